@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Booking statuses.
+const (
+	StatusConfirmed = "confirmed"
+	StatusCancelled = "cancelled"
+)
+
+// InsertBooking stores a session; ErrOverlap when it overlaps a live
+// session of the same mentor.
+func (q Q) InsertBooking(ctx context.Context, b *Booking) error {
+	b.StartAt, b.EndAt = UTCSecond(b.StartAt), UTCSecond(b.EndAt)
+	db, cancel := q.with(ctx)
+	defer cancel()
+	if err := db.Create(b).Error; err != nil {
+		return fmt.Errorf("insert booking: %w", translate(err))
+	}
+	return nil
+}
+
+// UpdateBooking writes every column of b; ErrOverlap as for InsertBooking.
+func (q Q) UpdateBooking(ctx context.Context, b *Booking) error {
+	b.StartAt, b.EndAt = UTCSecond(b.StartAt), UTCSecond(b.EndAt)
+	db, cancel := q.with(ctx)
+	defer cancel()
+	if err := db.Save(b).Error; err != nil {
+		return fmt.Errorf("update booking %s: %w", b.ID, translate(err))
+	}
+	return nil
+}
+
+// Booking reads a booking by id.
+func (q Q) Booking(ctx context.Context, id string) (*Booking, error) {
+	return q.bookingWhere(ctx, "id = ?", id)
+}
+
+// BookingByManageHash finds the booking whose manage token hashes to h.
+func (q Q) BookingByManageHash(ctx context.Context, h string) (*Booking, error) {
+	return q.bookingWhere(ctx, "manage_token_hash = ?", h)
+}
+
+func (q Q) bookingWhere(ctx context.Context, cond string, arg any) (*Booking, error) {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	var b Booking
+	if err := db.Where(cond, arg).Take(&b).Error; err != nil {
+		return nil, fmt.Errorf("read booking: %w", translate(err))
+	}
+	return &b, nil
+}
+
+// BookingFilter selects a mentor's bookings.
+type BookingFilter struct {
+	MentorID string
+	MenteeID string
+	From, To time.Time // zero = open; sessions that overlap [From, To)
+	Status   string    // "" = any
+	Limit    int       // 0 = no limit
+}
+
+// Bookings lists bookings matching f, by start.
+func (q Q) Bookings(ctx context.Context, f BookingFilter) ([]Booking, error) {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	tx := db.Model(&Booking{})
+	if f.MentorID != "" {
+		tx = tx.Where("mentor_id = ?", f.MentorID)
+	}
+	if f.MenteeID != "" {
+		tx = tx.Where("mentee_id = ?", f.MenteeID)
+	}
+	if !f.From.IsZero() {
+		tx = tx.Where("end_at > ?", UTCSecond(f.From))
+	}
+	if !f.To.IsZero() {
+		tx = tx.Where("start_at < ?", UTCSecond(f.To))
+	}
+	if f.Status != "" {
+		tx = tx.Where("status = ?", f.Status)
+	}
+	if f.Limit > 0 {
+		tx = tx.Limit(f.Limit)
+	}
+	var bs []Booking
+	if err := tx.Order("start_at, id").Find(&bs).Error; err != nil {
+		return nil, fmt.Errorf("list bookings: %w", translate(err))
+	}
+	return bs, nil
+}

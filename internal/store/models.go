@@ -1,0 +1,176 @@
+package store
+
+import "time"
+
+// These are storage models: they map tables and never leave the services
+// as JSON; the API has its own response types.
+
+// Mentor is a row of mentors.
+type Mentor struct {
+	ID                   string
+	Name                 string
+	Email                string
+	Timezone             string
+	Language             string
+	MaxMentees           int
+	SessionMinutes       int
+	MinNoticeMinutes     int
+	HorizonDays          int
+	BufferMinutes        int
+	MaxSessionsPerDay    *int
+	MaxUpcomingPerMentee int
+	PublicBooking        bool
+	VideoProvider        string
+	WeeklyHours          string // JSON, see the availability service
+	Overrides            string // JSON
+	TokenHash            string
+	FeedTokenHash        string
+	FeedTokenSealed      string
+	PublicTokenHash      string
+	PublicTokenSealed    string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// Mentee is a row of mentees.
+type Mentee struct {
+	ID              string
+	MentorID        *string
+	Name            string
+	Email           string
+	EmailKey        string
+	Timezone        string
+	Language        string
+	Status          string
+	LinkTokenHash   string
+	LinkTokenSealed string
+	AssignedAt      time.Time
+	EndedAt         *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Booking is a row of bookings: one mentoring session.
+type Booking struct {
+	ID                  string
+	UID                 string `gorm:"column:uid"`
+	MentorID            string
+	MenteeID            string
+	StartAt             time.Time
+	EndAt               time.Time
+	Status              string
+	Outcome             *string
+	Sequence            int
+	Note                string
+	CancelReason        string
+	CancelledBy         string
+	CancelledAt         *time.Time
+	VideoProvider       string
+	VideoRoom           string
+	VideoURL            string `gorm:"column:video_url"`
+	ManageTokenHash     string
+	ManageTokenSealed   string
+	WritebackCalendarID string
+	WritebackRef        string
+	WritebackEtag       string
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// Connection is a row of connections: a mentor's CalDAV or Google account.
+type Connection struct {
+	ID                  string
+	MentorID            string
+	Provider            string
+	URL                 string `gorm:"column:url"`
+	Username            string
+	CredentialsSealed   string
+	Status              string
+	LastError           string
+	ConsecutiveFailures int
+	LastAttemptAt       *time.Time
+	LastSuccessAt       *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// Calendar is a row of calendars: one remote calendar of a connection.
+type Calendar struct {
+	ID             string
+	ConnectionID   string
+	MentorID       string
+	Ref            string
+	Name           string
+	CheckConflicts bool
+	WriteTarget    bool
+	Writable       bool
+	SyncState      string
+	CreatedAt      time.Time
+}
+
+// CalendarItem is one remote object of a calendar, kept so that busy time
+// can be recomputed without the network when the window moves.
+type CalendarItem struct {
+	CalendarID string `gorm:"primaryKey"`
+	Key        string `gorm:"primaryKey"`
+	ETag       string `gorm:"column:etag"`
+	ICS        []byte `gorm:"column:ics"`
+	Busy       string
+}
+
+// BusyInterval is a stored busy span of a calendar.
+type BusyInterval struct {
+	ID         int64
+	MentorID   string
+	CalendarID string
+	StartAt    time.Time
+	EndAt      time.Time
+}
+
+// IdempotencyKey remembers the response to a keyed POST.
+type IdempotencyKey struct {
+	Scope       string `gorm:"primaryKey"`
+	Key         string `gorm:"primaryKey"`
+	RequestHash string
+	Status      int
+	Body        string
+	CreatedAt   time.Time
+}
+
+// OAuthState is a pending Google consent.
+type OAuthState struct {
+	StateHash      string `gorm:"primaryKey"`
+	MentorID       string
+	VerifierSealed string
+	ExpiresAt      time.Time
+	UsedAt         *time.Time
+}
+
+// SigninToken is a single-use mentor sign-in link.
+type SigninToken struct {
+	TokenHash string `gorm:"primaryKey"`
+	MentorID  string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+// ReminderSent records a reminder so it goes out once per session time.
+type ReminderSent struct {
+	BookingID     string    `gorm:"primaryKey"`
+	OffsetMinutes int       `gorm:"primaryKey"`
+	StartAt       time.Time `gorm:"primaryKey"`
+	SentAt        time.Time
+}
+
+// TableName overrides gorm's pluralisation.
+func (ReminderSent) TableName() string { return "reminders_sent" }
+
+// Setting is a key/value row.
+type Setting struct {
+	Key   string `gorm:"primaryKey"`
+	Value string
+}
+
+// UTCSecond normalises an instant for the time-range columns: UTC, whole
+// seconds, so that SQLite's text comparisons order correctly.
+func UTCSecond(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
