@@ -1,0 +1,175 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rendezvous/rendezvous/internal/mentoring"
+)
+
+// mentorRequest is the body of POST and PATCH /mentors.
+type mentorRequest struct {
+	Name                 *string                  `json:"name"`
+	Email                *string                  `json:"email"`
+	Timezone             *string                  `json:"timezone"`
+	Language             *string                  `json:"language"`
+	MaxMentees           *int                     `json:"max_mentees"`
+	SessionMinutes       *int                     `json:"session_minutes"`
+	MinNoticeMinutes     *int                     `json:"min_notice_minutes"`
+	HorizonDays          *int                     `json:"horizon_days"`
+	BufferMinutes        *int                     `json:"buffer_minutes"`
+	MaxSessionsPerDay    nullableInt              `json:"max_sessions_per_day"`
+	MaxUpcomingPerMentee *int                     `json:"max_upcoming_per_mentee"`
+	PublicBooking        *bool                    `json:"public_booking"`
+	VideoProvider        *string                  `json:"video_provider"`
+	WeeklyHours          *[]mentoring.WeeklyRange `json:"weekly_hours"`
+	Overrides            *[]mentoring.DateHours   `json:"overrides"`
+}
+
+func (r mentorRequest) input() mentoring.MentorInput {
+	return mentoring.MentorInput{
+		Name: r.Name, Email: r.Email, Timezone: r.Timezone, Language: r.Language, MaxMentees: r.MaxMentees,
+		SessionMinutes: r.SessionMinutes, MinNoticeMinutes: r.MinNoticeMinutes, HorizonDays: r.HorizonDays,
+		BufferMinutes: r.BufferMinutes, MaxSessionsPerDay: r.MaxSessionsPerDay.Value,
+		ClearMaxSessionsPerDay: r.MaxSessionsPerDay.Set && r.MaxSessionsPerDay.Value == nil,
+		MaxUpcomingPerMentee:   r.MaxUpcomingPerMentee, PublicBooking: r.PublicBooking,
+		VideoProvider: r.VideoProvider, WeeklyHours: r.WeeklyHours, Overrides: r.Overrides,
+	}
+}
+
+// mentorResponse is a mentor in the API.
+type mentorResponse struct {
+	ID                   string                  `json:"id"`
+	Name                 string                  `json:"name"`
+	Email                string                  `json:"email"`
+	Timezone             string                  `json:"timezone"`
+	Language             string                  `json:"language"`
+	MaxMentees           int                     `json:"max_mentees"`
+	SessionMinutes       int                     `json:"session_minutes"`
+	MinNoticeMinutes     int                     `json:"min_notice_minutes"`
+	HorizonDays          int                     `json:"horizon_days"`
+	BufferMinutes        int                     `json:"buffer_minutes"`
+	MaxSessionsPerDay    *int                    `json:"max_sessions_per_day"`
+	MaxUpcomingPerMentee int                     `json:"max_upcoming_per_mentee"`
+	PublicBooking        bool                    `json:"public_booking"`
+	VideoProvider        *string                 `json:"video_provider"`
+	WeeklyHours          []mentoring.WeeklyRange `json:"weekly_hours"`
+	Overrides            []mentoring.DateHours   `json:"overrides"`
+	BookingURL           *string                 `json:"booking_url"`
+	FeedURL              string                  `json:"feed_url"`
+	CreatedAt            string                  `json:"created_at"`
+	Token                string                  `json:"token,omitempty"`
+}
+
+func newMentorResponse(m *mentoring.Mentor) mentorResponse {
+	r := mentorResponse{
+		ID: m.ID, Name: m.Name, Email: m.Email, Timezone: m.Timezone, Language: m.Language,
+		MaxMentees: m.MaxMentees, SessionMinutes: m.SessionMinutes, MinNoticeMinutes: m.MinNoticeMinutes,
+		HorizonDays: m.HorizonDays, BufferMinutes: m.BufferMinutes, MaxSessionsPerDay: m.MaxSessionsPerDay,
+		MaxUpcomingPerMentee: m.MaxUpcomingPerMentee, PublicBooking: m.PublicBooking,
+		WeeklyHours: m.WeeklyHours, Overrides: m.Overrides, FeedURL: m.FeedURL,
+		CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339),
+	}
+	if r.WeeklyHours == nil {
+		r.WeeklyHours = []mentoring.WeeklyRange{}
+	}
+	if r.Overrides == nil {
+		r.Overrides = []mentoring.DateHours{}
+	}
+	if m.VideoProvider != "" {
+		r.VideoProvider = &m.VideoProvider
+	}
+	if m.BookingURL != "" {
+		r.BookingURL = &m.BookingURL
+	}
+	return r
+}
+
+func (s *Server) createMentor(c echo.Context) error {
+	var req mentorRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	m, err := s.Mentoring.CreateMentor(c.Request().Context(), req.input())
+	if err != nil {
+		return err
+	}
+	resp := newMentorResponse(&m.Mentor)
+	resp.Token = m.Token
+	return c.JSON(http.StatusCreated, resp)
+}
+
+func (s *Server) listMentors(c echo.Context) error {
+	ms, err := s.Mentoring.Mentors(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]mentorResponse, 0, len(ms))
+	for i := range ms {
+		out = append(out, newMentorResponse(&ms[i]))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"mentors": out})
+}
+
+func (s *Server) getMentor(c echo.Context) error {
+	id := c.Param("id")
+	if err := mayActFor(c, id); err != nil {
+		return err
+	}
+	m, err := s.Mentoring.Mentor(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newMentorResponse(m))
+}
+
+func (s *Server) patchMentor(c echo.Context) error {
+	id := c.Param("id")
+	if err := mayActFor(c, id); err != nil {
+		return err
+	}
+	var req mentorRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	m, err := s.Mentoring.UpdateMentor(c.Request().Context(), id, req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newMentorResponse(m))
+}
+
+type availabilityRequest struct {
+	WeeklyHours []mentoring.WeeklyRange `json:"weekly_hours"`
+	Overrides   []mentoring.DateHours   `json:"overrides"`
+}
+
+func (s *Server) putAvailability(c echo.Context) error {
+	id := c.Param("id")
+	if err := mayActFor(c, id); err != nil {
+		return err
+	}
+	var req availabilityRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	m, err := s.Mentoring.SetAvailability(c.Request().Context(), id, req.WeeklyHours, req.Overrides)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newMentorResponse(m))
+}
+
+func (s *Server) rotateFeedToken(c echo.Context) error {
+	id := c.Param("id")
+	if err := mayActFor(c, id); err != nil {
+		return err
+	}
+	url, err := s.Mentoring.RotateFeedToken(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"feed_url": url})
+}

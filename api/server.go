@@ -1,0 +1,110 @@
+// Package api is Rendezvous' HTTP surface: JSON handlers under /api/v1,
+// the web pages, feeds and operations endpoints. Handlers parse input, call
+// the services and map their errors to problem+json; business rules live in
+// the services.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/mentoring"
+)
+
+// Pinger checks the database for readiness.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps is what the HTTP layer needs from the rest of the program.
+type Deps struct {
+	Logger  *slog.Logger
+	DB      Pinger
+	BaseURL *url.URL
+	Auth    Authenticator
+	// Mentoring manages mentors, mentees and caseloads.
+	Mentoring *mentoring.Service
+	// RateLimit is requests per client address per minute on routes whose
+	// tokens could be guessed; 0 turns limiting off.
+	RateLimit int
+}
+
+// Server holds the echo instance and the dependencies of the handlers.
+type Server struct {
+	Deps
+	echo       *echo.Echo
+	metrics    *metrics
+	logger     *slog.Logger
+	pageErrors func(echo.Context, Problem) bool
+	limiter    echo.MiddlewareFunc
+}
+
+// New builds the server and its route table.
+func New(d Deps) *Server {
+	s := &Server{Deps: d, echo: echo.New(), metrics: newMetrics(), logger: d.Logger}
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(middleware.RequestID())
+	e.Use(requestLogger(d.Logger))
+	e.Use(s.metrics.middleware)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		d.Logger.Error("panic", slog.String("request_id", requestID(c)), slog.Any("error", err), slog.String("stack", string(stack)))
+		return apperr.Wrap(apperr.Internal, err, "internal error")
+	}}))
+	e.Use(middleware.BodyLimit("1M"))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY", ReferrerPolicy: "same-origin",
+	}))
+	s.limiter = rateLimiter(d.RateLimit)
+	s.routes()
+	return s
+}
+
+// Handler is the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo exposes the router for wiring extra routes (pages, OAuth callbacks).
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// RateLimited wraps routes whose tokens a client could try to guess.
+func (s *Server) RateLimited() echo.MiddlewareFunc { return s.limiter }
+
+func rateLimiter(perMinute int) echo.MiddlewareFunc {
+	if perMinute <= 0 {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(float64(perMinute) / 60), Burst: perMinute, ExpiresIn: 3 * time.Minute,
+	})
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: store,
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", "60")
+			return apperr.Errorf(apperr.RateLimited, "too many requests from your address; try again in a minute")
+		},
+		ErrorHandler: func(c echo.Context, err error) error {
+			return apperr.Wrap(apperr.Forbidden, err, "cannot identify the client address")
+		},
+	})
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	if err := s.DB.Ping(c.Request().Context()); err != nil {
+		s.logger.Warn("readiness: database unreachable", slog.Any("error", err))
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}

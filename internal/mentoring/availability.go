@@ -1,0 +1,123 @@
+package mentoring
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/apperr"
+)
+
+// WeeklyRange is one range of weekly hours as the API writes it.
+type WeeklyRange struct {
+	Weekday string `json:"weekday"`
+	Start   string `json:"start"`
+	End     string `json:"end"`
+}
+
+// TimeRange is a range of a date override.
+type TimeRange struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// DateHours replaces the hours of one local date; no hours is a day off.
+type DateHours struct {
+	Date  string      `json:"date"`
+	Hours []TimeRange `json:"hours"`
+}
+
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+}
+
+// ParseAvailability turns API hours into the engine's form and validates
+// them, naming the offending field.
+func ParseAvailability(loc *time.Location, weekly []WeeklyRange, overrides []DateHours) (calendar.Availability, error) {
+	a := calendar.Availability{Location: loc}
+	for i, r := range weekly {
+		field := fmt.Sprintf("weekly_hours[%d]", i)
+		wd, ok := weekdays[strings.ToLower(r.Weekday)]
+		if !ok {
+			return a, apperr.Field(field+".weekday", "%q is not a weekday (monday … sunday)", r.Weekday)
+		}
+		hr, err := parseRange(field, r.Start, r.End)
+		if err != nil {
+			return a, err
+		}
+		a.Weekly[wd] = append(a.Weekly[wd], hr)
+	}
+	for i, o := range overrides {
+		field := fmt.Sprintf("overrides[%d]", i)
+		d, err := calendar.ParseDate(o.Date)
+		if err != nil {
+			return a, apperr.Field(field+".date", "%q is not a date (YYYY-MM-DD)", o.Date)
+		}
+		ov := calendar.Override{Date: d, Hours: []calendar.HoursRange{}}
+		for j, r := range o.Hours {
+			hr, err := parseRange(fmt.Sprintf("%s.hours[%d]", field, j), r.Start, r.End)
+			if err != nil {
+				return a, err
+			}
+			ov.Hours = append(ov.Hours, hr)
+		}
+		a.Overrides = append(a.Overrides, ov)
+	}
+	if err := a.Validate(); err != nil {
+		if ae, ok := err.(*calendar.AvailabilityError); ok {
+			return a, apperr.Field(ae.Field, "%s", ae.Problem)
+		}
+		return a, apperr.Field("weekly_hours", "%v", err)
+	}
+	return a, nil
+}
+
+func parseRange(field, start, end string) (calendar.HoursRange, error) {
+	s, err := calendar.ParseClock(start)
+	if err != nil {
+		return calendar.HoursRange{}, apperr.Field(field+".start", "%q is not a time (HH:MM)", start)
+	}
+	e, err := calendar.ParseClock(end)
+	if err != nil {
+		return calendar.HoursRange{}, apperr.Field(field+".end", "%q is not a time (HH:MM)", end)
+	}
+	if e <= s {
+		return calendar.HoursRange{}, apperr.Field(field+".end", "%s ends before it starts (%s)", end, start)
+	}
+	return calendar.HoursRange{Start: s, End: e}, nil
+}
+
+// storedHours is the JSON kept in the mentors row.
+type storedHours struct {
+	Weekly    []WeeklyRange
+	Overrides []DateHours
+}
+
+func encodeHours(weekly []WeeklyRange, overrides []DateHours) (string, string) {
+	if weekly == nil {
+		weekly = []WeeklyRange{}
+	}
+	if overrides == nil {
+		overrides = []DateHours{}
+	}
+	for i := range weekly {
+		weekly[i].Weekday = strings.ToLower(weekly[i].Weekday)
+	}
+	w, _ := json.Marshal(weekly)
+	o, _ := json.Marshal(overrides)
+	return string(w), string(o)
+}
+
+func decodeHours(weekly, overrides string) (storedHours, error) {
+	var h storedHours
+	if err := json.Unmarshal([]byte(weekly), &h.Weekly); err != nil {
+		return h, fmt.Errorf("decode weekly hours: %w", err)
+	}
+	if err := json.Unmarshal([]byte(overrides), &h.Overrides); err != nil {
+		return h, fmt.Errorf("decode overrides: %w", err)
+	}
+	return h, nil
+}

@@ -1,0 +1,31 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// PurgeExpired deletes rows whose use is over: idempotency keys older than
+// a day, and used or expired OAuth states and sign-in tokens.
+func (q Q) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	var total int64
+	for _, del := range []struct {
+		model any
+		cond  string
+		arg   time.Time
+	}{
+		{&IdempotencyKey{}, "created_at < ?", now.Add(-24 * time.Hour)},
+		{&OAuthState{}, "expires_at < ?", now.Add(-time.Hour)},
+		{&SigninToken{}, "expires_at < ?", now.Add(-time.Hour)},
+	} {
+		res := db.Where(del.cond, del.arg).Delete(del.model)
+		if res.Error != nil {
+			return total, fmt.Errorf("purge expired: %w", translate(res.Error))
+		}
+		total += res.RowsAffected
+	}
+	return total, nil
+}
