@@ -1,0 +1,181 @@
+package google
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	calendarapi "google.golang.org/api/calendar/v3"
+
+	"github.com/rendezvous/rendezvous/calendar"
+)
+
+// ErrMeetFailed: Google refused to create a Meet conference for the event
+// (the event itself exists). The caller may fall back to another video
+// provider.
+var ErrMeetFailed = errors.New("google: Meet link creation failed")
+
+// Meet creation is asynchronous on Google's side; we poll a bounded number
+// of times and leave longer waits to the caller's retried job.
+const (
+	meetPolls     = 8
+	meetPollFirst = 250 * time.Millisecond
+	meetPollMax   = 4 * time.Second
+)
+
+// sendUpdates=none everywhere: Rendezvous mails its own iMIP invites, and
+// Google's would duplicate them.
+const sendUpdates = "none"
+
+// Insert creates the session in calendar calRef and returns the event id
+// and, with withMeet, the Meet link that becomes the session's video URL.
+// It is idempotent, for durable retried jobs: an event already carrying
+// the session's iCalUID (a previous attempt whose answer was lost) is
+// updated instead of duplicated. When err != nil but eventID != "", the
+// event exists (e.g. Meet still pending); retrying Insert resumes.
+func (c *Client) Insert(ctx context.Context, calRef string, s calendar.Session, withMeet bool) (eventID, meetURL string, err error) {
+	ev, err := c.findByUID(ctx, calRef, s.UID)
+	if err != nil {
+		return "", "", err
+	}
+	if ev == nil {
+		ev, err = c.insert(ctx, calRef, s, withMeet)
+		if apiStatus(err) == http.StatusConflict {
+			// Google knows the iCalUID even though our lookup missed it
+			// (eventual consistency): adopt that event.
+			ev, err = c.findByUID(ctx, calRef, s.UID)
+			if err == nil && ev == nil {
+				err = fmt.Errorf("google: insert event %s: conflict with an event we cannot find: %w", s.UID, ErrUnavailable)
+			}
+		}
+		if err != nil {
+			return "", "", err
+		}
+	}
+	if ev.Sequence != int64(s.Sequence) {
+		if ev, err = c.patch(ctx, calRef, ev.Id, s); err != nil {
+			return "", "", err
+		}
+	}
+	if !withMeet {
+		return ev.Id, "", nil
+	}
+	meetURL, err = c.awaitMeet(ctx, calRef, ev)
+	return ev.Id, meetURL, err
+}
+
+func (c *Client) insert(ctx context.Context, calRef string, s calendar.Session, withMeet bool) (*calendarapi.Event, error) {
+	ev := sessionEvent(s)
+	ev.ICalUID = s.UID
+	if withMeet {
+		ev.ConferenceData = &calendarapi.ConferenceData{
+			CreateRequest: &calendarapi.CreateConferenceRequest{
+				// Same id on a retry of the same version: Google then
+				// ignores the repeat instead of creating a second room.
+				RequestId:             s.UID + "-" + strconv.Itoa(s.Sequence),
+				ConferenceSolutionKey: &calendarapi.ConferenceSolutionKey{Type: "hangoutsMeet"},
+			},
+		}
+	}
+	var created *calendarapi.Event
+	err := c.retry.do(ctx, "google: insert event "+s.UID, func() (err error) {
+		created, err = c.svc.Events.Insert(calRef, ev).
+			ConferenceDataVersion(1).SendUpdates(sendUpdates).Context(ctx).Do()
+		return err
+	})
+	return created, err
+}
+
+// findByUID returns the live event with iCalUID uid, or nil.
+func (c *Client) findByUID(ctx context.Context, calRef, uid string) (*calendarapi.Event, error) {
+	var page *calendarapi.Events
+	err := c.retry.do(ctx, "google: find event "+uid, func() (err error) {
+		page, err = c.svc.Events.List(calRef).ICalUID(uid).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range page.Items {
+		if ev.Status != "cancelled" {
+			return ev, nil
+		}
+	}
+	return nil, nil
+}
+
+// Patch updates the event to the session's new version (reschedule,
+// changed details). A cancelled session deletes the event.
+func (c *Client) Patch(ctx context.Context, calRef, eventID string, s calendar.Session) error {
+	if s.Cancelled {
+		return c.Delete(ctx, calRef, eventID)
+	}
+	_, err := c.patch(ctx, calRef, eventID, s)
+	return err
+}
+
+func (c *Client) patch(ctx context.Context, calRef, eventID string, s calendar.Session) (*calendarapi.Event, error) {
+	ev := sessionEvent(s)
+	ev.Status = "confirmed"
+	var patched *calendarapi.Event
+	call := func() (err error) {
+		// conferenceDataVersion=1 keeps the event's Meet data intact.
+		patched, err = c.svc.Events.Patch(calRef, eventID, ev).
+			ConferenceDataVersion(1).SendUpdates(sendUpdates).Context(ctx).Do()
+		return err
+	}
+	op := "google: patch event " + eventID
+	err := c.retry.do(ctx, op, call)
+	if apiStatus(err) == http.StatusBadRequest && strings.Contains(strings.ToLower(err.Error()), "sequence") {
+		// Google raised the sequence itself (an edit in its UI): ours is
+		// behind. Keep Google's, the times and text still get updated.
+		ev.Sequence, ev.ForceSendFields = 0, nil
+		err = c.retry.do(ctx, op, call)
+	}
+	return patched, err
+}
+
+// Delete removes the event. An event already gone (404, or 410 for one
+// deleted earlier) counts as deleted.
+func (c *Client) Delete(ctx context.Context, calRef, eventID string) error {
+	err := c.retry.do(ctx, "google: delete event "+eventID, func() error {
+		return c.svc.Events.Delete(calRef, eventID).SendUpdates(sendUpdates).Context(ctx).Do()
+	})
+	if s := apiStatus(err); s == http.StatusNotFound || s == http.StatusGone {
+		return nil
+	}
+	return err
+}
+
+// sessionEvent is the event body shared by insert and patch.
+func sessionEvent(s calendar.Session) *calendarapi.Event {
+	ev := &calendarapi.Event{
+		Summary:     s.Summary,
+		Description: sessionDescription(s),
+		Location:    s.VideoURL,
+		Start:       &calendarapi.EventDateTime{DateTime: s.Start.UTC().Format(time.RFC3339), TimeZone: "UTC"},
+		End:         &calendarapi.EventDateTime{DateTime: s.End.UTC().Format(time.RFC3339), TimeZone: "UTC"},
+		Attendees: []*calendarapi.EventAttendee{
+			{Email: s.Attendee.Email, DisplayName: s.Attendee.Name, ResponseStatus: "needsAction"},
+			{Email: s.Organizer.Email, DisplayName: s.Organizer.Name, ResponseStatus: "accepted"},
+		},
+		Sequence: int64(s.Sequence),
+		// Sequence 0 would otherwise be dropped as a zero value.
+		ForceSendFields: []string{"Sequence"},
+	}
+	return ev
+}
+
+// sessionDescription adds the video link to the text. The manage link is
+// left out: it is the mentee's key, and the event may show up in the
+// mentee's own Google Calendar.
+func sessionDescription(s calendar.Session) string {
+	if s.VideoURL == "" {
+		return s.Description
+	}
+	return strings.TrimSpace(s.Description + "\n\n" + s.VideoURL)
+}
