@@ -1,0 +1,247 @@
+package calendar
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// iTIP methods (RFC 5546) used in invitations.
+const (
+	MethodRequest = "REQUEST"
+	MethodCancel  = "CANCEL"
+)
+
+// ProdID identifies Rendezvous as the producer of every calendar it writes.
+const ProdID = "-//Rendezvous//Rendezvous Scheduling//EN"
+
+// alarmBefore is how long before a session the reminder alarm fires.
+const alarmBefore = 15 * time.Minute
+
+// Feed is a mentor's subscribable calendar.
+type Feed struct {
+	Name string
+	// RefreshInterval is the polling interval suggested to subscribers
+	// (REFRESH-INTERVAL and X-PUBLISHED-TTL); zero leaves both out.
+	RefreshInterval time.Duration
+	// Sessions are written in the given order; cancelled ones stay in the
+	// feed with STATUS:CANCELLED so that subscribers drop them.
+	Sessions []Session
+}
+
+// ErrInvalidSession reports a session that cannot be written as iCalendar.
+var ErrInvalidSession = errors.New("invalid session")
+
+// EncodeInvite renders an iMIP invitation (RFC 5546) with the given method:
+// MethodRequest for a new or rescheduled session, MethodCancel for a
+// cancellation. The caller raises Sequence on every change; a CANCEL keeps
+// the UID and is always STATUS:CANCELLED.
+func EncodeInvite(method string, s Session) ([]byte, error) {
+	method = strings.ToUpper(strings.TrimSpace(method))
+	if method != MethodRequest && method != MethodCancel {
+		return nil, fmt.Errorf("encode invite: unsupported iTIP method %q", method)
+	}
+	if err := validateSession(s); err != nil {
+		return nil, fmt.Errorf("encode invite: %w", err)
+	}
+	// iTIP needs both parties: the organizer receives replies and the
+	// recipient must find themselves among the attendees.
+	if s.Organizer.Email == "" || s.Attendee.Email == "" {
+		return nil, fmt.Errorf("encode invite %s: %w: organizer and attendee e-mail addresses are required", s.UID, ErrInvalidSession)
+	}
+	w := newCalendarWriter(1)
+	w.raw("METHOD", method)
+	cancelled := method == MethodCancel || s.Cancelled
+	w.event(s, cancelled, !cancelled)
+	return w.close(), nil
+}
+
+// EncodeObject renders a session as a CalDAV calendar object resource for
+// write-back into the mentor's calendar. Such objects must not carry a
+// METHOD (RFC 4791 §4.1).
+func EncodeObject(s Session) ([]byte, error) {
+	if err := validateSession(s); err != nil {
+		return nil, fmt.Errorf("encode calendar object: %w", err)
+	}
+	w := newCalendarWriter(1)
+	w.event(s, s.Cancelled, !s.Cancelled)
+	return w.close(), nil
+}
+
+// EncodeFeed renders a mentor's subscription feed. It carries no METHOD:
+// some clients treat a METHOD:PUBLISH feed as an import rather than a
+// subscription. Events carry no alarm, so that subscribing to a feed does not
+// add reminders the mentor never asked for.
+func EncodeFeed(f Feed) ([]byte, error) {
+	for i := range f.Sessions {
+		if err := validateSession(f.Sessions[i]); err != nil {
+			return nil, fmt.Errorf("encode feed: session %d: %w", i, err)
+		}
+	}
+	w := newCalendarWriter(len(f.Sessions))
+	if f.Name != "" {
+		w.text("X-WR-CALNAME", f.Name)
+		w.text("NAME", f.Name) // RFC 7986 spelling of the same
+	}
+	if f.RefreshInterval > 0 {
+		ttl := formatDuration(f.RefreshInterval)
+		w.begin("REFRESH-INTERVAL")
+		w.bareParam("VALUE", "DURATION")
+		w.line = append(w.line, ':')
+		w.line = append(w.line, ttl...)
+		w.finish()
+		w.raw("X-PUBLISHED-TTL", ttl)
+	}
+	for i := range f.Sessions {
+		w.event(f.Sessions[i], f.Sessions[i].Cancelled, false)
+	}
+	return w.close(), nil
+}
+
+func validateSession(s Session) error {
+	switch {
+	case strings.TrimSpace(s.UID) == "":
+		return fmt.Errorf("%w: empty UID", ErrInvalidSession)
+	case s.Start.IsZero() || !s.End.After(s.Start):
+		return fmt.Errorf("%w %s: end %s is not after start %s", ErrInvalidSession, s.UID,
+			s.End.Format(time.RFC3339), s.Start.Format(time.RFC3339))
+	case s.Sequence < 0:
+		return fmt.Errorf("%w %s: negative SEQUENCE %d", ErrInvalidSession, s.UID, s.Sequence)
+	case stampOf(s).IsZero():
+		return fmt.Errorf("%w %s: no Stamp, Modified or Created time for DTSTAMP", ErrInvalidSession, s.UID)
+	}
+	return nil
+}
+
+// stampOf picks DTSTAMP: the explicit stamp, else the last change. The
+// encoders are pure, so they never fall back to the clock.
+func stampOf(s Session) time.Time {
+	for _, t := range []time.Time{s.Stamp, s.Modified, s.Created} {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// newCalendarWriter opens a VCALENDAR, with a buffer sized for the expected
+// number of events (an event takes roughly 1 KiB).
+func newCalendarWriter(events int) *icsWriter {
+	w := &icsWriter{out: make([]byte, 0, 512+events*1024), line: make([]byte, 0, 256)}
+	w.raw("BEGIN", "VCALENDAR")
+	w.raw("VERSION", "2.0")
+	w.raw("PRODID", ProdID)
+	w.raw("CALSCALE", "GREGORIAN")
+	return w
+}
+
+func (w *icsWriter) close() []byte {
+	w.raw("END", "VCALENDAR")
+	return w.out
+}
+
+// event writes one VEVENT; cancelled sets STATUS:CANCELLED, alarm adds a
+// VALARM 15 minutes before the start.
+func (w *icsWriter) event(s Session, cancelled, alarm bool) {
+	w.raw("BEGIN", "VEVENT")
+	w.text("UID", s.UID)
+	w.raw("SEQUENCE", strconv.Itoa(s.Sequence))
+	w.utc("DTSTAMP", stampOf(s))
+	w.utc("DTSTART", s.Start)
+	w.utc("DTEND", s.End)
+	if !s.Created.IsZero() {
+		w.utc("CREATED", s.Created)
+	}
+	if !s.Modified.IsZero() {
+		w.utc("LAST-MODIFIED", s.Modified)
+	}
+	w.text("SUMMARY", s.Summary)
+	w.description(s)
+	if s.VideoURL != "" {
+		w.text("LOCATION", s.VideoURL)
+		w.raw("URL", s.VideoURL)
+	}
+	if s.Organizer.Email != "" {
+		w.begin("ORGANIZER")
+		w.personParams(s.Organizer)
+		w.mailto(s.Organizer.Email)
+	}
+	if s.Attendee.Email != "" {
+		w.begin("ATTENDEE")
+		w.personParams(s.Attendee)
+		w.bareParam("ROLE", "REQ-PARTICIPANT")
+		w.bareParam("PARTSTAT", "NEEDS-ACTION")
+		w.bareParam("RSVP", "TRUE")
+		w.mailto(s.Attendee.Email)
+	}
+	if s.Organizer.Email != "" {
+		// The mentor attends too, already accepted: clients then show the
+		// session as busy time on the mentor's side without a reply.
+		w.begin("ATTENDEE")
+		w.personParams(s.Organizer)
+		w.bareParam("ROLE", "CHAIR")
+		w.bareParam("PARTSTAT", "ACCEPTED")
+		w.mailto(s.Organizer.Email)
+	}
+	if cancelled {
+		w.raw("STATUS", "CANCELLED")
+		// A cancelled session no longer blocks time in free/busy lookups.
+		w.raw("TRANSP", "TRANSPARENT")
+	} else {
+		w.raw("STATUS", "CONFIRMED")
+		w.raw("TRANSP", "OPAQUE")
+	}
+	if alarm {
+		w.raw("BEGIN", "VALARM")
+		w.raw("ACTION", "DISPLAY")
+		w.text("DESCRIPTION", s.Summary)
+		w.raw("TRIGGER", formatDuration(-alarmBefore))
+		w.raw("END", "VALARM")
+	}
+	w.raw("END", "VEVENT")
+}
+
+func (w *icsWriter) personParams(p Person) {
+	if p.Name != "" {
+		w.param("CN", p.Name)
+	}
+}
+
+// mailto finishes an ORGANIZER/ATTENDEE line with its CAL-ADDRESS value.
+func (w *icsWriter) mailto(email string) {
+	w.line = append(w.line, ":mailto:"...)
+	w.line = appendWithoutControls(w.line, email)
+	w.finish()
+}
+
+// description joins the free text with the links, so that clients that
+// show neither LOCATION nor URL still offer them. It escapes straight into
+// the line buffer: building the string first doubled a feed's allocations.
+func (w *icsWriter) description(s Session) {
+	text := strings.TrimSpace(s.Description)
+	if text == "" && s.VideoURL == "" && s.ManageURL == "" {
+		return
+	}
+	w.begin("DESCRIPTION")
+	w.line = append(w.line, ':')
+	w.line = appendEscapedText(w.line, text)
+	sep := `\n\n`
+	if text == "" {
+		sep = ""
+	}
+	for _, link := range [...]struct{ label, url string }{
+		{"Video: ", s.VideoURL},
+		{"Reschedule or cancel: ", s.ManageURL},
+	} {
+		if link.url == "" {
+			continue
+		}
+		w.line = append(w.line, sep...)
+		w.line = append(w.line, link.label...)
+		w.line = appendEscapedText(w.line, link.url)
+		sep = `\n`
+	}
+	w.finish()
+}

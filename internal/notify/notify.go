@@ -1,0 +1,207 @@
+// Package notify writes the mails the booking service sends: confirmation,
+// reschedule, cancellation and reminder, in English or French, as plain text
+// and HTML, with the matching iMIP invitation.
+package notify
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/providers/mail"
+)
+
+// Kind is the event a mail announces.
+type Kind string
+
+const (
+	Confirmed   Kind = "confirmed"
+	Rescheduled Kind = "rescheduled"
+	Cancelled   Kind = "cancelled"
+	Reminder    Kind = "reminder"
+)
+
+const (
+	langEnglish = "en"
+	langFrench  = "fr"
+)
+
+// Recipient is who a mail is written for.
+type Recipient struct {
+	Person calendar.Person
+	// Lang is "en" or "fr" (a tag such as "fr-CA" works); anything else
+	// gets English.
+	Lang string
+	// Location is the zone times are written in; nil means UTC.
+	Location *time.Location
+	IsMentor bool
+}
+
+// Extra carries what only some kinds use.
+type Extra struct {
+	Reason string        // cancellation reason, shown as given
+	Lead   time.Duration // how long before the session a reminder goes out
+}
+
+//go:embed templates/*.tmpl
+var templateFiles embed.FS
+
+type templateSet struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+// loadTemplates parses the embedded templates once; the result is never
+// modified afterwards.
+var loadTemplates = sync.OnceValues(func() (map[string]templateSet, error) {
+	sets := map[string]templateSet{}
+	for _, lang := range []string{langEnglish, langFrench} {
+		text, err := texttemplate.ParseFS(templateFiles, "templates/"+lang+".txt.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("notify: parse %s text templates: %w", lang, err)
+		}
+		html, err := htmltemplate.ParseFS(templateFiles, "templates/layout.html.tmpl", "templates/"+lang+".html.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("notify: parse %s HTML templates: %w", lang, err)
+		}
+		sets[lang] = templateSet{text: text, html: html}
+	}
+	return sets, nil
+})
+
+// view is what the templates see.
+type view struct {
+	Lang          string
+	Subject       string
+	RecipientName string
+	OtherName     string
+	When          string
+	Duration      string
+	Lead          string
+	VideoURL      string
+	ManageURL     string
+	Reason        string
+}
+
+// Render writes the subject, plain text and HTML of one mail.
+func Render(kind Kind, s calendar.Session, to Recipient, extra Extra) (subject, text, html string, err error) {
+	if err := checkKind(kind, extra); err != nil {
+		return "", "", "", err
+	}
+	sets, err := loadTemplates()
+	if err != nil {
+		return "", "", "", err
+	}
+	lang := language(to.Lang)
+	v := view{
+		Lang:          lang,
+		RecipientName: displayName(to.Person),
+		OtherName:     displayName(s.Attendee),
+		When:          formatWhen(s.Start, to.Location, lang),
+		Duration:      formatDuration(s.End.Sub(s.Start), lang),
+		Lead:          formatDuration(extra.Lead, lang),
+		VideoURL:      s.VideoURL,
+		ManageURL:     s.ManageURL,
+		Reason:        strings.TrimSpace(extra.Reason),
+	}
+	if !to.IsMentor {
+		v.OtherName = displayName(s.Organizer)
+	} else {
+		// The manage link is the mentee's key: a mentor using it would act
+		// as the mentee (and a late cancel would count against them).
+		v.ManageURL = ""
+	}
+	set := sets[lang]
+	var buf bytes.Buffer
+	if err := set.text.ExecuteTemplate(&buf, string(kind)+".subject", v); err != nil {
+		return "", "", "", fmt.Errorf("notify: render %s subject: %w", kind, err)
+	}
+	v.Subject = strings.Join(strings.Fields(buf.String()), " ")
+	buf.Reset()
+	if err := set.text.ExecuteTemplate(&buf, string(kind)+".text", v); err != nil {
+		return "", "", "", fmt.Errorf("notify: render %s text: %w", kind, err)
+	}
+	text = buf.String()
+	buf.Reset()
+	if err := set.html.ExecuteTemplate(&buf, string(kind)+".html", v); err != nil {
+		return "", "", "", fmt.Errorf("notify: render %s HTML: %w", kind, err)
+	}
+	return v.Subject, text, buf.String(), nil
+}
+
+// BuildMessage renders the mail for one recipient and attaches the
+// invitation: REQUEST for confirmed and rescheduled sessions, CANCEL for
+// cancelled ones, none for reminders. The caller has already raised the
+// session's SEQUENCE for a reschedule or cancellation.
+func BuildMessage(kind Kind, s calendar.Session, to Recipient, from calendar.Person, extra Extra) (mail.Message, error) {
+	if to.IsMentor {
+		s.ManageURL = "" // also keep it out of the mentor's calendar entry
+	}
+	subject, text, html, err := Render(kind, s, to, extra)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	m := mail.Message{
+		From: from, To: to.Person, Subject: subject, Text: text, HTML: html,
+		MessageID: messageID(kind, s, to, from, extra),
+	}
+	switch kind {
+	case Confirmed, Rescheduled:
+		m.Method = calendar.MethodRequest
+	case Cancelled:
+		m.Method = calendar.MethodCancel
+		s.Cancelled = true
+	default:
+		return m, nil
+	}
+	if m.ICS, err = calendar.EncodeInvite(m.Method, s); err != nil {
+		return mail.Message{}, fmt.Errorf("notify: %s invitation for %s: %w", kind, s.UID, err)
+	}
+	return m, nil
+}
+
+func checkKind(kind Kind, extra Extra) error {
+	switch kind {
+	case Confirmed, Rescheduled, Cancelled:
+		return nil
+	case Reminder:
+		if extra.Lead <= 0 {
+			return fmt.Errorf("notify: a reminder needs a positive lead time, got %v", extra.Lead)
+		}
+		return nil
+	}
+	return fmt.Errorf("notify: unknown mail kind %q", kind)
+}
+
+func language(tag string) string {
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(tag)), langFrench) {
+		return langFrench
+	}
+	return langEnglish
+}
+
+func displayName(p calendar.Person) string {
+	if name := strings.TrimSpace(p.Name); name != "" {
+		return name
+	}
+	return p.Email
+}
+
+// messageID is derived from what the mail says, so a delivery retried after
+// a crash carries the same Message-ID and receivers can drop the duplicate.
+func messageID(kind Kind, s calendar.Session, to Recipient, from calendar.Person, extra Extra) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%s\x00%s\x00%d", s.UID, s.Sequence, kind, to.Person.Email, extra.Lead))
+	domain := "rendezvous.invalid"
+	if _, d, ok := strings.Cut(from.Email, "@"); ok && d != "" {
+		domain = d
+	}
+	return string(kind) + "." + hex.EncodeToString(sum[:12]) + "@" + domain
+}

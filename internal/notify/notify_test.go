@@ -1,0 +1,184 @@
+package notify
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/providers/mail"
+)
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Skipf("no tzdata for %s: %v", name, err)
+	}
+	return loc
+}
+
+func TestFormatWhen(t *testing.T) {
+	paris, newYork := mustZone(t, "Europe/Paris"), mustZone(t, "America/New_York")
+	cases := []struct {
+		t    time.Time
+		loc  *time.Location
+		lang string
+		want string
+	}{
+		{time.Date(2026, 12, 7, 13, 30, 0, 0, time.UTC), paris, "fr", "lundi 7 décembre 2026 à 14:30 (Europe/Paris)"},
+		{time.Date(2026, 12, 7, 19, 30, 0, 0, time.UTC), newYork, "en", "Monday, December 7, 2026 at 2:30 PM (America/New_York)"},
+		{time.Date(2026, 8, 1, 7, 5, 0, 0, time.UTC), paris, "fr", "samedi 1er août 2026 à 09:05 (Europe/Paris)"},
+		{time.Date(2026, 8, 1, 7, 5, 0, 0, time.UTC), nil, "en", "Saturday, August 1, 2026 at 7:05 AM (UTC)"},
+	}
+	for _, tc := range cases {
+		if got := formatWhen(tc.t, tc.loc, tc.lang); got != tc.want {
+			t.Errorf("formatWhen(%v, %v, %s) = %q, want %q", tc.t, tc.loc, tc.lang, got, tc.want)
+		}
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	cases := []struct {
+		d    time.Duration
+		lang string
+		want string
+	}{
+		{30 * time.Minute, "en", "30 minutes"},
+		{time.Hour, "en", "1 hour"},
+		{90 * time.Minute, "en", "1 hour 30 minutes"},
+		{24 * time.Hour, "fr", "24 heures"},
+		{time.Hour + time.Minute, "fr", "1 heure 1 minute"},
+	}
+	for _, tc := range cases {
+		if got := formatDuration(tc.d, tc.lang); got != tc.want {
+			t.Errorf("formatDuration(%v, %s) = %q, want %q", tc.d, tc.lang, got, tc.want)
+		}
+	}
+}
+
+func session() calendar.Session {
+	start := time.Date(2026, 12, 7, 13, 30, 0, 0, time.UTC)
+	return calendar.Session{
+		UID: "uid-42@rendezvous", Sequence: 3, Start: start, End: start.Add(45 * time.Minute),
+		Summary: "Mentoring session", VideoURL: "https://meet.example.org/rendezvous-room",
+		ManageURL: "https://rdv.example.org/manage/tok_secret",
+		Organizer: calendar.Person{Name: "Éloïse Straßer", Email: "mentor@example.org"},
+		Attendee:  calendar.Person{Name: "Zoë <script>alert(1)</script>", Email: "mentee@example.net"},
+		Stamp:     start.Add(-24 * time.Hour),
+	}
+}
+
+func mentee(lang string, loc *time.Location) Recipient {
+	return Recipient{Person: session().Attendee, Lang: lang, Location: loc}
+}
+
+func mentorRecipient(lang string, loc *time.Location) Recipient {
+	return Recipient{Person: session().Organizer, Lang: lang, Location: loc, IsMentor: true}
+}
+
+func TestRenderEveryKindInBothLanguages(t *testing.T) {
+	paris := mustZone(t, "Europe/Paris")
+	extra := Extra{Reason: "Sick; sorry & see you soon", Lead: time.Hour}
+	words := map[string]map[Kind]string{
+		"en": {Confirmed: "confirmed", Rescheduled: "moved", Cancelled: "cancelled", Reminder: "starts in 1 hour"},
+		"fr": {Confirmed: "confirmée", Rescheduled: "déplacée", Cancelled: "annulée", Reminder: "commence dans 1 heure"},
+	}
+	when := map[string]string{"en": "Monday, December 7, 2026 at 2:30 PM (Europe/Paris)", "fr": "lundi 7 décembre 2026 à 14:30 (Europe/Paris)"}
+	for lang, kinds := range words {
+		for kind, word := range kinds {
+			for _, to := range []Recipient{mentee(lang, paris), mentorRecipient(lang, paris)} {
+				name := lang + "/" + string(kind) + "/mentor=" + map[bool]string{true: "yes", false: "no"}[to.IsMentor]
+				t.Run(name, func(t *testing.T) {
+					subject, text, html, err := Render(kind, session(), to, extra)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if strings.ContainsAny(subject, "\r\n") || subject == "" {
+						t.Errorf("subject %q", subject)
+					}
+					for _, part := range []string{text, html} {
+						if !strings.Contains(part, word) || !strings.Contains(part, when[lang]) {
+							t.Errorf("missing %q or the localized time in:\n%s", word, part)
+						}
+					}
+					hasVideo := strings.Contains(text, session().VideoURL)
+					if hasVideo == (kind == Cancelled) {
+						t.Errorf("video link shown=%v for %s", hasVideo, kind)
+					}
+					wantManage := !to.IsMentor && kind != Cancelled
+					if strings.Contains(text, "tok_secret") != wantManage || strings.Contains(html, "tok_secret") != wantManage {
+						t.Errorf("manage link shown to mentor=%v for %s; want %v", to.IsMentor, kind, wantManage)
+					}
+					if kind == Cancelled && (!strings.Contains(text, extra.Reason) || !strings.Contains(html, "Sick; sorry &amp; see you soon")) {
+						t.Errorf("reason missing:\n%s\n%s", text, html)
+					}
+					if to.IsMentor && !strings.Contains(text, "Zoë <script>") {
+						t.Errorf("mentor mail does not name the mentee in plain text:\n%s", text)
+					}
+					if strings.Contains(html, "<script>") {
+						t.Errorf("HTML is not escaped:\n%s", html)
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestRenderRejectsUnknownKindAndReminderWithoutLead(t *testing.T) {
+	if _, _, _, err := Render("bogus", session(), mentee("en", nil), Extra{}); err == nil {
+		t.Error("unknown kind accepted")
+	}
+	if _, _, _, err := Render(Reminder, session(), mentee("en", nil), Extra{}); err == nil {
+		t.Error("reminder without lead accepted")
+	}
+}
+
+func TestLanguageFallback(t *testing.T) {
+	for tag, want := range map[string]string{"fr": "fr", "fr-CA": "fr", "FR": "fr", "en-GB": "en", "de": "en", "": "en"} {
+		if got := language(tag); got != want {
+			t.Errorf("language(%q) = %q, want %q", tag, got, want)
+		}
+	}
+}
+
+func TestBuildMessage(t *testing.T) {
+	from := calendar.Person{Name: "Rendezvous", Email: "no-reply@rdv.example.org"}
+	cases := []struct {
+		kind   Kind
+		method string
+	}{{Confirmed, "REQUEST"}, {Rescheduled, "REQUEST"}, {Cancelled, "CANCEL"}, {Reminder, ""}}
+	for _, tc := range cases {
+		for _, to := range []Recipient{mentee("fr", nil), mentorRecipient("en", nil)} {
+			m, err := BuildMessage(tc.kind, session(), to, from, Extra{Lead: 24 * time.Hour})
+			if err != nil {
+				t.Fatalf("%s: %v", tc.kind, err)
+			}
+			if m.Method != tc.method || (len(m.ICS) > 0) != (tc.method != "") {
+				t.Errorf("%s: method %q, ICS %d bytes", tc.kind, m.Method, len(m.ICS))
+			}
+			if tc.method != "" && !bytes.Contains(m.ICS, []byte("METHOD:"+tc.method+"\r\n")) {
+				t.Errorf("%s: ICS lacks METHOD:%s", tc.kind, tc.method)
+			}
+			if tc.kind == Cancelled && !bytes.Contains(m.ICS, []byte("STATUS:CANCELLED")) {
+				t.Errorf("cancel ICS is not STATUS:CANCELLED")
+			}
+			if to.IsMentor && bytes.Contains(bytes.ReplaceAll(m.ICS, []byte("\r\n "), nil), []byte("tok_secret")) {
+				t.Errorf("%s: the mentor's invitation carries the mentee's manage link", tc.kind)
+			}
+			if m.To != to.Person || m.From != from || !strings.HasSuffix(m.MessageID, "@rdv.example.org") {
+				t.Errorf("%s: addressing %+v %+v %q", tc.kind, m.To, m.From, m.MessageID)
+			}
+			if _, err := mail.Compose(m, time.Now()); err != nil {
+				t.Errorf("%s: the message does not compose: %v", tc.kind, err)
+			}
+		}
+	}
+	a, _ := BuildMessage(Confirmed, session(), mentee("en", nil), from, Extra{})
+	b, _ := BuildMessage(Confirmed, session(), mentee("en", nil), from, Extra{})
+	c, _ := BuildMessage(Confirmed, session(), mentorRecipient("en", nil), from, Extra{})
+	if a.MessageID != b.MessageID || a.MessageID == c.MessageID {
+		t.Errorf("Message-IDs must be stable per mail and differ per recipient: %s %s %s", a.MessageID, b.MessageID, c.MessageID)
+	}
+}
