@@ -98,3 +98,11 @@ func (n *nullableInt) UnmarshalJSON(b []byte) error {
 	n.Value = &v
 	return nil
 }
+
+// decodeOptionalJSON is decodeJSON where an empty body is allowed.
+func decodeOptionalJSON(c echo.Context, dst any) error {
+	if c.Request().ContentLength == 0 {
+		return nil
+	}
+	return decodeJSON(c, dst)
+}

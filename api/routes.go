@@ -15,4 +15,23 @@ func (s *Server) routes() {
 	v1.PATCH("/mentors/:id", s.patchMentor, s.requireAuth)
 	v1.PUT("/mentors/:id/availability", s.putAvailability, s.requireAuth)
 	v1.POST("/mentors/:id/feed-token", s.rotateFeedToken, s.requireAuth)
+
+	// Mentees and caseload.
+
+	// Calendar connections.
+
+	// Booking: what a link does (token-guessable, rate limited).
+	v1.GET("/book/:link", s.getLink, s.limiter)
+	v1.GET("/book/:link/slots", s.getSlots, s.limiter)
+	v1.POST("/book/:link/bookings", s.createBooking, s.limiter)
+	v1.GET("/manage/:token", s.getManaged, s.limiter)
+	v1.POST("/manage/:token/cancel", s.cancelManaged, s.limiter)
+	v1.POST("/manage/:token/reschedule", s.rescheduleManaged, s.limiter)
+
+	// Sessions (mentor or admin).
+	v1.GET("/bookings/:id", s.getBookingOrICS)
+	v1.POST("/bookings/:id/cancel", s.cancelBooking, s.requireAuth)
+	v1.POST("/bookings/:id/reschedule", s.rescheduleBooking, s.requireAuth)
+	v1.POST("/bookings/:id/outcome", s.setOutcome, s.requireAuth)
+	v1.GET("/mentors/:id/bookings", s.listBookings, s.requireAuth)
 }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 )
 
@@ -32,6 +33,9 @@ type Deps struct {
 	Auth    Authenticator
 	// Mentoring manages mentors, mentees and caseloads.
 	Mentoring *mentoring.Service
+	// Booking serves links, slots and sessions.
+	Booking *booking.Service
+	// (calendar connections: add the service field here)
 	// RateLimit is requests per client address per minute on routes whose
 	// tokens could be guessed; 0 turns limiting off.
 	RateLimit int

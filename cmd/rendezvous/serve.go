@@ -12,11 +12,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/rendezvous/rendezvous/api"
 	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/config"
-	"github.com/rendezvous/rendezvous/internal/jobs"
-	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
@@ -122,29 +119,4 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 		w = os.Stderr
 	}
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
-}
-
-// application is the wired program.
-type application struct {
-	http      *api.Server
-	jobs      *jobs.Engine
-	mentoring *mentoring.Service
-}
-
-func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string, logger *slog.Logger) (*application, error) {
-	engine := jobs.New(db, logger)
-	engine.RegisterHousekeeping()
-	ment := mentoring.New(db, box, cfg.BaseURL)
-	server := api.New(api.Deps{
-		Logger:    logger,
-		DB:        db,
-		BaseURL:   cfg.BaseURL,
-		Auth:      access.New(db, adminHash),
-		Mentoring: ment,
-		RateLimit: cfg.RateLimit,
-	})
-	if err := engine.Build(); err != nil {
-		return nil, err
-	}
-	return &application{http: server, jobs: engine, mentoring: ment}, nil
 }

@@ -93,3 +93,34 @@ func (q Q) Bookings(ctx context.Context, f BookingFilter) ([]Booking, error) {
 	}
 	return bs, nil
 }
+
+// CountUpcoming counts a mentee's confirmed sessions with a mentor that
+// have not ended at now.
+func (q Q) CountUpcoming(ctx context.Context, mentorID, menteeID string, now time.Time) (int, error) {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	var n int64
+	err := db.Model(&Booking{}).Where("mentor_id = ? AND mentee_id = ? AND status = ? AND end_at > ?",
+		mentorID, menteeID, StatusConfirmed, UTCSecond(now)).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count upcoming sessions: %w", translate(err))
+	}
+	return int(n), nil
+}
+
+// LockBooking reads a booking for update inside a transaction.
+func (q Q) LockBooking(ctx context.Context, id string) (*Booking, error) {
+	if q.dialect != Postgres {
+		return q.Booking(ctx, id)
+	}
+	db, cancel := q.with(ctx)
+	defer cancel()
+	var b Booking
+	if err := db.Raw("SELECT * FROM bookings WHERE id = ? FOR UPDATE", id).Scan(&b).Error; err != nil {
+		return nil, fmt.Errorf("lock booking: %w", translate(err))
+	}
+	if b.ID == "" {
+		return nil, fmt.Errorf("lock booking: %w", ErrNotFound)
+	}
+	return &b, nil
+}

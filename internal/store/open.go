@@ -98,6 +98,10 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "foreign_keys(on)")
 	q.Add("_pragma", "synchronous(normal)")
 	q.Set("_txlock", "immediate")
+	// Times are written as SQLite's own "YYYY-MM-DD HH:MM:SS" in UTC: fixed
+	// width, so text comparisons order correctly, and the format River's
+	// SQLite driver compares against datetime('now').
+	q.Set("_timefmt", "sqlite")
 	return (&url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(), RawQuery: q.Encode()}).String()
 }
 

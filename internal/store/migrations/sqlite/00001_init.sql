@@ -83,8 +83,8 @@ CREATE INDEX bookings_mentee_start ON bookings (mentee_id, start_at);
 
 -- SQLite has no exclusion constraints. Writes run in IMMEDIATE transactions,
 -- so a check made by a trigger sees every committed booking: two live
--- sessions of one mentor can never overlap. Times are stored as UTC RFC 3339
--- with whole seconds, which order correctly as text.
+-- sessions of one mentor can never overlap. Times are stored as UTC
+-- "YYYY-MM-DD HH:MM:SS", which orders correctly as text.
 -- +goose StatementBegin
 CREATE TRIGGER bookings_no_overlap_insert BEFORE INSERT ON bookings
 WHEN NEW.status <> 'cancelled' AND EXISTS (

@@ -1,0 +1,300 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/booking"
+)
+
+// bookingResponse is a session in the API.
+type bookingResponse struct {
+	ID           string  `json:"id"`
+	MentorID     string  `json:"mentor_id"`
+	MenteeID     string  `json:"mentee_id"`
+	Start        string  `json:"start"`
+	End          string  `json:"end"`
+	Status       string  `json:"status"`
+	Outcome      *string `json:"outcome"`
+	Sequence     int     `json:"sequence"`
+	Note         string  `json:"note,omitempty"`
+	CancelReason string  `json:"cancel_reason,omitempty"`
+	VideoURL     string  `json:"video_url"`
+	ManageURL    string  `json:"manage_url"`
+	ICSURL       string  `json:"ics_url"`
+}
+
+func newBookingResponse(b *booking.Booking, loc *time.Location) bookingResponse {
+	return bookingResponse{
+		ID: b.ID, MentorID: b.MentorID, MenteeID: b.MenteeID, Start: rfc3339(b.Start, loc), End: rfc3339(b.End, loc),
+		Status: b.Status, Outcome: b.Outcome, Sequence: b.Sequence, Note: b.Note, CancelReason: b.CancelReason,
+		VideoURL: b.VideoURL, ManageURL: b.ManageURL, ICSURL: b.ICSURL,
+	}
+}
+
+type linkResponse struct {
+	Mentor struct {
+		Name     string `json:"name"`
+		Timezone string `json:"timezone"`
+	} `json:"mentor"`
+	SessionMinutes int `json:"session_minutes"`
+	Mentee         *struct {
+		Name     string `json:"name"`
+		Email    string `json:"email"`
+		Timezone string `json:"timezone"`
+	} `json:"mentee"`
+}
+
+func (s *Server) getLink(c echo.Context) error {
+	link, err := s.Booking.ResolveLink(c.Request().Context(), c.Param("link"))
+	if err != nil {
+		return err
+	}
+	var r linkResponse
+	r.Mentor.Name, r.Mentor.Timezone = link.Mentor.Name, link.Mentor.Timezone
+	r.SessionMinutes = link.Mentor.SessionMinutes
+	if link.Mentee != nil {
+		r.Mentee = &struct {
+			Name     string `json:"name"`
+			Email    string `json:"email"`
+			Timezone string `json:"timezone"`
+		}{link.Mentee.Name, link.Mentee.Email, link.Mentee.Timezone}
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+type slotResponse struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+func (s *Server) getSlots(c echo.Context) error {
+	now := time.Now().UTC()
+	from, to, err := parseWindow(c, now, now.Add(7*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	tz := c.QueryParam("tz")
+	if tz == "" {
+		tz = "UTC"
+	}
+	res, err := s.Booking.Slots(c.Request().Context(), c.Param("link"), from, to, tz)
+	if err != nil {
+		return err
+	}
+	slots := make([]slotResponse, len(res.Slots))
+	for i, sl := range res.Slots {
+		slots[i] = slotResponse{Start: rfc3339(sl.Start, res.Timezone), End: rfc3339(sl.End, res.Timezone)}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"timezone": res.Timezone.String(), "stale": res.Stale, "slots": slots})
+}
+
+type bookRequest struct {
+	Start    string `json:"start"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Timezone string `json:"timezone"`
+	Language string `json:"language"`
+	Note     string `json:"note"`
+}
+
+func (s *Server) createBooking(c echo.Context) error {
+	raw, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return apperr.Errorf(apperr.TooLarge, "request body over 1 MiB")
+	}
+	var req bookRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return apperr.Field("body", "is not a valid JSON object: %v", err)
+	}
+	start, err := parseTime("start", req.Start)
+	if err != nil {
+		return err
+	}
+	if req.Language == "" {
+		req.Language = c.Request().Header.Get("Accept-Language")
+	}
+	loc := zoneOr(req.Timezone, time.UTC)
+	in := booking.BookInput{Start: start, Name: req.Name, Email: req.Email, Timezone: req.Timezone, Language: req.Language, Note: req.Note}
+	var idem *booking.Idempotency
+	if key := c.Request().Header.Get("Idempotency-Key"); key != "" {
+		if len(key) > 200 {
+			return apperr.Field("Idempotency-Key", "is longer than 200 characters")
+		}
+		sum := sha256.Sum256(raw)
+		idem = &booking.Idempotency{Key: key, RequestHash: hex.EncodeToString(sum[:]), Render: func(b *booking.Booking) ([]byte, error) {
+			return json.Marshal(newBookingResponse(b, loc))
+		}}
+	}
+	b, replay, err := s.Booking.Book(c.Request().Context(), c.Param("link"), in, idem)
+	if err != nil {
+		return err
+	}
+	if replay != nil {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+		return c.JSONBlob(replay.Status, replay.Body)
+	}
+	return c.JSON(http.StatusCreated, newBookingResponse(b, loc))
+}
+
+func zoneOr(name string, def *time.Location) *time.Location {
+	if name == "" {
+		return def
+	}
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return def
+}
+
+func (s *Server) getManaged(c echo.Context) error {
+	b, err := s.Booking.ByManageToken(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
+}
+
+func (s *Server) cancelManaged(c echo.Context) error {
+	b, err := s.Booking.ByManageToken(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeOptionalJSON(c, &req); err != nil {
+		return err
+	}
+	out, err := s.Booking.Cancel(c.Request().Context(), booking.Actor{Mentee: true}, b.ID, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newBookingResponse(out, nil))
+}
+
+func (s *Server) rescheduleManaged(c echo.Context) error {
+	b, err := s.Booking.ByManageToken(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Start string `json:"start"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	start, err := parseTime("start", req.Start)
+	if err != nil {
+		return err
+	}
+	out, err := s.Booking.Reschedule(c.Request().Context(), booking.Actor{Mentee: true}, b.ID, start)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newBookingResponse(out, nil))
+}
+
+func actorOf(c echo.Context) booking.Actor {
+	p := principal(c)
+	return booking.Actor{Admin: p.Admin, MentorID: p.MentorID}
+}
+
+// getBookingOrICS serves /bookings/{id} to API callers and
+// /bookings/{id}.ics?token= to whoever holds the manage token.
+func (s *Server) getBookingOrICS(c echo.Context) error {
+	if id, ok := strings.CutSuffix(c.Param("id"), ".ics"); ok {
+		return s.limiter(func(c echo.Context) error {
+			data, err := s.Booking.ICS(c.Request().Context(), id, c.QueryParam("token"))
+			if err != nil {
+				return err
+			}
+			c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="session.ics"`)
+			return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", data)
+		})(c)
+	}
+	return s.requireAuth(s.getBooking)(c)
+}
+
+func (s *Server) getBooking(c echo.Context) error {
+	b, err := s.Booking.Get(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
+}
+
+func (s *Server) listBookings(c echo.Context) error {
+	id := c.Param("id")
+	if err := mayActFor(c, id); err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	from, to, err := parseWindow(c, now.Add(-30*24*time.Hour), now.Add(90*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	bs, err := s.Booking.List(c.Request().Context(), id, from, to, c.QueryParam("status"))
+	if err != nil {
+		return err
+	}
+	out := make([]bookingResponse, 0, len(bs))
+	for i := range bs {
+		out = append(out, newBookingResponse(&bs[i], nil))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"bookings": out})
+}
+
+func (s *Server) cancelBooking(c echo.Context) error {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeOptionalJSON(c, &req); err != nil {
+		return err
+	}
+	b, err := s.Booking.Cancel(c.Request().Context(), actorOf(c), c.Param("id"), req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
+}
+
+func (s *Server) rescheduleBooking(c echo.Context) error {
+	var req struct {
+		Start string `json:"start"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	start, err := parseTime("start", req.Start)
+	if err != nil {
+		return err
+	}
+	b, err := s.Booking.Reschedule(c.Request().Context(), actorOf(c), c.Param("id"), start)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
+}
+
+func (s *Server) setOutcome(c echo.Context) error {
+	var req struct {
+		Outcome string `json:"outcome"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	b, err := s.Booking.SetOutcome(c.Request().Context(), actorOf(c), c.Param("id"), req.Outcome)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	netmail "net/mail"
+	"path/filepath"
+
+	"github.com/rendezvous/rendezvous/api"
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/access"
+	"github.com/rendezvous/rendezvous/internal/booking"
+	"github.com/rendezvous/rendezvous/internal/config"
+	"github.com/rendezvous/rendezvous/internal/jobs"
+	"github.com/rendezvous/rendezvous/internal/mentoring"
+	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/providers/mail"
+	"github.com/rendezvous/rendezvous/providers/video"
+)
+
+// application is the wired program.
+type application struct {
+	http      *api.Server
+	jobs      *jobs.Engine
+	mentoring *mentoring.Service
+	booking   *booking.Service
+}
+
+func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string, logger *slog.Logger) (*application, error) {
+	engine := jobs.New(db, logger)
+	engine.RegisterHousekeeping()
+
+	defaultVideo, videos, err := videoProviders(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ment := mentoring.New(db, box, cfg.BaseURL)
+	book := booking.New(db, engine, box, booking.Options{
+		BaseURL: cfg.BaseURL, Video: defaultVideo, Videos: videos, Reminders: cfg.Reminders,
+		SyncInterval: cfg.SyncInterval, Logger: logger, Mentoring: ment,
+	})
+	sender, from, err := mailSender(cfg)
+	if err != nil {
+		return nil, err
+	}
+	book.RegisterWorkers(engine.Workers(), sender, from)
+	server := api.New(api.Deps{
+		Logger:    logger,
+		DB:        db,
+		BaseURL:   cfg.BaseURL,
+		Auth:      access.New(db, adminHash),
+		Mentoring: ment,
+		Booking:   book,
+		RateLimit: cfg.RateLimit,
+	})
+	if err := engine.Build(); err != nil {
+		return nil, err
+	}
+	return &application{http: server, jobs: engine, mentoring: ment, booking: book}, nil
+}
+
+// videoProviders builds the deployment's provider and every other one a
+// mentor may pick that this configuration supports.
+func videoProviders(cfg *config.Config) (video.Provider, map[string]video.Provider, error) {
+	base := video.Config{
+		JitsiURL: cfg.JitsiURL, JitsiAppID: cfg.JitsiAppID, JitsiSecret: cfg.JitsiSecret,
+		BBBURL: cfg.BBBURL, BBBSecret: cfg.BBBSecret, Template: cfg.VideoTemplate,
+		JoinBaseURL: cfg.BaseURL.JoinPath("/join").String(),
+	}
+	all := map[string]video.Provider{}
+	for _, kind := range []string{"jitsi", "bbb", "google_meet", "template", "none"} {
+		c := base
+		c.Kind = kind
+		if p, err := video.New(c); err == nil {
+			all[kind] = p
+		}
+	}
+	def, ok := all[cfg.Video]
+	if !ok {
+		c := base
+		c.Kind = cfg.Video
+		_, err := video.New(c)
+		return nil, nil, fmt.Errorf("RENDEZVOUS_VIDEO: %v", err)
+	}
+	return def, all, nil
+}
+
+// mailSender delivers over SMTP when configured, else writes .eml files a
+// new user can open.
+func mailSender(cfg *config.Config) (mail.Sender, calendar.Person, error) {
+	addr, err := netmail.ParseAddress(cfg.MailFrom)
+	if err != nil {
+		return nil, calendar.Person{}, fmt.Errorf("RENDEZVOUS_MAIL_FROM: %q is not an address like Name <user@host>", cfg.MailFrom)
+	}
+	from := calendar.Person{Name: addr.Name, Email: addr.Address}
+	if cfg.SMTPURL == "" {
+		return mail.NewFileSender(filepath.Join(cfg.DataDir, "mail")), from, nil
+	}
+	s, err := mail.NewSMTPSender(cfg.SMTPURL)
+	if err != nil {
+		return nil, from, fmt.Errorf("RENDEZVOUS_SMTP_URL: %v", err)
+	}
+	return s, from, nil
+}

@@ -1,0 +1,221 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/mentoring"
+	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/validate"
+	"github.com/rendezvous/rendezvous/providers/video"
+)
+
+// BookInput is a mentee's request for a slot.
+type BookInput struct {
+	Start    time.Time
+	Name     string // required on a public link
+	Email    string // required on a public link
+	Timezone string
+	Language string
+	Note     string
+}
+
+// Idempotency makes a booking request safe to repeat: the first response
+// is stored with the booking, in the same transaction, and replayed.
+type Idempotency struct {
+	Key         string
+	RequestHash string
+	// Render produces the response body to store for replays.
+	Render func(*Booking) ([]byte, error)
+}
+
+// Replay is a stored response to a repeated request.
+type Replay struct {
+	Status int
+	Body   []byte
+}
+
+// Book reserves a slot for the link's mentee. Either it commits the
+// session with its invites, write-back and reminders, or nothing.
+func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Idempotency) (*Booking, *Replay, error) {
+	if err := checkBookInput(in); err != nil {
+		return nil, nil, err
+	}
+	link, err := s.ResolveLink(ctx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	if idem != nil {
+		if replay, err := s.replay(ctx, link.Scope, idem); replay != nil || err != nil {
+			return nil, replay, err
+		}
+	}
+	bookingID := uuid.Must(uuid.NewV7()).String()
+	provider := s.videoFor(link.Mentor)
+	meeting, err := provider.Create(ctx, video.MeetingRequest{SessionID: bookingID, Start: in.Start,
+		End: in.Start.Add(time.Duration(link.Mentor.SessionMinutes) * time.Minute), MentorName: link.Mentor.Name, MenteeName: in.Name})
+	if err != nil {
+		return nil, nil, fmt.Errorf("create video meeting: %w", err)
+	}
+
+	var out *Booking
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		link, err := resolveLink(ctx, tx.Q, token) // fresh, inside the lock
+		if err != nil {
+			return err
+		}
+		mentor, err := tx.LockMentor(ctx, link.Mentor.ID)
+		if err != nil {
+			return err
+		}
+		mentee, err := s.menteeFor(ctx, tx, link, mentor, in)
+		if err != nil {
+			return err
+		}
+		if err := s.checkUpcomingLimit(ctx, tx, mentor, mentee); err != nil {
+			return err
+		}
+		if err := s.offered(ctx, tx, mentor, in.Start, ""); err != nil {
+			return err
+		}
+		manage := secret.NewToken()
+		now := s.now().UTC()
+		b := &store.Booking{
+			ID: bookingID, UID: bookingID + "@" + s.BaseURL.Hostname(), MentorID: mentor.ID, MenteeID: mentee.ID,
+			StartAt: in.Start, EndAt: in.Start.Add(time.Duration(mentor.SessionMinutes) * time.Minute),
+			Status: store.StatusConfirmed, Note: strings.TrimSpace(in.Note),
+			VideoProvider: provider.Name(), VideoRoom: meeting.Room, VideoURL: meeting.URL,
+			ManageTokenHash: secret.HashToken(manage), ManageTokenSealed: s.box.SealString(manage),
+			CreatedAt: now, UpdatedAt: now,
+		}
+		if err := tx.InsertBooking(ctx, b); err != nil {
+			if errors.Is(err, store.ErrOverlap) {
+				return errSlotTaken(in.Start)
+			}
+			return err
+		}
+		if out, err = s.view(b); err != nil {
+			return err
+		}
+		if idem != nil {
+			if err := s.saveReplay(ctx, tx, link.Scope, idem, out); err != nil {
+				return err
+			}
+		}
+		return s.afterChange(ctx, tx, change{booking: b, mentor: mentor, mentee: mentee, event: EventConfirmed})
+	})
+	if err != nil {
+		if idem != nil {
+			// A concurrent request with the same key may have won (our
+			// key insert or our slot lost to it): answer as it did.
+			replay, rerr := s.replay(ctx, link.Scope, idem)
+			if replay != nil || rerr != nil {
+				return nil, replay, rerr
+			}
+		}
+		return nil, nil, err
+	}
+	return out, nil, nil
+}
+
+func errSlotTaken(start time.Time) error {
+	return apperr.Errorf(apperr.SlotUnavailable, "the slot at %s was just taken; please choose another", start.UTC().Format(time.RFC3339))
+}
+
+func checkBookInput(in BookInput) error {
+	if in.Start.IsZero() {
+		return apperr.Field("start", "is required")
+	}
+	if err := validate.Text("name", in.Name, validate.MaxName, false); err != nil {
+		return err
+	}
+	if err := validate.Text("email", in.Email, validate.MaxName, false); err != nil {
+		return err
+	}
+	if err := validate.Text("note", in.Note, validate.MaxNote, false); err != nil {
+		return err
+	}
+	if in.Timezone != "" {
+		if _, err := validate.Timezone("timezone", in.Timezone); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// menteeFor is the link's mentee, or on a public link the booker, who
+// becomes a mentee when the caseload has a place.
+func (s *Service) menteeFor(ctx context.Context, tx *store.Tx, link *Link, mentor *store.Mentor, in BookInput) (*store.Mentee, error) {
+	if link.Mentee != nil {
+		return link.Mentee, nil
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		return nil, apperr.Field("name", "is required to book on a public link")
+	}
+	email, err := validate.Email("email", in.Email)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := tx.ActiveMenteeByEmail(ctx, mentor.ID, validate.EmailKey(email))
+	if err == nil {
+		return existing, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	tz := in.Timezone
+	if tz == "" {
+		tz = mentor.Timezone
+	}
+	m, _, err := s.Mentoring.AddMenteeTx(ctx, tx, mentor, mentoring.MenteeInput{Name: in.Name, Email: email, Timezone: tz, Language: in.Language})
+	return m, err
+}
+
+func (s *Service) checkUpcomingLimit(ctx context.Context, tx *store.Tx, mentor *store.Mentor, mentee *store.Mentee) error {
+	n, err := tx.CountUpcoming(ctx, mentor.ID, mentee.ID, s.now())
+	if err != nil {
+		return err
+	}
+	if n >= mentor.MaxUpcomingPerMentee {
+		return apperr.Errorf(apperr.Conflict, "you already have %d upcoming session(s) with %s; reschedule or cancel it instead", n, mentor.Name)
+	}
+	return nil
+}
+
+func (s *Service) videoFor(m *store.Mentor) video.Provider {
+	if p, ok := s.Videos[m.VideoProvider]; ok && m.VideoProvider != "" {
+		return p
+	}
+	return s.Video
+}
+
+func (s *Service) replay(ctx context.Context, scope string, idem *Idempotency) (*Replay, error) {
+	k, err := s.store.IdempotentResponse(ctx, scope, idem.Key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !secret.Equal(k.RequestHash, idem.RequestHash) {
+		return nil, apperr.Field("Idempotency-Key", "was already used with a different request body")
+	}
+	return &Replay{Status: k.Status, Body: []byte(k.Body)}, nil
+}
+
+func (s *Service) saveReplay(ctx context.Context, tx *store.Tx, scope string, idem *Idempotency, b *Booking) error {
+	body, err := idem.Render(b)
+	if err != nil {
+		return fmt.Errorf("render idempotent response: %w", err)
+	}
+	return tx.SaveIdempotentResponse(ctx, &store.IdempotencyKey{
+		Scope: scope, Key: idem.Key, RequestHash: idem.RequestHash, Status: 201, Body: string(body), CreatedAt: s.now().UTC(),
+	})
+}

@@ -1,0 +1,58 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/store"
+)
+
+// Link is what a booking link opens: a mentor, and the mentee when the
+// link is a mentee's own.
+type Link struct {
+	Mentor *store.Mentor
+	Mentee *store.Mentee // nil on a mentor's public link
+	// Scope identifies the link for idempotency keys without the token.
+	Scope string
+}
+
+// errNoLink is the answer for any unknown, ended or disabled link: the
+// same 404 whatever the reason, so links cannot be probed.
+var errNoLink = apperr.Errorf(apperr.NotFound, "this booking link does not exist or is no longer active")
+
+// ResolveLink finds the mentor (and mentee) behind a link token.
+func (s *Service) ResolveLink(ctx context.Context, token string) (*Link, error) {
+	return resolveLink(ctx, s.store.Q, token)
+}
+
+func resolveLink(ctx context.Context, q store.Q, token string) (*Link, error) {
+	if token == "" || len(token) > 100 {
+		return nil, errNoLink
+	}
+	h := secret.HashToken(token)
+	mentee, err := q.MenteeByLinkHash(ctx, h)
+	switch {
+	case err == nil:
+		if mentee.Status != "active" || mentee.MentorID == nil {
+			return nil, errNoLink
+		}
+		mentor, err := q.Mentor(ctx, *mentee.MentorID)
+		if err != nil {
+			return nil, fmt.Errorf("resolve link: %w", err)
+		}
+		return &Link{Mentor: mentor, Mentee: mentee, Scope: h}, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, fmt.Errorf("resolve link: %w", err)
+	}
+	mentor, err := q.MentorByPublicTokenHash(ctx, h)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !mentor.PublicBooking) {
+		return nil, errNoLink
+	}
+	if err != nil {
+		return nil, fmt.Errorf("resolve link: %w", err)
+	}
+	return &Link{Mentor: mentor, Scope: h}, nil
+}

@@ -1,0 +1,65 @@
+// Package booking is the mentee's path: booking links, free slots, and
+// sessions that never double-book, with their invites, reminders and
+// calendar write-back enqueued in the same transaction as the session.
+package booking
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/rendezvous/rendezvous/internal/mentoring"
+	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/providers/video"
+)
+
+// Enqueuer inserts jobs inside a store transaction.
+type Enqueuer interface {
+	InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error
+}
+
+// Options configure the service.
+type Options struct {
+	BaseURL *url.URL
+	// Video is the deployment's provider; Videos holds every provider a
+	// mentor may choose instead, by name.
+	Video  video.Provider
+	Videos map[string]video.Provider
+	// Reminders are the lead times of reminder mails.
+	Reminders []time.Duration
+	// SyncInterval is the calendar sync period; slots are stale after two
+	// missed intervals.
+	SyncInterval time.Duration
+	// Writeback reports whether a mentor has a calendar to write sessions
+	// into; nil means never.
+	Writeback func(ctx context.Context, tx *store.Tx, mentorID string) (bool, error)
+	Logger    *slog.Logger
+	// Mentoring adds public-link bookers as mentees.
+	Mentoring *mentoring.Service
+}
+
+// Service books, reschedules and cancels sessions.
+type Service struct {
+	Options
+	store *store.Store
+	jobs  Enqueuer
+	box   *secret.Box
+	now   func() time.Time
+}
+
+// New builds the service.
+func New(s *store.Store, jobs Enqueuer, box *secret.Box, opts Options) *Service {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{Options: opts, store: s, jobs: jobs, box: box, now: time.Now}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Service) link(path string) string { return s.BaseURL.JoinPath(path).String() }

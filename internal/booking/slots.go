@@ -1,0 +1,143 @@
+package booking
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/mentoring"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/validate"
+)
+
+// Slots are the free slots of a link's mentor.
+type Slots struct {
+	Timezone *time.Location
+	Stale    bool
+	Slots    []calendar.Interval
+}
+
+// Slots lists the slots whose start lies in [from, to), in zone tz.
+// They are computed from the database only, never from a remote calendar.
+func (s *Service) Slots(ctx context.Context, token string, from, to time.Time, tz string) (*Slots, error) {
+	if err := validate.Window(from, to); err != nil {
+		return nil, err
+	}
+	visitor, err := validate.Timezone("tz", tz)
+	if err != nil {
+		return nil, err
+	}
+	link, err := s.ResolveLink(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.slotQuery(ctx, s.store.Q, link.Mentor, from, to, "")
+	if err != nil {
+		return nil, err
+	}
+	q.Visitor = visitor
+	slots, err := calendar.Slots(q)
+	if err != nil {
+		return nil, fmt.Errorf("compute slots of mentor %s: %w", link.Mentor.ID, err)
+	}
+	stale, err := s.stale(ctx, link.Mentor.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Slots{Timezone: visitor, Stale: stale, Slots: slots}, nil
+}
+
+// slotQuery gathers what the engine needs about a mentor around [from, to):
+// hours, busy time widened by a day for buffers and per-day caps, and live
+// sessions except the one being moved (skipBookingID).
+func (s *Service) slotQuery(ctx context.Context, q store.Q, m *store.Mentor, from, to time.Time, skipBookingID string) (calendar.SlotQuery, error) {
+	avail, err := availabilityOf(m)
+	if err != nil {
+		return calendar.SlotQuery{}, err
+	}
+	// A local day is at most 26 hours long: a 2-day margin covers the
+	// per-day cap of the first and last day, and any buffer.
+	lo, hi := from.Add(-48*time.Hour), to.Add(48*time.Hour)
+	busy, err := q.MentorBusy(ctx, m.ID, lo, hi)
+	if err != nil {
+		return calendar.SlotQuery{}, err
+	}
+	booked, err := q.Bookings(ctx, store.BookingFilter{MentorID: m.ID, From: lo, To: hi, Status: store.StatusConfirmed})
+	if err != nil {
+		return calendar.SlotQuery{}, err
+	}
+	query := calendar.SlotQuery{
+		Availability: avail,
+		Busy:         make([]calendar.Interval, 0, len(busy)),
+		Booked:       make([]calendar.Interval, 0, len(booked)),
+		Session:      time.Duration(m.SessionMinutes) * time.Minute,
+		BufferBefore: time.Duration(m.BufferMinutes) * time.Minute,
+		BufferAfter:  time.Duration(m.BufferMinutes) * time.Minute,
+		MinNotice:    time.Duration(m.MinNoticeMinutes) * time.Minute,
+		HorizonDays:  m.HorizonDays,
+		Now:          s.now(),
+		From:         from,
+		To:           to,
+	}
+	if m.MaxSessionsPerDay != nil {
+		query.MaxPerDay = *m.MaxSessionsPerDay
+	}
+	for _, b := range busy {
+		query.Busy = append(query.Busy, calendar.Interval{Start: b.StartAt, End: b.EndAt})
+	}
+	for _, b := range booked {
+		if b.ID != skipBookingID {
+			query.Booked = append(query.Booked, calendar.Interval{Start: b.StartAt, End: b.EndAt})
+		}
+	}
+	return query, nil
+}
+
+// availabilityOf parses the stored hours of a mentor.
+func availabilityOf(m *store.Mentor) (calendar.Availability, error) {
+	loc, err := time.LoadLocation(m.Timezone)
+	if err != nil {
+		return calendar.Availability{}, fmt.Errorf("mentor %s zone: %w", m.ID, err)
+	}
+	var weekly []mentoring.WeeklyRange
+	var overrides []mentoring.DateHours
+	if err := json.Unmarshal([]byte(m.WeeklyHours), &weekly); err != nil {
+		return calendar.Availability{}, fmt.Errorf("mentor %s hours: %w", m.ID, err)
+	}
+	if err := json.Unmarshal([]byte(m.Overrides), &overrides); err != nil {
+		return calendar.Availability{}, fmt.Errorf("mentor %s overrides: %w", m.ID, err)
+	}
+	return mentoring.ParseAvailability(loc, weekly, overrides)
+}
+
+// stale reports whether a connected calendar missed two sync intervals.
+func (s *Service) stale(ctx context.Context, mentorID string) (bool, error) {
+	oldest, any, err := s.store.OldestSuccessfulSync(ctx, mentorID)
+	if err != nil || !any {
+		return false, err
+	}
+	if oldest == nil {
+		return true, nil
+	}
+	return s.now().Sub(*oldest) > 2*s.SyncInterval, nil
+}
+
+// offered checks that start is a slot the mentor offers right now, with
+// the transaction's view of busy time and sessions.
+func (s *Service) offered(ctx context.Context, tx *store.Tx, m *store.Mentor, start time.Time, skipBookingID string) error {
+	q, err := s.slotQuery(ctx, tx.Q, m, start, start.Add(time.Minute), skipBookingID)
+	if err != nil {
+		return err
+	}
+	ok, err := calendar.SlotOffered(q, start)
+	if err != nil {
+		return fmt.Errorf("check slot: %w", err)
+	}
+	if !ok {
+		return apperr.Errorf(apperr.SlotUnavailable, "%s is not a free slot of this mentor (taken, or outside their hours)", start.UTC().Format(time.RFC3339))
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package booking
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/store"
+)
+
+// Booking is a session as the API shows it.
+type Booking struct {
+	ID            string
+	UID           string
+	MentorID      string
+	MenteeID      string
+	Start         time.Time
+	End           time.Time
+	Status        string
+	Outcome       *string
+	Sequence      int
+	Note          string
+	CancelReason  string
+	VideoProvider string
+	VideoURL      string
+	ManageURL     string
+	ICSURL        string
+	ManageToken   string
+}
+
+func (s *Service) view(b *store.Booking) (*Booking, error) {
+	token, err := s.box.OpenString(b.ManageTokenSealed)
+	if err != nil {
+		return nil, fmt.Errorf("booking %s manage token: %w", b.ID, err)
+	}
+	return &Booking{
+		ID: b.ID, UID: b.UID, MentorID: b.MentorID, MenteeID: b.MenteeID, Start: b.StartAt.UTC(), End: b.EndAt.UTC(),
+		Status: b.Status, Outcome: b.Outcome, Sequence: b.Sequence, Note: b.Note, CancelReason: b.CancelReason,
+		VideoProvider: b.VideoProvider, VideoURL: b.VideoURL,
+		ManageURL:   s.link("/manage/" + token),
+		ICSURL:      s.link("/api/v1/bookings/"+b.ID+".ics") + "?token=" + token,
+		ManageToken: token,
+	}, nil
+}
+
+// session is the outside-world form of a booking, for invites, feeds and
+// write-back.
+func (s *Service) session(b *store.Booking, mentor *store.Mentor, mentee *store.Mentee) (calendar.Session, error) {
+	token, err := s.box.OpenString(b.ManageTokenSealed)
+	if err != nil {
+		return calendar.Session{}, fmt.Errorf("booking %s manage token: %w", b.ID, err)
+	}
+	return SessionOf(b, mentor, mentee, s.link("/manage/"+token), s.now()), nil
+}
+
+// SessionOf builds the calendar form of a stored booking.
+func SessionOf(b *store.Booking, mentor *store.Mentor, mentee *store.Mentee, manageURL string, stamp time.Time) calendar.Session {
+	return calendar.Session{
+		UID: b.UID, Sequence: b.Sequence, Start: b.StartAt.UTC(), End: b.EndAt.UTC(),
+		Cancelled: b.Status == store.StatusCancelled,
+		Summary:   fmt.Sprintf("Mentoring: %s / %s", mentor.Name, mentee.Name),
+		Description: fmt.Sprintf("Mentoring session between %s (mentor) and %s (mentee).", mentor.Name, mentee.Name) +
+			noteLine(b.Note),
+		VideoURL: b.VideoURL, ManageURL: manageURL,
+		Organizer: calendar.Person{Name: mentor.Name, Email: mentor.Email},
+		Attendee:  calendar.Person{Name: mentee.Name, Email: mentee.Email},
+		Stamp:     stamp.UTC().Truncate(time.Second), Created: b.CreatedAt.UTC(), Modified: b.UpdatedAt.UTC(),
+	}
+}
+
+func noteLine(note string) string {
+	if note == "" {
+		return ""
+	}
+	return "\n\nNote from the mentee: " + note
+}

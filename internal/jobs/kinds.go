@@ -1,0 +1,71 @@
+package jobs
+
+import (
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/rendezvous/rendezvous/calendar"
+)
+
+// The job kinds shared between the services that enqueue them and the
+// workers that run them.
+
+// MailArgs sends one notification mail. The session is a snapshot taken
+// when the change committed, so the mail says what was true then.
+type MailArgs struct {
+	BookingID string           `json:"booking_id"`
+	Event     string           `json:"event"` // confirmed, rescheduled, cancelled, reminder
+	Session   calendar.Session `json:"session"`
+	ToMentor  bool             `json:"to_mentor"`
+	Language  string           `json:"language"`
+	Timezone  string           `json:"timezone"`
+	Reason    string           `json:"reason,omitempty"`
+	Lead      time.Duration    `json:"lead,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (MailArgs) Kind() string { return "mail" }
+
+// InsertOpts retries mail for about a day and a half with River's
+// exponential backoff before giving up.
+func (MailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
+
+// ReminderArgs fires a reminder before a session.
+type ReminderArgs struct {
+	BookingID string        `json:"booking_id"`
+	Lead      time.Duration `json:"lead"`
+	StartAt   time.Time     `json:"start_at"` // the session time it was scheduled for
+}
+
+// Kind implements river.JobArgs.
+func (ReminderArgs) Kind() string { return "reminder" }
+
+// WritebackArgs brings a booking's event in the mentor's write-target
+// calendar in line with the booking (create, update or delete).
+type WritebackArgs struct {
+	BookingID string `json:"booking_id"`
+}
+
+// Kind implements river.JobArgs.
+func (WritebackArgs) Kind() string { return "calendar_writeback" }
+
+// InsertOpts retries write-back for about a day.
+func (WritebackArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 18} }
+
+// SyncArgs syncs one calendar connection.
+type SyncArgs struct {
+	ConnectionID string `json:"connection_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SyncArgs) Kind() string { return "calendar_sync" }
+
+// InsertOpts keeps one pending sync per connection: a sync already waiting
+// covers any newer request.
+func (SyncArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}}}
+}

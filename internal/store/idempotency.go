@@ -1,0 +1,28 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// IdempotentResponse reads a stored response for (scope, key).
+func (q Q) IdempotentResponse(ctx context.Context, scope, key string) (*IdempotencyKey, error) {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	var k IdempotencyKey
+	if err := db.Where("scope = ? AND key = ?", scope, key).Take(&k).Error; err != nil {
+		return nil, fmt.Errorf("read idempotency key: %w", translate(err))
+	}
+	return &k, nil
+}
+
+// SaveIdempotentResponse stores the response to a keyed request; a
+// concurrent request with the same key makes it fail with ErrDuplicate.
+func (q Q) SaveIdempotentResponse(ctx context.Context, k *IdempotencyKey) error {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	if err := db.Create(k).Error; err != nil {
+		return fmt.Errorf("save idempotency key: %w", translate(err))
+	}
+	return nil
+}
