@@ -298,3 +298,12 @@ func (s *Server) setOutcome(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
 }
+
+// join admits a participant to a BigBlueButton room and redirects there.
+func (s *Server) join(c echo.Context) error {
+	target, err := s.Booking.Join(c.Request().Context(), c.Param("room"), c.QueryParam("k"))
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusFound, target)
+}

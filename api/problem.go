@@ -33,6 +33,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.CalendarURLForbidden: http.StatusUnprocessableEntity,
 	apperr.CalendarNotCalDAV:    http.StatusUnprocessableEntity,
 	apperr.CalendarUnreachable:  http.StatusBadGateway,
+	apperr.VideoUnavailable:     http.StatusBadGateway,
 	apperr.RateLimited:          http.StatusTooManyRequests,
 	apperr.TooLarge:             http.StatusRequestEntityTooLarge,
 	apperr.Internal:             http.StatusInternalServerError,

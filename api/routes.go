@@ -28,6 +28,9 @@ func (s *Server) routes() {
 	v1.POST("/manage/:token/cancel", s.cancelManaged, s.limiter)
 	v1.POST("/manage/:token/reschedule", s.rescheduleManaged, s.limiter)
 
+	// Video: BigBlueButton rooms are created when someone joins.
+	e.GET("/join/:room", s.join, s.limiter)
+
 	// Sessions (mentor or admin).
 	v1.GET("/bookings/:id", s.getBookingOrICS)
 	v1.POST("/bookings/:id/cancel", s.cancelBooking, s.requireAuth)

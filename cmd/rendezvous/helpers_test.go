@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-message/mail"
+
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/store/storetest"
+	"github.com/rendezvous/rendezvous/providers/mail/smtptest"
 )
 
 // client calls the API of a started server.
@@ -150,3 +153,30 @@ func createMentor(t *testing.T, admin client, extra map[string]any) mentorCreate
 
 // linkOf is the token part of a booking URL.
 func linkOf(url string) string { return url[strings.LastIndex(url, "/")+1:] }
+
+// waitMailRaw waits for n mails and returns them unparsed.
+func waitMailRaw(t *testing.T, smtp *smtptest.Server, n int) []smtptest.Message {
+	t.Helper()
+	eventually(t, 20*time.Second, "mails", func() bool { return len(smtp.Messages()) >= n })
+	return smtp.Messages()[:n]
+}
+
+// decodedText joins the decoded text parts of a mail.
+func decodedText(t *testing.T, data []byte) string {
+	t.Helper()
+	r, err := mail.CreateReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("parse mail: %v", err)
+	}
+	var sb strings.Builder
+	for {
+		p, err := r.NextPart()
+		if err != nil {
+			break
+		}
+		b, _ := io.ReadAll(p.Body)
+		sb.Write(b)
+		sb.WriteString("\n")
+	}
+	return sb.String()
+}

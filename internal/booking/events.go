@@ -76,6 +76,7 @@ func (s *Service) enqueueMails(ctx context.Context, tx *store.Tx, c change, sess
 		if toMentor {
 			lang, zone = c.mentor.Language, c.mentor.Timezone
 		}
+		sess.VideoURL = s.videoURLFor(c.booking, toMentor)
 		args := jobs.MailArgs{BookingID: c.booking.ID, Event: c.event, Session: sess, ToMentor: toMentor,
 			Language: lang, Timezone: zone, Reason: c.reason, Lead: lead}
 		if err := s.jobs.InsertTx(ctx, tx, args, nil); err != nil {

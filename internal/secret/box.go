@@ -3,7 +3,9 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -16,7 +18,10 @@ import (
 const sealedPrefix = "v1:"
 
 // Box seals and opens values with AES-256-GCM.
-type Box struct{ aead cipher.AEAD }
+type Box struct {
+	aead   cipher.AEAD
+	macKey []byte
+}
 
 // NewBox builds a Box from a 32-byte key.
 func NewBox(key []byte) (*Box, error) {
@@ -31,7 +36,9 @@ func NewBox(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret key: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	// A separate key for MACs, so no key serves two algorithms.
+	macKey := sha256.Sum256(append([]byte("rendezvous mac key\x00"), key...))
+	return &Box{aead: aead, macKey: macKey[:]}, nil
 }
 
 // Seal encrypts plaintext under a fresh random nonce.
@@ -106,4 +113,12 @@ func LoadOrCreateKey(dir string) (key []byte, created bool, err error) {
 		return nil, false, fmt.Errorf("write secret key: %w", err)
 	}
 	return k, true, f.Sync()
+}
+
+// MAC authenticates data with HMAC-SHA256 under a key derived from the
+// box's key, for links that must prove who they were given to.
+func (b *Box) MAC(data string) string {
+	m := hmac.New(sha256.New, b.macKey)
+	m.Write([]byte(data))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

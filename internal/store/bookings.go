@@ -124,3 +124,8 @@ func (q Q) LockBooking(ctx context.Context, id string) (*Booking, error) {
 	}
 	return &b, nil
 }
+
+// BookingByRoom finds the booking of a video room.
+func (q Q) BookingByRoom(ctx context.Context, room string) (*Booking, error) {
+	return q.bookingWhere(ctx, "video_room = ?", room)
+}
