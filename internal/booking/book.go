@@ -48,32 +48,28 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 	if err := checkBookInput(in); err != nil {
 		return nil, nil, err
 	}
-	link, err := s.ResolveLink(ctx, token)
-	if err != nil {
-		return nil, nil, err
-	}
+	scope := secret.HashToken(token)
 	if idem != nil {
-		if replay, err := s.replay(ctx, link.Scope, idem); replay != nil || err != nil {
+		if replay, err := s.replay(ctx, scope, idem); replay != nil || err != nil {
 			return nil, replay, err
 		}
 	}
 	bookingID := uuid.Must(uuid.NewV7()).String()
-	provider := s.videoFor(link.Mentor)
-	meeting, err := provider.Create(ctx, video.MeetingRequest{SessionID: bookingID, Start: in.Start,
-		End: in.Start.Add(time.Duration(link.Mentor.SessionMinutes) * time.Minute), MentorName: link.Mentor.Name, MenteeName: in.Name})
-	if err != nil {
-		return nil, nil, fmt.Errorf("create video meeting: %w", err)
-	}
 
 	var out *Booking
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
-		link, err := resolveLink(ctx, tx.Q, token) // fresh, inside the lock
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		link, err := resolveLink(ctx, tx.Q, token, true)
 		if err != nil {
 			return err
 		}
-		mentor, err := tx.LockMentor(ctx, link.Mentor.ID)
+		mentor := link.Mentor
+		// Every provider makes its room locally (BigBlueButton creates the
+		// meeting on first join), so this holds no network call in the lock.
+		provider := s.videoFor(mentor)
+		meeting, err := provider.Create(ctx, video.MeetingRequest{SessionID: bookingID, Start: in.Start,
+			End: in.Start.Add(time.Duration(mentor.SessionMinutes) * time.Minute), MentorName: mentor.Name, MenteeName: in.Name})
 		if err != nil {
-			return err
+			return fmt.Errorf("create video meeting: %w", err)
 		}
 		mentee, err := s.menteeFor(ctx, tx, link, mentor, in)
 		if err != nil {
@@ -105,7 +101,7 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 			return err
 		}
 		if idem != nil {
-			if err := s.saveReplay(ctx, tx, link.Scope, idem, out); err != nil {
+			if err := s.saveReplay(ctx, tx, scope, idem, out); err != nil {
 				return err
 			}
 		}
@@ -115,7 +111,7 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 		if idem != nil {
 			// A concurrent request with the same key may have won (our
 			// key insert or our slot lost to it): answer as it did.
-			replay, rerr := s.replay(ctx, link.Scope, idem)
+			replay, rerr := s.replay(ctx, scope, idem)
 			if replay != nil || rerr != nil {
 				return nil, replay, rerr
 			}

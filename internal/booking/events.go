@@ -30,58 +30,54 @@ type change struct {
 	reason  string
 }
 
-// afterChange enqueues, in the change's transaction, the mails to both
-// parties, the calendar write-back and the reminders: they exist if and
-// only if the change commits.
+// afterChange enqueues, in the change's transaction and in one round
+// trip, the mails to both parties, the calendar write-back and the
+// reminders: they exist if and only if the change commits.
 func (s *Service) afterChange(ctx context.Context, tx *store.Tx, c change) error {
 	sess, err := s.session(c.booking, c.mentor, c.mentee)
 	if err != nil {
 		return err
 	}
-	if err := s.enqueueMails(ctx, tx, c, sess, 0); err != nil {
-		return err
-	}
+	batch := s.mailJobs(c, sess, 0)
 	if s.Writeback != nil {
 		has, err := s.Writeback(ctx, tx, c.mentor.ID)
 		if err != nil {
 			return err
 		}
 		if has || c.booking.WritebackRef != "" {
-			if err := s.jobs.InsertTx(ctx, tx, jobs.WritebackArgs{BookingID: c.booking.ID}, nil); err != nil {
-				return fmt.Errorf("enqueue write-back: %w", err)
+			batch = append(batch, river.InsertManyParams{Args: jobs.WritebackArgs{BookingID: c.booking.ID}})
+		}
+	}
+	if c.booking.Status == store.StatusConfirmed {
+		for _, lead := range s.Reminders {
+			at := c.booking.StartAt.Add(-lead)
+			if !at.After(s.now()) {
+				continue
 			}
+			batch = append(batch, river.InsertManyParams{
+				Args:       jobs.ReminderArgs{BookingID: c.booking.ID, Lead: lead, StartAt: c.booking.StartAt.UTC()},
+				InsertOpts: &river.InsertOpts{ScheduledAt: at},
+			})
 		}
 	}
-	if c.booking.Status != store.StatusConfirmed {
-		return nil
-	}
-	for _, lead := range s.Reminders {
-		at := c.booking.StartAt.Add(-lead)
-		if !at.After(s.now()) {
-			continue
-		}
-		args := jobs.ReminderArgs{BookingID: c.booking.ID, Lead: lead, StartAt: c.booking.StartAt.UTC()}
-		if err := s.jobs.InsertTx(ctx, tx, args, &river.InsertOpts{ScheduledAt: at}); err != nil {
-			return fmt.Errorf("enqueue reminder: %w", err)
-		}
+	if err := s.jobs.InsertManyTx(ctx, tx, batch); err != nil {
+		return fmt.Errorf("enqueue follow-ups of %s booking %s: %w", c.event, c.booking.ID, err)
 	}
 	return nil
 }
 
-// enqueueMails queues the mail of an event to the mentee and the mentor,
-// each in their own language and zone.
-func (s *Service) enqueueMails(ctx context.Context, tx *store.Tx, c change, sess calendar.Session, lead time.Duration) error {
+// mailJobs are the mails of an event to the mentee and the mentor, each in
+// their own language and zone, with their own video link.
+func (s *Service) mailJobs(c change, sess calendar.Session, lead time.Duration) []river.InsertManyParams {
+	out := make([]river.InsertManyParams, 0, 2)
 	for _, toMentor := range []bool{false, true} {
 		lang, zone := c.mentee.Language, c.mentee.Timezone
 		if toMentor {
 			lang, zone = c.mentor.Language, c.mentor.Timezone
 		}
 		sess.VideoURL = s.videoURLFor(c.booking, toMentor)
-		args := jobs.MailArgs{BookingID: c.booking.ID, Event: c.event, Session: sess, ToMentor: toMentor,
-			Language: lang, Timezone: zone, Reason: c.reason, Lead: lead}
-		if err := s.jobs.InsertTx(ctx, tx, args, nil); err != nil {
-			return fmt.Errorf("enqueue %s mail: %w", c.event, err)
-		}
+		out = append(out, river.InsertManyParams{Args: jobs.MailArgs{BookingID: c.booking.ID, Event: c.event, Session: sess,
+			ToMentor: toMentor, Language: lang, Timezone: zone, Reason: c.reason, Lead: lead}})
 	}
-	return nil
+	return out
 }

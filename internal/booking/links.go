@@ -25,10 +25,16 @@ var errNoLink = apperr.Errorf(apperr.NotFound, "this booking link does not exist
 
 // ResolveLink finds the mentor (and mentee) behind a link token.
 func (s *Service) ResolveLink(ctx context.Context, token string) (*Link, error) {
-	return resolveLink(ctx, s.store.Q, token)
+	return resolveLink(ctx, s.store.Q, token, false)
 }
 
-func resolveLink(ctx context.Context, q store.Q, token string) (*Link, error) {
+// resolveLink finds a link's mentor and mentee; with lock, inside a
+// transaction, it also takes the mentor's row lock in the same read.
+func resolveLink(ctx context.Context, q store.Q, token string, lock bool) (*Link, error) {
+	readMentor, readMentorByPublic := q.Mentor, q.MentorByPublicTokenHash
+	if lock {
+		readMentor, readMentorByPublic = q.LockMentor, q.LockMentorByPublicTokenHash
+	}
 	if token == "" || len(token) > 100 {
 		return nil, errNoLink
 	}
@@ -39,7 +45,7 @@ func resolveLink(ctx context.Context, q store.Q, token string) (*Link, error) {
 		if mentee.Status != "active" || mentee.MentorID == nil {
 			return nil, errNoLink
 		}
-		mentor, err := q.Mentor(ctx, *mentee.MentorID)
+		mentor, err := readMentor(ctx, *mentee.MentorID)
 		if err != nil {
 			return nil, fmt.Errorf("resolve link: %w", err)
 		}
@@ -47,7 +53,7 @@ func resolveLink(ctx context.Context, q store.Q, token string) (*Link, error) {
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, fmt.Errorf("resolve link: %w", err)
 	}
-	mentor, err := q.MentorByPublicTokenHash(ctx, h)
+	mentor, err := readMentorByPublic(ctx, h)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !mentor.PublicBooking) {
 		return nil, errNoLink
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -14,12 +15,14 @@ import (
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/validate"
 	"github.com/rendezvous/rendezvous/providers/video"
 )
 
 // Enqueuer inserts jobs inside a store transaction.
 type Enqueuer interface {
 	InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error
+	InsertManyTx(ctx context.Context, tx *store.Tx, params []river.InsertManyParams) error
 }
 
 // Options configure the service.
@@ -49,6 +52,9 @@ type Service struct {
 	jobs  Enqueuer
 	box   *secret.Box
 	now   func() time.Time
+	// zones caches loaded locations by name: every slots request needs
+	// two, and loading one reads the zone database.
+	zones sync.Map
 }
 
 // New builds the service.
@@ -63,3 +69,16 @@ func New(s *store.Store, jobs Enqueuer, box *secret.Box, opts Options) *Service 
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 func (s *Service) link(path string) string { return s.BaseURL.JoinPath(path).String() }
+
+// location loads an IANA zone, once per name.
+func (s *Service) location(field, name string) (*time.Location, error) {
+	if loc, ok := s.zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := validate.Timezone(field, name)
+	if err != nil {
+		return nil, err
+	}
+	s.zones.Store(name, loc)
+	return loc, nil
+}

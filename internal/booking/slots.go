@@ -26,7 +26,7 @@ func (s *Service) Slots(ctx context.Context, token string, from, to time.Time, t
 	if err := validate.Window(from, to); err != nil {
 		return nil, err
 	}
-	visitor, err := validate.Timezone("tz", tz)
+	visitor, err := s.location("tz", tz)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,11 @@ func (s *Service) Slots(ctx context.Context, token string, from, to time.Time, t
 // hours, busy time widened by a day for buffers and per-day caps, and live
 // sessions except the one being moved (skipBookingID).
 func (s *Service) slotQuery(ctx context.Context, q store.Q, m *store.Mentor, from, to time.Time, skipBookingID string) (calendar.SlotQuery, error) {
-	avail, err := availabilityOf(m)
+	loc, err := s.location("timezone", m.Timezone)
+	if err != nil {
+		return calendar.SlotQuery{}, fmt.Errorf("mentor %s zone: %w", m.ID, err)
+	}
+	avail, err := availabilityOf(m, loc)
 	if err != nil {
 		return calendar.SlotQuery{}, err
 	}
@@ -65,7 +69,7 @@ func (s *Service) slotQuery(ctx context.Context, q store.Q, m *store.Mentor, fro
 	if err != nil {
 		return calendar.SlotQuery{}, err
 	}
-	booked, err := q.Bookings(ctx, store.BookingFilter{MentorID: m.ID, From: lo, To: hi, Status: store.StatusConfirmed})
+	booked, err := q.MentorSessions(ctx, m.ID, lo, hi)
 	if err != nil {
 		return calendar.SlotQuery{}, err
 	}
@@ -97,11 +101,7 @@ func (s *Service) slotQuery(ctx context.Context, q store.Q, m *store.Mentor, fro
 }
 
 // availabilityOf parses the stored hours of a mentor.
-func availabilityOf(m *store.Mentor) (calendar.Availability, error) {
-	loc, err := time.LoadLocation(m.Timezone)
-	if err != nil {
-		return calendar.Availability{}, fmt.Errorf("mentor %s zone: %w", m.ID, err)
-	}
+func availabilityOf(m *store.Mentor, loc *time.Location) (calendar.Availability, error) {
 	var weekly []mentoring.WeeklyRange
 	var overrides []mentoring.DateHours
 	if err := json.Unmarshal([]byte(m.WeeklyHours), &weekly); err != nil {

@@ -102,6 +102,7 @@ func (w *reminderWorker) Work(ctx context.Context, job *river.Job[jobs.ReminderA
 		if err != nil {
 			return err
 		}
-		return s.enqueueMails(ctx, tx, change{booking: b, mentor: mentor, mentee: mentee, event: EventReminder}, sess, a.Lead)
+		c := change{booking: b, mentor: mentor, mentee: mentee, event: EventReminder}
+		return s.jobs.InsertManyTx(ctx, tx, s.mailJobs(c, sess, a.Lead))
 	})
 }

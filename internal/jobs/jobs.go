@@ -131,3 +131,17 @@ func (e *Engine) Insert(ctx context.Context, args river.JobArgs, opts *river.Ins
 
 // Client exposes River for tests and subscriptions.
 func (e *Engine) Client() *river.Client[*sql.Tx] { return e.client }
+
+// InsertManyTx enqueues several jobs inside tx in one round trip.
+func (e *Engine) InsertManyTx(ctx context.Context, tx *store.Tx, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	if e.client == nil {
+		return errors.New("enqueue: job engine not built")
+	}
+	if _, err := e.client.InsertManyTx(ctx, tx.SQLTx(), params); err != nil {
+		return fmt.Errorf("enqueue %d jobs: %w", len(params), err)
+	}
+	return nil
+}

@@ -14,19 +14,64 @@ type BusySpan struct {
 }
 
 // MentorBusy returns the busy intervals of a mentor's conflict-checked
-// calendars that overlap [from, to).
+// calendars that overlap [from, to). It is on the path of every slots
+// request, so rows are scanned by hand rather than through reflection.
 func (q Q) MentorBusy(ctx context.Context, mentorID string, from, to time.Time) ([]BusySpan, error) {
 	db, cancel := q.with(ctx)
 	defer cancel()
-	var out []BusySpan
-	err := db.Raw(`SELECT b.start_at, b.end_at, c.provider
+	rows, err := db.Raw(`SELECT b.start_at, b.end_at, c.provider
 		FROM busy_intervals b
 		JOIN calendars k ON k.id = b.calendar_id
 		JOIN connections c ON c.id = k.connection_id
 		WHERE b.mentor_id = ? AND b.start_at < ? AND b.end_at > ? AND k.check_conflicts = ?
-		ORDER BY b.start_at`, mentorID, UTCSecond(to), UTCSecond(from), true).Scan(&out).Error
+		ORDER BY b.start_at`, mentorID, UTCSecond(to), UTCSecond(from), true).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("read busy time of mentor %s: %w", mentorID, translate(err))
+	}
+	defer rows.Close()
+	out := make([]BusySpan, 0, 64)
+	for rows.Next() {
+		var b BusySpan
+		if err := rows.Scan(&b.StartAt, &b.EndAt, &b.Provider); err != nil {
+			return nil, fmt.Errorf("read busy time of mentor %s: %w", mentorID, err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read busy time of mentor %s: %w", mentorID, translate(err))
+	}
+	return out, nil
+}
+
+// SessionSpan is a live session's time, for slot computation.
+type SessionSpan struct {
+	ID      string
+	StartAt time.Time
+	EndAt   time.Time
+}
+
+// MentorSessions returns the mentor's confirmed sessions overlapping
+// [from, to): only what slot computation needs, scanned by hand.
+func (q Q) MentorSessions(ctx context.Context, mentorID string, from, to time.Time) ([]SessionSpan, error) {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	rows, err := db.Raw(`SELECT id, start_at, end_at FROM bookings
+		WHERE mentor_id = ? AND status = ? AND start_at < ? AND end_at > ? ORDER BY start_at`,
+		mentorID, StatusConfirmed, UTCSecond(to), UTCSecond(from)).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("read sessions of mentor %s: %w", mentorID, translate(err))
+	}
+	defer rows.Close()
+	var out []SessionSpan
+	for rows.Next() {
+		var s SessionSpan
+		if err := rows.Scan(&s.ID, &s.StartAt, &s.EndAt); err != nil {
+			return nil, fmt.Errorf("read sessions of mentor %s: %w", mentorID, err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read sessions of mentor %s: %w", mentorID, translate(err))
 	}
 	return out, nil
 }

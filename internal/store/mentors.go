@@ -71,13 +71,22 @@ func (q Q) Mentors(ctx context.Context) ([]Mentor, error) {
 // concurrent caseload and booking changes of one mentor serialise. SQLite's
 // IMMEDIATE transactions already serialise every writer.
 func (q Q) LockMentor(ctx context.Context, id string) (*Mentor, error) {
+	return q.lockMentorWhere(ctx, "id = ?", id)
+}
+
+// LockMentorByPublicTokenHash is LockMentor by public link.
+func (q Q) LockMentorByPublicTokenHash(ctx context.Context, h string) (*Mentor, error) {
+	return q.lockMentorWhere(ctx, "public_token_hash = ?", h)
+}
+
+func (q Q) lockMentorWhere(ctx context.Context, cond string, arg any) (*Mentor, error) {
 	if q.dialect != Postgres {
-		return q.Mentor(ctx, id)
+		return q.mentorWhere(ctx, cond, arg)
 	}
 	db, cancel := q.with(ctx)
 	defer cancel()
 	var m Mentor
-	if err := db.Raw("SELECT * FROM mentors WHERE id = ? FOR UPDATE", id).Scan(&m).Error; err != nil {
+	if err := db.Raw("SELECT * FROM mentors WHERE "+cond+" FOR UPDATE", arg).Scan(&m).Error; err != nil {
 		return nil, fmt.Errorf("lock mentor: %w", translate(err))
 	}
 	if m.ID == "" {

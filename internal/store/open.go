@@ -156,3 +156,10 @@ func (q Q) with(ctx context.Context) (*gorm.DB, context.CancelFunc) {
 	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	return q.db.WithContext(ctx), cancel
 }
+
+// Exec runs a raw statement; for seeding tools and tests, not services.
+func (q Q) Exec(ctx context.Context, sql string, args ...any) error {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	return translate(db.Exec(sql, args...).Error)
+}
