@@ -1,0 +1,66 @@
+package main
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rendezvous/rendezvous/internal/store/storetest"
+	"github.com/rendezvous/rendezvous/providers/mail/smtptest"
+)
+
+// TestTwoProcessesOnePostgres starts two servers on one PostgreSQL
+// database at once (racing migrations), books through one and checks that
+// the invites and the reminder go out once, not once per process.
+func TestTwoProcessesOnePostgres(t *testing.T) {
+	db := storetest.Postgres(t)
+	smtp := smtptest.StartServer(t, smtptest.Options{})
+	// The session starts on the first half hour at least an hour away; its
+	// reminder's lead makes it due a few seconds into the test.
+	start := time.Now().Add(time.Hour).Truncate(30 * time.Minute).Add(30 * time.Minute).UTC()
+	lead := time.Until(start).Truncate(time.Second) - 4*time.Second
+	env := map[string]string{"RENDEZVOUS_SMTP_URL": smtp.URL(), "RENDEZVOUS_RATE_LIMIT": "0",
+		"RENDEZVOUS_ADMIN_TOKEN": "admin-token-for-the-tests-0123456789",
+		"RENDEZVOUS_SECRET_KEY":  "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"RENDEZVOUS_REMINDERS":   lead.String()}
+	var servers [2]started
+	var wg sync.WaitGroup
+	for i := range servers {
+		wg.Add(1)
+		go func() { defer wg.Done(); servers[i] = startServe(t, db, env) }()
+	}
+	wg.Wait()
+	defer servers[0].stop()
+	defer servers[1].stop()
+
+	admin := client{t: t, base: servers[0].base, token: "admin-token-for-the-tests-0123456789"}
+	m := createMentor(t, admin, map[string]any{"min_notice_minutes": 0, "horizon_days": 3,
+		"weekly_hours": allDayHours()})
+	other := client{t: t, base: servers[1].base}
+	link := linkOf(*m.BookingURL)
+	if st := other.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": start.Format(time.RFC3339), "name": "Ana", "email": "ana@example.org"}, nil); st != 201 {
+		t.Fatalf("book on the second process: %d", st)
+	}
+	inspect := openDB(t, db)
+	eventually(t, 40*time.Second, "invites and reminders", func() bool { return jobCount(t, inspect, "mail", "completed") >= 4 })
+	time.Sleep(2 * time.Second) // both processes poll again: nothing more may go out
+	if n := jobCount(t, inspect, "mail"); n != 4 {
+		t.Fatalf("mail jobs: %d, want 2 invites + 2 reminders", n)
+	}
+	var sent int
+	inspect.SQLDB().QueryRow("SELECT count(*) FROM reminders_sent").Scan(&sent)
+	if sent != 1 {
+		t.Fatalf("reminder recorded %d times, want once", sent)
+	}
+	if n := len(smtp.Messages()); n != 4 {
+		t.Fatalf("delivered %d mails, want 4 (each invite and reminder once)", n)
+	}
+}
+
+func allDayHours() []map[string]string {
+	var out []map[string]string
+	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
+		out = append(out, map[string]string{"weekday": d, "start": "00:00", "end": "24:00"})
+	}
+	return out
+}
