@@ -163,44 +163,62 @@ func (s *Server) getManaged(c echo.Context) error {
 	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
 }
 
-func (s *Server) cancelManaged(c echo.Context) error {
+// sessionTarget says who acts on which session: the holder of a manage
+// token (the mentee), or the API caller by session id.
+type sessionTarget func(c echo.Context) (booking.Actor, string, error)
+
+func (s *Server) byManageToken(c echo.Context) (booking.Actor, string, error) {
 	b, err := s.Booking.ByManageToken(c.Request().Context(), c.Param("token"))
 	if err != nil {
-		return err
+		return booking.Actor{}, "", err
 	}
-	var req struct {
-		Reason string `json:"reason"`
-	}
-	if err := decodeOptionalJSON(c, &req); err != nil {
-		return err
-	}
-	out, err := s.Booking.Cancel(c.Request().Context(), booking.Actor{Mentee: true}, b.ID, req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newBookingResponse(out, nil))
+	return booking.Actor{Mentee: true}, b.ID, nil
 }
 
-func (s *Server) rescheduleManaged(c echo.Context) error {
-	b, err := s.Booking.ByManageToken(c.Request().Context(), c.Param("token"))
-	if err != nil {
-		return err
+func byPathID(c echo.Context) (booking.Actor, string, error) { return actorOf(c), c.Param("id"), nil }
+
+func (s *Server) cancelSession(target sessionTarget) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		actor, id, err := target(c)
+		if err != nil {
+			return err
+		}
+		var req struct {
+			Reason string `json:"reason"`
+		}
+		if err := decodeOptionalJSON(c, &req); err != nil {
+			return err
+		}
+		out, err := s.Booking.Cancel(c.Request().Context(), actor, id, req.Reason)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, newBookingResponse(out, nil))
 	}
-	var req struct {
-		Start string `json:"start"`
+}
+
+func (s *Server) rescheduleSession(target sessionTarget) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		actor, id, err := target(c)
+		if err != nil {
+			return err
+		}
+		var req struct {
+			Start string `json:"start"`
+		}
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		start, err := parseTime("start", req.Start)
+		if err != nil {
+			return err
+		}
+		out, err := s.Booking.Reschedule(c.Request().Context(), actor, id, start)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, newBookingResponse(out, nil))
 	}
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	start, err := parseTime("start", req.Start)
-	if err != nil {
-		return err
-	}
-	out, err := s.Booking.Reschedule(c.Request().Context(), booking.Actor{Mentee: true}, b.ID, start)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newBookingResponse(out, nil))
 }
 
 func actorOf(c echo.Context) booking.Actor {
@@ -251,38 +269,6 @@ func (s *Server) listBookings(c echo.Context) error {
 		out = append(out, newBookingResponse(&bs[i], nil))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"bookings": out})
-}
-
-func (s *Server) cancelBooking(c echo.Context) error {
-	var req struct {
-		Reason string `json:"reason"`
-	}
-	if err := decodeOptionalJSON(c, &req); err != nil {
-		return err
-	}
-	b, err := s.Booking.Cancel(c.Request().Context(), actorOf(c), c.Param("id"), req.Reason)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
-}
-
-func (s *Server) rescheduleBooking(c echo.Context) error {
-	var req struct {
-		Start string `json:"start"`
-	}
-	if err := decodeJSON(c, &req); err != nil {
-		return err
-	}
-	start, err := parseTime("start", req.Start)
-	if err != nil {
-		return err
-	}
-	b, err := s.Booking.Reschedule(c.Request().Context(), actorOf(c), c.Param("id"), start)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
 }
 
 func (s *Server) setOutcome(c echo.Context) error {

@@ -25,16 +25,16 @@ func (s *Server) routes() {
 	v1.GET("/book/:link/slots", s.getSlots, s.limiter)
 	v1.POST("/book/:link/bookings", s.createBooking, s.limiter)
 	v1.GET("/manage/:token", s.getManaged, s.limiter)
-	v1.POST("/manage/:token/cancel", s.cancelManaged, s.limiter)
-	v1.POST("/manage/:token/reschedule", s.rescheduleManaged, s.limiter)
+	v1.POST("/manage/:token/cancel", s.cancelSession(s.byManageToken), s.limiter)
+	v1.POST("/manage/:token/reschedule", s.rescheduleSession(s.byManageToken), s.limiter)
 
 	// Video: BigBlueButton rooms are created when someone joins.
 	e.GET("/join/:room", s.join, s.limiter)
 
 	// Sessions (mentor or admin).
 	v1.GET("/bookings/:id", s.getBookingOrICS)
-	v1.POST("/bookings/:id/cancel", s.cancelBooking, s.requireAuth)
-	v1.POST("/bookings/:id/reschedule", s.rescheduleBooking, s.requireAuth)
+	v1.POST("/bookings/:id/cancel", s.cancelSession(byPathID), s.requireAuth)
+	v1.POST("/bookings/:id/reschedule", s.rescheduleSession(byPathID), s.requireAuth)
 	v1.POST("/bookings/:id/outcome", s.setOutcome, s.requireAuth)
 	v1.GET("/mentors/:id/bookings", s.listBookings, s.requireAuth)
 }
