@@ -17,8 +17,21 @@ func (s *Server) routes() {
 	v1.POST("/mentors/:id/feed-token", s.rotateFeedToken, s.requireAuth)
 
 	// Mentees and caseload.
+	v1.POST("/mentees", s.createMentee, s.requireAuth)
+	v1.GET("/mentees/:id", s.getMentee, s.requireAuth)
+	v1.POST("/mentees/:id/end", s.endMentee, s.requireAuth)
+	v1.POST("/mentees/:id/reassign", s.reassignMentee, s.requireAdmin)
+	v1.GET("/mentors/:id/caseload", s.getCaseload, s.requireAuth)
+	v1.GET("/caseloads", s.listCaseloads, s.requireAdmin)
+	v1.GET("/reports/sessions.csv", s.sessionsReport, s.requireAdmin)
 
 	// Calendar connections.
+	v1.POST("/mentors/:id/connections", s.createConnection, s.requireAuth)
+	v1.GET("/mentors/:id/connections", s.listConnections, s.requireAuth)
+	v1.DELETE("/mentors/:id/connections/:cid", s.deleteConnection, s.requireAuth)
+	v1.PATCH("/mentors/:id/calendars/:calendar_id", s.patchCalendar, s.requireAuth)
+	v1.POST("/mentors/:id/sync", s.syncCalendars, s.requireAuth)
+	v1.GET("/mentors/:id/busy", s.getBusy, s.requireAuth)
 
 	// Booking: what a link does (token-guessable, rate limited).
 	v1.GET("/book/:link", s.getLink, s.limiter)

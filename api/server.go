@@ -17,6 +17,7 @@ import (
 
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/booking"
+	"github.com/rendezvous/rendezvous/internal/calsync"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 )
 
@@ -36,6 +37,9 @@ type Deps struct {
 	// Booking serves links, slots and sessions.
 	Booking *booking.Service
 	// (calendar connections: add the service field here)
+	// Calendars connects mentors' calendars, syncs busy time and writes
+	// sessions back.
+	Calendars *calsync.Service
 	// RateLimit is requests per client address per minute on routes whose
 	// tokens could be guessed; 0 turns limiting off.
 	RateLimit int

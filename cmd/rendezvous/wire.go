@@ -10,6 +10,7 @@ import (
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/booking"
+	"github.com/rendezvous/rendezvous/internal/calsync"
 	"github.com/rendezvous/rendezvous/internal/config"
 	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
@@ -35,11 +36,17 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 	if err != nil {
 		return nil, err
 	}
-	ment := mentoring.New(db, box, cfg.BaseURL)
+	ment := mentoring.New(db, box, cfg.BaseURL, mentoring.WithExpectedInterval(cfg.ExpectedInterval))
+	cals := calsync.New(db, box, engine, calsync.Options{
+		BaseURL: cfg.BaseURL, AllowPrivateHosts: cfg.AllowPrivateHosts, SyncInterval: cfg.SyncInterval, Logger: logger,
+	})
+	cals.RegisterJobs(engine)
 	book := booking.New(db, engine, box, booking.Options{
 		BaseURL: cfg.BaseURL, Video: defaultVideo, Videos: videos, Reminders: cfg.Reminders,
 		SyncInterval: cfg.SyncInterval, Logger: logger, Mentoring: ment,
+		Writeback: cals.HasWriteTarget,
 	})
+	ment.SetSessions(mentoringSessions{booking: book})
 	sender, from, err := mailSender(cfg)
 	if err != nil {
 		return nil, err
@@ -52,6 +59,7 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 		Auth:      access.New(db, adminHash),
 		Mentoring: ment,
 		Booking:   book,
+		Calendars: cals,
 		RateLimit: cfg.RateLimit,
 	})
 	if err := engine.Build(); err != nil {

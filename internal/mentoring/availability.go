@@ -38,6 +38,9 @@ var weekdays = map[string]time.Weekday{
 // them, naming the offending field.
 func ParseAvailability(loc *time.Location, weekly []WeeklyRange, overrides []DateHours) (calendar.Availability, error) {
 	a := calendar.Availability{Location: loc}
+	// requestIndex[wd][k] is the position in weekly of the k-th range of
+	// weekday wd, to name the request's field when the engine refuses one.
+	var requestIndex [7][]int
 	for i, r := range weekly {
 		field := fmt.Sprintf("weekly_hours[%d]", i)
 		wd, ok := weekdays[strings.ToLower(r.Weekday)]
@@ -49,6 +52,7 @@ func ParseAvailability(loc *time.Location, weekly []WeeklyRange, overrides []Dat
 			return a, err
 		}
 		a.Weekly[wd] = append(a.Weekly[wd], hr)
+		requestIndex[wd] = append(requestIndex[wd], i)
 	}
 	for i, o := range overrides {
 		field := fmt.Sprintf("overrides[%d]", i)
@@ -68,11 +72,34 @@ func ParseAvailability(loc *time.Location, weekly []WeeklyRange, overrides []Dat
 	}
 	if err := a.Validate(); err != nil {
 		if ae, ok := err.(*calendar.AvailabilityError); ok {
-			return a, apperr.Field(ae.Field, "%s", ae.Problem)
+			return a, apperr.Field(weeklyRequestField(ae.Field, requestIndex), "%s", ae.Problem)
 		}
 		return a, apperr.Field("weekly_hours", "%v", err)
 	}
 	return a, nil
+}
+
+// weeklyRequestField turns the engine's "weekly_hours.monday[1]" (the
+// second Monday range) into the request's "weekly_hours[4]"; other fields
+// pass through.
+func weeklyRequestField(field string, requestIndex [7][]int) string {
+	rest, ok := strings.CutPrefix(field, "weekly_hours.")
+	if !ok {
+		return field
+	}
+	day, k, found := strings.Cut(strings.TrimSuffix(rest, "]"), "[")
+	wd, known := weekdays[day]
+	if !known {
+		return field
+	}
+	if !found {
+		return "weekly_hours"
+	}
+	var i int
+	if _, err := fmt.Sscanf(k, "%d", &i); err != nil || i < 0 || i >= len(requestIndex[wd]) {
+		return "weekly_hours"
+	}
+	return fmt.Sprintf("weekly_hours[%d]", requestIndex[wd][i])
 }
 
 func parseRange(field, start, end string) (calendar.HoursRange, error) {

@@ -16,11 +16,32 @@ type Service struct {
 	box     *secret.Box
 	baseURL *url.URL
 	now     func() time.Time
+	// expectedInterval: a mentee with no session within it is overdue.
+	expectedInterval time.Duration
+	// sessions cancels and moves sessions when a mentorship ends or moves.
+	sessions Sessions
+}
+
+// Option configures the service.
+type Option func(*Service)
+
+// WithExpectedInterval sets how often a mentee is expected to meet their
+// mentor (RENDEZVOUS_EXPECTED_INTERVAL); the default is a week.
+func WithExpectedInterval(d time.Duration) Option {
+	return func(s *Service) {
+		if d > 0 {
+			s.expectedInterval = d
+		}
+	}
 }
 
 // New builds the service.
-func New(s *store.Store, box *secret.Box, baseURL *url.URL) *Service {
-	return &Service{store: s, box: box, baseURL: baseURL, now: time.Now}
+func New(s *store.Store, box *secret.Box, baseURL *url.URL, opts ...Option) *Service {
+	svc := &Service{store: s, box: box, baseURL: baseURL, now: time.Now, expectedInterval: 7 * 24 * time.Hour}
+	for _, o := range opts {
+		o(svc)
+	}
+	return svc
 }
 
 // SetClock replaces the clock (tests).

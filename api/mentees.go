@@ -1,0 +1,98 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rendezvous/rendezvous/internal/mentoring"
+)
+
+// menteeRequest is the body of POST /mentees.
+type menteeRequest struct {
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Timezone string `json:"timezone"`
+	Language string `json:"language"`
+	MentorID string `json:"mentor_id"`
+}
+
+// menteeResponse is a mentee in the API.
+type menteeResponse struct {
+	ID         string  `json:"id"`
+	MentorID   string  `json:"mentor_id"`
+	Name       string  `json:"name"`
+	Email      string  `json:"email"`
+	Timezone   string  `json:"timezone"`
+	Language   string  `json:"language"`
+	Status     string  `json:"status"`
+	BookingURL *string `json:"booking_url"`
+	AssignedAt string  `json:"assigned_at"`
+	EndedAt    *string `json:"ended_at"`
+}
+
+func newMenteeResponse(m *mentoring.Mentee) menteeResponse {
+	r := menteeResponse{
+		ID: m.ID, MentorID: m.MentorID, Name: m.Name, Email: m.Email, Timezone: m.Timezone, Language: m.Language,
+		Status: m.Status, AssignedAt: m.AssignedAt.UTC().Format(time.RFC3339), EndedAt: optionalTime(m.EndedAt),
+	}
+	if m.BookingURL != "" {
+		r.BookingURL = &m.BookingURL
+	}
+	return r
+}
+
+func (s *Server) createMentee(c echo.Context) error {
+	var req menteeRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	in := mentoring.MenteeInput{Name: req.Name, Email: req.Email, Timezone: req.Timezone, Language: req.Language}
+	m, err := s.Mentoring.CreateMentee(c.Request().Context(), principal(c), req.MentorID, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, newMenteeResponse(m))
+}
+
+func (s *Server) getMentee(c echo.Context) error {
+	m, err := s.Mentoring.Mentee(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newMenteeResponse(m))
+}
+
+func (s *Server) endMentee(c echo.Context) error {
+	m, err := s.Mentoring.EndMentee(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newMenteeResponse(m))
+}
+
+type reassignRequest struct {
+	MentorID string `json:"mentor_id"`
+}
+
+// reassignResponse is the moved mentee and what became of their sessions.
+type reassignResponse struct {
+	menteeResponse
+	SessionsMoved     int `json:"sessions_moved"`
+	SessionsCancelled int `json:"sessions_cancelled"`
+}
+
+func (s *Server) reassignMentee(c echo.Context) error {
+	var req reassignRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	r, err := s.Mentoring.ReassignMentee(c.Request().Context(), principal(c), c.Param("id"), req.MentorID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, reassignResponse{
+		menteeResponse: newMenteeResponse(&r.Mentee), SessionsMoved: r.SessionsMoved, SessionsCancelled: r.SessionsCancelled,
+	})
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/rendezvous/rendezvous/internal/store/storetest"
+)
+
+const testAdminToken = "admin-token-for-the-tests-0123456789"
+
+type menteeAnswer struct {
+	ID                string  `json:"id"`
+	MentorID          string  `json:"mentor_id"`
+	Status            string  `json:"status"`
+	BookingURL        *string `json:"booking_url"`
+	SessionsMoved     int     `json:"sessions_moved"`
+	SessionsCancelled int     `json:"sessions_cancelled"`
+	Code              string  `json:"code"`
+	Field             string  `json:"field"`
+}
+
+// startForMentees runs serve with a known admin token and no rate limit.
+func startForMentees(t *testing.T, db storetest.Database, env map[string]string) (started, client) {
+	t.Helper()
+	all := map[string]string{"RENDEZVOUS_RATE_LIMIT": "0", "RENDEZVOUS_ADMIN_TOKEN": testAdminToken}
+	for k, v := range env {
+		all[k] = v
+	}
+	s := startServe(t, db, all)
+	t.Cleanup(func() { s.stop() })
+	return s, client{t: t, base: s.base, token: testAdminToken}
+}
+
+func newMentee(t *testing.T, c client, name, mentorID string) (menteeAnswer, int) {
+	t.Helper()
+	body := map[string]any{"name": name, "email": name + "@example.org", "timezone": "Europe/Paris"}
+	if mentorID != "" {
+		body["mentor_id"] = mentorID
+	}
+	var m menteeAnswer
+	st := c.do("POST", "/api/v1/mentees", body, &m)
+	return m, st
+}
+
+// TestMenteeAssignmentAndEnd: creation with and without a mentor (the one
+// with the most free places, ties to the least recently assigned), the
+// mentor token's limits, caseload_full, and ending a mentorship, which
+// frees the place and cancels future sessions with notice to both.
+func TestMenteeAssignmentAndEnd(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		s, admin := startForMentees(t, db, nil)
+		small := createMentor(t, admin, map[string]any{"name": "Small", "max_mentees": 2})
+		large := createMentor(t, admin, map[string]any{"name": "Large", "max_mentees": 3})
+		want := []string{large.ID, small.ID, large.ID, small.ID, large.ID}
+		var first menteeAnswer
+		for i, w := range want {
+			m, st := newMentee(t, admin, fmt.Sprintf("auto%d", i), "")
+			if st != 201 || m.MentorID != w || m.Status != "active" || m.BookingURL == nil {
+				t.Fatalf("auto-assignment %d: %d %+v, want mentor %s", i, st, m, w)
+			}
+			if i == 1 {
+				first = m
+			}
+		}
+		if m, st := newMentee(t, admin, "overflow", ""); st != 409 || m.Code != "caseload_full" {
+			t.Fatalf("every caseload full: %d %+v", st, m)
+		}
+		if m, st := newMentee(t, admin, "explicit", small.ID); st != 409 || m.Code != "caseload_full" {
+			t.Fatalf("explicit full mentor: %d %+v", st, m)
+		}
+		var bad menteeAnswer
+		if st := admin.do("POST", "/api/v1/mentees", map[string]any{"name": "x", "email": "x@example.org", "timezone": "Mars/Olympus"}, &bad); st != 422 || bad.Field != "timezone" {
+			t.Fatalf("unknown zone: %d %+v", st, bad)
+		}
+		smallTok := client{t: t, base: s.base, token: small.Token}
+		if m, st := newMentee(t, smallTok, "poach", large.ID); st != 403 || m.Code != "forbidden" {
+			t.Fatalf("mentor token creating for another mentor: %d %+v", st, m)
+		}
+
+		var got menteeAnswer
+		if st := smallTok.do("GET", "/api/v1/mentees/"+first.ID, nil, &got); st != 200 || *got.BookingURL != *first.BookingURL {
+			t.Fatalf("GET own mentee: %d %+v (created with %s)", st, got, *first.BookingURL)
+		}
+		largeTok := client{t: t, base: s.base, token: large.Token}
+		if st := largeTok.do("GET", "/api/v1/mentees/"+first.ID, nil, &got); st != 404 {
+			t.Fatalf("GET another mentor's mentee: %d", st)
+		}
+
+		// A session on the mentee's own link, then the mentor ends it all.
+		anon := client{t: t, base: s.base}
+		link := linkOf(*first.BookingURL)
+		var b bookingAnswer
+		if st := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": firstSlot(t, anon, link, "Europe/Paris")}, &b); st != 201 {
+			t.Fatalf("book: %d %+v", st, b)
+		}
+		store := openDB(t, db)
+		mailsBefore := jobCount(t, store, "mail")
+		var ended menteeAnswer
+		if st := smallTok.do("POST", "/api/v1/mentees/"+first.ID+"/end", nil, &ended); st != 200 || ended.Status != "ended" || ended.BookingURL != nil {
+			t.Fatalf("end: %d %+v", st, ended)
+		}
+		var after bookingAnswer
+		if st := smallTok.do("GET", "/api/v1/bookings/"+b.ID, nil, &after); st != 200 || after.Status != "cancelled" {
+			t.Fatalf("future session after the end: %d %+v", st, after)
+		}
+		if n := jobCount(t, store, "mail") - mailsBefore; n != 2 {
+			t.Fatalf("cancellation mails queued: %d, want one to each party", n)
+		}
+		if st := anon.do("GET", "/api/v1/book/"+link, nil, nil); st != 404 {
+			t.Fatalf("an ended mentee's link: %d", st)
+		}
+		if st := smallTok.do("POST", "/api/v1/mentees/"+first.ID+"/end", nil, &ended); st != 200 || ended.Status != "ended" {
+			t.Fatalf("ending twice: %d %+v", st, ended)
+		}
+		// The freed place goes to the next mentee, created by the mentor itself.
+		if m, st := newMentee(t, smallTok, "successor", ""); st != 201 || m.MentorID != small.ID {
+			t.Fatalf("mentor creating for itself: %d %+v", st, m)
+		}
+	})
+}
+
+// TestReassignMentee moves a mentee between mentors; a future session the
+// new mentor cannot take is cancelled with notice.
+func TestReassignMentee(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		s, admin := startForMentees(t, db, nil)
+		from := createMentor(t, admin, map[string]any{"name": "From", "max_mentees": 2})
+		to := createMentor(t, admin, map[string]any{"name": "To", "max_mentees": 1})
+		m, _ := newMentee(t, admin, "mover", from.ID)
+		anon := client{t: t, base: s.base}
+		link := linkOf(*m.BookingURL)
+		var b bookingAnswer
+		if st := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": firstSlot(t, anon, link, "Europe/Paris")}, &b); st != 201 {
+			t.Fatalf("book: %d", st)
+		}
+		fromTok := client{t: t, base: s.base, token: from.Token}
+		if st := fromTok.do("POST", "/api/v1/mentees/"+m.ID+"/reassign", map[string]string{"mentor_id": to.ID}, nil); st != 403 {
+			t.Fatalf("mentor token reassigning: %d", st)
+		}
+		var r menteeAnswer
+		if st := admin.do("POST", "/api/v1/mentees/"+m.ID+"/reassign", map[string]string{"mentor_id": to.ID}, &r); st != 200 || r.MentorID != to.ID || r.SessionsMoved+r.SessionsCancelled != 1 {
+			t.Fatalf("reassign: %d %+v", st, r)
+		}
+		var after bookingAnswer
+		admin.do("GET", "/api/v1/bookings/"+b.ID, nil, &after)
+		if (r.SessionsCancelled == 1 && after.Status != "cancelled") || (r.SessionsMoved == 1 && after.MentorID != to.ID) {
+			t.Fatalf("session after reassignment: %+v (%+v)", after, r)
+		}
+		other, _ := newMentee(t, admin, "other", from.ID)
+		if st := admin.do("POST", "/api/v1/mentees/"+other.ID+"/reassign", map[string]string{"mentor_id": to.ID}, &r); st != 409 || r.Code != "caseload_full" {
+			t.Fatalf("reassign to a full mentor: %d %+v", st, r)
+		}
+		if st := admin.do("POST", "/api/v1/mentees/"+other.ID+"/reassign", map[string]string{}, &r); st != 422 || r.Field != "mentor_id" {
+			t.Fatalf("reassign without mentor: %d %+v", st, r)
+		}
+	})
+}
+
+// TestConcurrentAutoAssignment: 30 simultaneous creations against two
+// mentors with 5 places each: exactly 10 succeed, 20 get caseload_full,
+// and no caseload goes over its maximum.
+func TestConcurrentAutoAssignment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		_, admin := startForMentees(t, db, nil)
+		a := createMentor(t, admin, map[string]any{"name": "A", "max_mentees": 5})
+		b := createMentor(t, admin, map[string]any{"name": "B", "max_mentees": 5})
+		var wg sync.WaitGroup
+		statuses := make([]int, 30)
+		codes := make([]string, 30)
+		for i := range statuses {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				m, st := newMentee(t, admin, fmt.Sprintf("racer%02d", i), "")
+				statuses[i], codes[i] = st, m.Code
+			}()
+		}
+		wg.Wait()
+		created, full := 0, 0
+		for i, st := range statuses {
+			switch {
+			case st == 201:
+				created++
+			case st == 409 && codes[i] == "caseload_full":
+				full++
+			default:
+				t.Errorf("request %d: %d %s", i, st, codes[i])
+			}
+		}
+		if created != 10 || full != 20 {
+			t.Fatalf("%d created, %d caseload_full; want 10 and 20", created, full)
+		}
+		for _, m := range []mentorCreated{a, b} {
+			var c caseloadAnswer
+			if st := admin.do("GET", "/api/v1/mentors/"+m.ID+"/caseload", nil, &c); st != 200 || c.ActiveMentees != 5 || c.AvailablePlaces != 0 {
+				t.Fatalf("caseload of %s: %d %+v", m.ID, st, c)
+			}
+		}
+	})
+}

@@ -1,0 +1,133 @@
+package calsync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/netguard"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/providers/caldav"
+)
+
+// ProviderCalDAV names CalDAV connections.
+const ProviderCalDAV = "caldav"
+
+// caldavCredentials is the sealed part of a CalDAV connection: only the
+// password (URL and username are shown to the mentor and stored in clear).
+type caldavCredentials struct {
+	Password string `json:"password"`
+}
+
+// caldavSource adapts a providers/caldav connection to Source.
+type caldavSource struct {
+	conn   *caldav.Conn
+	logger *slog.Logger
+}
+
+// connectCalDAV discovers the account behind a URL, which checks the
+// credentials.
+func connectCalDAV(ctx context.Context, client *http.Client, logger *slog.Logger, url, username, password string) (*caldavSource, error) {
+	conn, err := caldav.Connect(ctx, caldav.Credentials{URL: url, Username: username, Password: password}, caldav.Options{HTTPClient: client})
+	if err != nil {
+		return nil, classifyCalDAV(err)
+	}
+	return &caldavSource{conn: conn, logger: logger}, nil
+}
+
+// openCalDAV opens a stored connection without discovery: its calendars'
+// references are already known.
+func openCalDAV(client *http.Client, logger *slog.Logger) Opener {
+	return func(_ context.Context, c *store.Connection, credentials []byte) (Source, error) {
+		var creds caldavCredentials
+		if err := json.Unmarshal(credentials, &creds); err != nil {
+			return nil, fmt.Errorf("read credentials of connection %s: %w", c.ID, err)
+		}
+		conn, err := caldav.Open(caldav.Credentials{URL: c.URL, Username: c.Username, Password: creds.Password}, caldav.Options{HTTPClient: client})
+		if err != nil {
+			return nil, classifyCalDAV(err)
+		}
+		return &caldavSource{conn: conn, logger: logger}, nil
+	}
+}
+
+func (a *caldavSource) Calendars(ctx context.Context) ([]calendar.RemoteCalendar, error) {
+	cals, err := a.conn.Calendars(ctx)
+	return cals, classifyCalDAV(err)
+}
+
+func (a *caldavSource) Changes(ctx context.Context, calRef, state string, window calendar.Interval, known map[string]string) (calendar.ChangeSet, error) {
+	cs, err := a.conn.Changes(ctx, calRef, state, window, known)
+	return cs, classifyCalDAV(err)
+}
+
+// Save writes the session's object. A conditional write that fails (the
+// object exists though we hold no ref: an earlier attempt whose answer was
+// lost; or it was edited remotely since our ETag) is resolved in favour of
+// the booking, which is the source of truth for its own event: the object
+// is deleted and created again from the session. Remote edits to a
+// session's event are therefore overwritten, and logged.
+func (a *caldavSource) Save(ctx context.Context, calRef string, s calendar.Session, prev Remote) (Remote, error) {
+	ics, err := calendar.EncodeObject(s)
+	if err != nil {
+		return Remote{}, err
+	}
+	etag := prev.ETag
+	if prev.Key == "" {
+		etag = ""
+	}
+	key, newETag, err := a.conn.Put(ctx, calRef, s.UID, ics, etag)
+	if errors.Is(err, caldav.ErrPrecondition) {
+		a.logger.Warn("calendar event of a session changed on the server; overwriting it with the session",
+			slog.String("uid", s.UID), slog.String("calendar", calRef))
+		victim := prev.Key
+		if victim == "" {
+			victim = objectKey(calRef, s.UID)
+		}
+		if err := a.conn.Delete(ctx, victim, ""); err != nil {
+			return Remote{}, classifyCalDAV(err)
+		}
+		key, newETag, err = a.conn.Put(ctx, calRef, s.UID, ics, "")
+	}
+	if err != nil {
+		return Remote{}, classifyCalDAV(err)
+	}
+	return Remote{Key: key, ETag: newETag}, nil
+}
+
+// objectKey is where Put stores a UID's object: the calendar's path plus
+// the escaped UID, as caldav.Conn.Put names it.
+func objectKey(calRef, uid string) string {
+	ref := calRef
+	if ref == "" || ref[len(ref)-1] != '/' {
+		ref += "/"
+	}
+	return ref + url.PathEscape(uid) + ".ics"
+}
+
+func (a *caldavSource) Remove(ctx context.Context, _ string, prev Remote) error {
+	// Unconditional: a cancelled session's event goes even if edited.
+	return classifyCalDAV(a.conn.Delete(ctx, prev.Key, ""))
+}
+
+// classifyCalDAV adds the provider-neutral kind to a CalDAV error.
+func classifyCalDAV(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, caldav.ErrAuth):
+		return fmt.Errorf("%w: %w", ErrCredentials, err)
+	case errors.Is(err, netguard.ErrForbiddenAddress):
+		return err
+	case errors.Is(err, caldav.ErrNotCalDAV):
+		return fmt.Errorf("%w: %w", ErrNotCalendarServer, err)
+	case errors.Is(err, caldav.ErrUnreachable), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	}
+	return err
+}

@@ -1,0 +1,150 @@
+package calsync
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/validate"
+)
+
+// connectTimeout bounds discovery, listing and the first sync.
+const connectTimeout = 90 * time.Second
+
+// ConnectInput is a request to connect a calendar account.
+type ConnectInput struct {
+	Provider string
+	URL      string
+	Username string
+	Password string
+}
+
+// Connect discovers a CalDAV account, lists its calendars and syncs them
+// once; only when all of that worked is anything stored. Every event
+// calendar checks conflicts; the server's default (else the first
+// writable) calendar becomes the write target if the mentor has none.
+func (s *Service) Connect(ctx context.Context, mentorID string, in ConnectInput) (*Connection, error) {
+	if err := s.checkConnectInput(&in); err != nil {
+		return nil, err
+	}
+	mentor, err := s.store.Mentor(ctx, mentorID)
+	if err != nil {
+		return nil, notFound(err, "mentor")
+	}
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	src, err := connectCalDAV(ctx, s.client, s.Logger, in.URL, in.Username, in.Password)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	remote, err := src.Calendars(ctx)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	if len(remote) == 0 {
+		return nil, apperr.Field("url", "no event calendar was found at this URL")
+	}
+	now := s.now().UTC()
+	conn := &store.Connection{
+		ID: uuid.Must(uuid.NewV7()).String(), MentorID: mentorID, Provider: ProviderCalDAV,
+		URL: in.URL, Username: in.Username, Status: store.ConnectionOK,
+		LastAttemptAt: &now, LastSuccessAt: &now, CreatedAt: now, UpdatedAt: now,
+	}
+	secretPart, _ := json.Marshal(caldavCredentials{Password: in.Password})
+	conn.CredentialsSealed = s.box.Seal(secretPart)
+	cals := make([]store.Calendar, len(remote))
+	pulls := make([]pulled, len(remote))
+	for i, rc := range remote {
+		cals[i] = store.Calendar{
+			ID: uuid.Must(uuid.NewV7()).String(), ConnectionID: conn.ID, MentorID: mentorID, Ref: rc.Ref,
+			Name: rc.Name, CheckConflicts: true, Writable: rc.Writable, CreatedAt: now,
+		}
+		if pulls[i] = s.pull(ctx, src, mentor, &cals[i], nil, nil); pulls[i].err != nil {
+			return nil, connectError(pulls[i].err)
+		}
+	}
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		// The mentor's row lock serialises concurrent connects, so the
+		// one-write-target index never refuses the insert.
+		if _, err := tx.LockMentor(ctx, mentorID); err != nil {
+			return err
+		}
+		has, err := s.HasWriteTarget(ctx, tx, mentorID)
+		if err != nil {
+			return err
+		}
+		if !has {
+			if i := pickWriteTarget(remote); i >= 0 {
+				cals[i].WriteTarget = true
+			}
+		}
+		if err := tx.InsertConnection(ctx, conn); err != nil {
+			return err
+		}
+		for i := range cals {
+			if err := tx.InsertCalendar(ctx, &cals[i]); err != nil {
+				return err
+			}
+			if err := pulls[i].write(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, notFound(err, "mentor")
+	}
+	return s.connectionView(ctx, mentorID, conn.ID)
+}
+
+func (s *Service) checkConnectInput(in *ConnectInput) error {
+	in.Provider = strings.TrimSpace(in.Provider)
+	switch in.Provider {
+	case ProviderCalDAV:
+	case "google":
+		return apperr.Field("provider", "Google calendars are connected through /connections/google/start")
+	default:
+		return apperr.Field("provider", "must be \"caldav\"")
+	}
+	in.URL = strings.TrimSpace(in.URL)
+	if err := validate.Text("url", in.URL, 2000, true); err != nil {
+		return err
+	}
+	u, err := url.Parse(in.URL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return apperr.Field("url", "must be an http(s) URL of a CalDAV server, principal, calendar home or calendar")
+	}
+	if u.User != nil {
+		return apperr.Field("url", "must not contain credentials; use username and password")
+	}
+	if u.Scheme == "http" && !s.AllowPrivateHosts {
+		return apperr.Field("url", "must use https: the password would travel in clear text")
+	}
+	if err := validate.Text("username", in.Username, 200, false); err != nil {
+		return err
+	}
+	return validate.Text("password", in.Password, 2000, false)
+}
+
+// pickWriteTarget is the server's default calendar if writable, else the
+// first writable one, else -1.
+func pickWriteTarget(cals []calendar.RemoteCalendar) int {
+	for i, c := range cals {
+		if c.Default && c.Writable {
+			return i
+		}
+	}
+	for i, c := range cals {
+		if c.Writable {
+			return i
+		}
+	}
+	return -1
+}

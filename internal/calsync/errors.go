@@ -1,0 +1,63 @@
+package calsync
+
+import (
+	"context"
+	"errors"
+	"unicode/utf8"
+
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/netguard"
+	"github.com/rendezvous/rendezvous/internal/store"
+)
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// connectError maps a provider failure while connecting to the contract's
+// error codes; the cause stays attached for the logs only.
+func connectError(err error) error {
+	switch {
+	case errors.Is(err, ErrCredentials):
+		return apperr.Wrap(apperr.CalendarAuthFailed, err, "the calendar server rejected the username or password")
+	case errors.Is(err, netguard.ErrForbiddenAddress):
+		return apperr.Wrap(apperr.CalendarURLForbidden, err,
+			"the calendar URL resolves to a private or local address, which this server does not allow")
+	case errors.Is(err, ErrNotCalendarServer):
+		return apperr.Wrap(apperr.CalendarNotCalDAV, err,
+			"the URL answers, but it is not a CalDAV server (nor a principal, calendar home or calendar on one): %s", brief(err))
+	case errors.Is(err, context.Canceled):
+		return err
+	}
+	// Unreachable, timed out, or answering something unusable.
+	return apperr.Wrap(apperr.CalendarUnreachable, err, "the calendar server could not be reached or failed: %s", brief(err))
+}
+
+// syncFailure turns a sync error into the connection status and the human
+// reason shown to the mentor.
+func syncFailure(err error) (status, reason string) {
+	switch {
+	case errors.Is(err, ErrCredentials):
+		return store.ConnectionReauthRequired,
+			"The calendar server rejected the saved username or password. Please reconnect this calendar with the current credentials."
+	case errors.Is(err, netguard.ErrForbiddenAddress):
+		return store.ConnectionError, "The calendar server's address is private or local, which this server does not allow."
+	case errors.Is(err, ErrUnreachable):
+		return store.ConnectionError, "The calendar server could not be reached or failed: " + brief(err)
+	case errors.Is(err, ErrNotCalendarServer):
+		return store.ConnectionError, "The calendar server gave an answer that is not valid CalDAV: " + brief(err)
+	}
+	return store.ConnectionError, "Calendar sync failed: " + brief(err)
+}
+
+// brief bounds an error text shown to users.
+func brief(err error) string {
+	const limit = 300
+	msg := err.Error()
+	if len(msg) <= limit {
+		return msg
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…"
+}

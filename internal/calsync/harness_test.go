@@ -1,0 +1,262 @@
+package calsync_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rendezvous/rendezvous/api"
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/access"
+	"github.com/rendezvous/rendezvous/internal/booking"
+	"github.com/rendezvous/rendezvous/internal/calsync"
+	"github.com/rendezvous/rendezvous/internal/jobs"
+	"github.com/rendezvous/rendezvous/internal/mentoring"
+	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/store/storetest"
+	"github.com/rendezvous/rendezvous/providers/mail"
+	"github.com/rendezvous/rendezvous/providers/video"
+)
+
+const adminToken = "calsync-test-admin-token-0123456789"
+
+// app is the HTTP API with real services, jobs and database.
+type app struct {
+	t     *testing.T
+	db    storetest.Database
+	store *store.Store
+	cals  *calsync.Service
+	base  string
+	admin client
+}
+
+type appOptions struct {
+	allowPrivate bool
+	syncInterval time.Duration // default: an hour, so only tests that want background syncs see them
+}
+
+func startApp(t *testing.T, db storetest.Database, o appOptions) *app {
+	t.Helper()
+	ctx := context.Background()
+	st := storetest.Open(t, db)
+	box, err := secret.NewBox(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminHash, _, err := access.AdminToken(ctx, st, adminToken, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.syncInterval == 0 {
+		o.syncInterval = time.Hour
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("CALSYNC_TEST_LOG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	srv := httptest.NewUnstartedServer(nil)
+	baseURL, _ := url.Parse("http://" + srv.Listener.Addr().String())
+	engine := jobs.New(st, logger)
+	engine.PollInterval = 100 * time.Millisecond
+	cals := calsync.New(st, box, engine, calsync.Options{
+		BaseURL: baseURL, AllowPrivateHosts: o.allowPrivate, SyncInterval: o.syncInterval, Logger: logger, HTTPTimeout: 10 * time.Second,
+	})
+	cals.RegisterJobs(engine)
+	none, err := video.New(video.Config{Kind: video.KindNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ment := mentoring.New(st, box, baseURL)
+	book := booking.New(st, engine, box, booking.Options{
+		BaseURL: baseURL, Video: none, Videos: map[string]video.Provider{video.KindNone: none},
+		SyncInterval: o.syncInterval, Logger: logger, Mentoring: ment, Writeback: cals.HasWriteTarget,
+	})
+	book.RegisterWorkers(engine.Workers(), mail.NewFileSender(t.TempDir()), calendar.Person{Name: "R", Email: "r@example.org"})
+	server := api.New(api.Deps{
+		Logger: logger, DB: st, BaseURL: baseURL, Auth: access.New(st, adminHash),
+		Mentoring: ment, Booking: book, Calendars: cals,
+	})
+	if err := engine.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = server.Handler()
+	srv.Start()
+	t.Cleanup(func() {
+		srv.Close()
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		engine.Stop(stopCtx)
+	})
+	a := &app{t: t, db: db, store: st, cals: cals, base: srv.URL}
+	a.admin = client{t: t, base: srv.URL, token: adminToken}
+	return a
+}
+
+// client calls the API with a bearer token.
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+// do sends body as JSON and decodes the answer into out (when non-nil).
+func (c client) do(method, path string, body any, out any) int {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		data, _ := json.Marshal(body)
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			c.t.Fatalf("%s %s: %d %s: %v", method, path, res.StatusCode, data, err)
+		}
+	}
+	return res.StatusCode
+}
+
+type problem struct {
+	Status int    `json:"status"`
+	Code   string `json:"code"`
+	Detail string `json:"detail"`
+}
+
+type mentor struct {
+	ID         string  `json:"id"`
+	Token      string  `json:"token"`
+	BookingURL *string `json:"booking_url"`
+	as         client
+}
+
+func (a *app) createMentor(name string) mentor {
+	a.t.Helper()
+	var hours []map[string]string
+	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
+		hours = append(hours, map[string]string{"weekday": d, "start": "00:00", "end": "23:30"})
+	}
+	var m mentor
+	st := a.admin.do("POST", "/api/v1/mentors", map[string]any{
+		"name": name, "email": strings.ToLower(name) + "@example.org", "timezone": "Europe/Paris", "max_mentees": 10,
+		"min_notice_minutes": 0, "public_booking": true, "weekly_hours": hours,
+	}, &m)
+	if st != 201 {
+		a.t.Fatalf("create mentor: %d", st)
+	}
+	m.as = client{t: a.t, base: a.base, token: m.Token}
+	return m
+}
+
+type calendarJSON struct {
+	ID             string  `json:"id"`
+	Name           string  `json:"name"`
+	CheckConflicts bool    `json:"check_conflicts"`
+	WriteTarget    bool    `json:"write_target"`
+	Status         string  `json:"status"`
+	Error          *string `json:"error"`
+}
+
+type connectionJSON struct {
+	ID          string         `json:"id"`
+	Provider    string         `json:"provider"`
+	URL         string         `json:"url"`
+	Username    string         `json:"username"`
+	Password    *string        `json:"password"`
+	Status      string         `json:"status"`
+	Error       *string        `json:"error"`
+	LastSync    *string        `json:"last_sync"`
+	LastSuccess *string        `json:"last_success"`
+	Calendars   []calendarJSON `json:"calendars"`
+}
+
+func (m mentor) connect(url, username, password string, out any) int {
+	return m.as.do("POST", "/api/v1/mentors/"+m.ID+"/connections",
+		map[string]string{"provider": "caldav", "url": url, "username": username, "password": password}, out)
+}
+
+func (m mentor) connections() []connectionJSON {
+	var body struct{ Connections []connectionJSON }
+	if st := m.as.do("GET", "/api/v1/mentors/"+m.ID+"/connections", nil, &body); st != 200 {
+		m.as.t.Fatalf("list connections: %d", st)
+	}
+	return body.Connections
+}
+
+type busyJSON struct {
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+	Source string    `json:"source"`
+}
+
+func (m mentor) busy(from, to time.Time) []busyJSON {
+	var body struct{ Busy []busyJSON }
+	q := "?from=" + url.QueryEscape(from.Format(time.RFC3339)) + "&to=" + url.QueryEscape(to.Format(time.RFC3339))
+	if st := m.as.do("GET", "/api/v1/mentors/"+m.ID+"/busy"+q, nil, &body); st != 200 {
+		m.as.t.Fatalf("busy: %d", st)
+	}
+	return body.Busy
+}
+
+type syncJSON struct {
+	ID            string  `json:"id"`
+	Status        string  `json:"status"`
+	BusyIntervals int     `json:"busy_intervals"`
+	Error         *string `json:"error"`
+}
+
+func (m mentor) sync() []syncJSON {
+	var body struct{ Calendars []syncJSON }
+	if st := m.as.do("POST", "/api/v1/mentors/"+m.ID+"/sync", nil, &body); st != 200 {
+		m.as.t.Fatalf("sync: %d", st)
+	}
+	return body.Calendars
+}
+
+// eventually polls cond until it holds, failing after a generous deadline
+// (a liveness bound, not a timing assertion).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// testKey is the secret key of every test app.
+var testKey = bytes.Repeat([]byte{7}, 32)
+
+// sealedWrongPassword is CalDAV credentials with a wrong password, sealed
+// as the app stores them.
+func sealedWrongPassword(t *testing.T, _ *app) string {
+	box, err := secret.NewBox(testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box.SealString(`{"password":"not-the-password"}`)
+}

@@ -1,0 +1,125 @@
+package calsync
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/booking"
+	"github.com/rendezvous/rendezvous/internal/store"
+)
+
+// writebackRounds bounds how often one job re-reconciles a booking that
+// changed while its event was being written.
+const writebackRounds = 3
+
+// Writeback brings the booking's event in the mentor's calendar in line
+// with the booking: created when confirmed, updated when changed, deleted
+// when cancelled. It is idempotent; an error makes River retry it with
+// backoff, and never touches the booking itself.
+//
+// Several write-back jobs of one booking may run at once (confirm, then
+// cancel at once). Each one re-reads the booking after its remote write
+// and reconciles again if it changed meanwhile, so the last one to finish
+// always leaves the calendar matching the booking's final state.
+func (s *Service) Writeback(ctx context.Context, bookingID string) error {
+	for range writebackRounds {
+		before, err := s.store.Booking(ctx, bookingID)
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.reconcile(ctx, before); err != nil {
+			return fmt.Errorf("write back booking %s: %w", bookingID, err)
+		}
+		after, err := s.store.Booking(ctx, bookingID)
+		if err != nil {
+			return err
+		}
+		if after.Status == before.Status && after.Sequence == before.Sequence {
+			return nil
+		}
+	}
+	return nil
+}
+
+// reconcile performs the one remote operation the booking needs.
+func (s *Service) reconcile(ctx context.Context, b *store.Booking) error {
+	cal, err := s.eventCalendar(ctx, b)
+	if err != nil || cal == nil {
+		return err
+	}
+	conn, err := s.store.Connection(ctx, cal.ConnectionID)
+	if err != nil {
+		return err
+	}
+	src, err := s.open(ctx, conn)
+	if err != nil {
+		return err
+	}
+	prev := Remote{Key: b.WritebackRef, ETag: b.WritebackEtag}
+	if b.Status == store.StatusCancelled {
+		if err := src.Remove(ctx, cal.Ref, prev); err != nil {
+			return err
+		}
+		return s.store.SetBookingWriteback(ctx, b.ID, "", "", "")
+	}
+	sess, err := s.sessionOf(ctx, b)
+	if err != nil {
+		return err
+	}
+	remote, err := src.Save(ctx, cal.Ref, sess, prev)
+	if err != nil {
+		return err
+	}
+	return s.store.SetBookingWriteback(ctx, b.ID, cal.ID, remote.Key, remote.ETag)
+}
+
+// eventCalendar is the calendar the booking's event lives in, or for a
+// confirmed booking without one, the mentor's write target; nil when
+// there is nothing to do.
+func (s *Service) eventCalendar(ctx context.Context, b *store.Booking) (*store.Calendar, error) {
+	if b.WritebackRef != "" {
+		cal, err := s.store.Calendar(ctx, b.WritebackCalendarID)
+		if err == nil {
+			return cal, nil
+		}
+		if !isNotFound(err) {
+			return nil, err
+		}
+		// The calendar was disconnected: the event is out of our reach.
+		s.Logger.Info("write-back: the session's calendar was disconnected", slog.String("booking", b.ID))
+		if err := s.store.SetBookingWriteback(ctx, b.ID, "", "", ""); err != nil {
+			return nil, err
+		}
+		b.WritebackCalendarID, b.WritebackRef, b.WritebackEtag = "", "", ""
+	}
+	if b.Status != store.StatusConfirmed {
+		return nil, nil
+	}
+	cal, err := s.store.WriteTarget(ctx, b.MentorID)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	return cal, err
+}
+
+func (s *Service) sessionOf(ctx context.Context, b *store.Booking) (sess calendar.Session, err error) {
+	mentor, err := s.store.Mentor(ctx, b.MentorID)
+	if err != nil {
+		return sess, err
+	}
+	mentee, err := s.store.Mentee(ctx, b.MenteeID)
+	if err != nil {
+		return sess, err
+	}
+	token, err := s.box.OpenString(b.ManageTokenSealed)
+	if err != nil {
+		return sess, fmt.Errorf("booking %s manage token: %w", b.ID, err)
+	}
+	manage := s.BaseURL.JoinPath("/manage/" + token).String()
+	return booking.SessionOf(b, mentor, mentee, manage, s.now()), nil
+}
