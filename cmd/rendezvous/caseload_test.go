@@ -91,7 +91,7 @@ func TestCaseloadView(t *testing.T) {
 			{busy.ID, 40 * 24 * time.Hour, 60, "confirmed", "completed"},
 			{busy.ID, 10 * 24 * time.Hour, 45, "confirmed", "completed"},
 			{busy.ID, 5 * 24 * time.Hour, 60, "confirmed", "no_show"},
-			{busy.ID, 3 * 24 * time.Hour, 60, "confirmed", ""},           // unreported
+			{busy.ID, 3 * 24 * time.Hour, 60, "confirmed", ""},            // unreported
 			{busy.ID, 24*time.Hour + 30*time.Minute, 60, "cancelled", ""}, // ignored
 			{busy.ID, 2 * time.Hour, 60, "confirmed", ""},                 // ended an hour ago: not yet unreported
 			{busy.ID, -48 * time.Hour, 60, "confirmed", ""},               // upcoming
