@@ -41,6 +41,9 @@ func (s *Server) routes() {
 	v1.POST("/manage/:token/cancel", s.cancelSession(s.byManageToken), s.limiter)
 	v1.POST("/manage/:token/reschedule", s.rescheduleSession(s.byManageToken), s.limiter)
 
+	// The mentor's iCal feed (token-guessable, rate limited).
+	e.GET("/feeds/:feed", s.getMentorFeed, s.limiter)
+
 	// Video: BigBlueButton rooms are created when someone joins.
 	e.GET("/join/:room", s.join, s.limiter)
 
