@@ -232,9 +232,9 @@ func (s *Service) Mentors(ctx context.Context) ([]Mentor, error) {
 	return out, nil
 }
 
-// UpdateMentor applies a partial update.
-func (s *Service) UpdateMentor(ctx context.Context, id string, in MentorInput) (*Mentor, error) {
-	var out *Mentor
+// changeMentor runs change on the locked mentor row and stores it.
+func (s *Service) changeMentor(ctx context.Context, id string, change func(m *store.Mentor) error) (*store.Mentor, error) {
+	var out *store.Mentor
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		m, err := tx.LockMentor(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -243,16 +243,22 @@ func (s *Service) UpdateMentor(ctx context.Context, id string, in MentorInput) (
 		if err != nil {
 			return err
 		}
-		if err := s.apply(m, in); err != nil {
+		if err := change(m); err != nil {
 			return err
 		}
-		if err := tx.UpdateMentor(ctx, m); err != nil {
-			return err
-		}
-		out, err = s.view(m)
-		return err
+		out = m
+		return tx.UpdateMentor(ctx, m)
 	})
 	return out, err
+}
+
+// UpdateMentor applies a partial update.
+func (s *Service) UpdateMentor(ctx context.Context, id string, in MentorInput) (*Mentor, error) {
+	m, err := s.changeMentor(ctx, id, func(m *store.Mentor) error { return s.apply(m, in) })
+	if err != nil {
+		return nil, err
+	}
+	return s.view(m)
 }
 
 // SetAvailability replaces weekly hours and overrides.
@@ -263,16 +269,9 @@ func (s *Service) SetAvailability(ctx context.Context, id string, weekly []Weekl
 // RotateFeedToken replaces the feed URL; the old one stops working at once.
 func (s *Service) RotateFeedToken(ctx context.Context, id string) (string, error) {
 	feed := secret.NewToken()
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		m, err := tx.LockMentor(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return apperr.Errorf(apperr.NotFound, "no mentor %s", id)
-		}
-		if err != nil {
-			return err
-		}
+	_, err := s.changeMentor(ctx, id, func(m *store.Mentor) error {
 		m.FeedTokenHash, m.FeedTokenSealed = secret.HashToken(feed), s.box.SealString(feed)
-		return tx.UpdateMentor(ctx, m)
+		return nil
 	})
 	if err != nil {
 		return "", err
