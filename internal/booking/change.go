@@ -188,7 +188,10 @@ func (s *Service) SetOutcome(ctx context.Context, actor Actor, id, outcome strin
 		if err != nil {
 			return err
 		}
-		if b.StartAt.After(s.now()) {
+		if b.Status == store.StatusCancelled && outcome != "late_cancel" {
+			return apperr.Errorf(apperr.Conflict, "a cancelled session can only be marked late_cancel")
+		}
+		if b.Status == store.StatusConfirmed && b.StartAt.After(s.now()) {
 			return apperr.Errorf(apperr.Conflict, "the session has not started yet")
 		}
 		b.Outcome = &outcome

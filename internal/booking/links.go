@@ -49,6 +49,17 @@ func resolveLink(ctx context.Context, q store.Q, token string, lock bool) (*Link
 		if err != nil {
 			return nil, fmt.Errorf("resolve link: %w", err)
 		}
+		if lock {
+			// Ending or moving a mentee takes the same mentor lock: read
+			// the mentee again under it, so a mentorship ended meanwhile
+			// cannot still book.
+			if mentee, err = q.Mentee(ctx, mentee.ID); err != nil {
+				return nil, fmt.Errorf("resolve link: %w", err)
+			}
+			if mentee.Status != "active" || mentee.MentorID == nil || *mentee.MentorID != mentor.ID {
+				return nil, errNoLink
+			}
+		}
 		return &Link{Mentor: mentor, Mentee: mentee, Scope: h}, nil
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, fmt.Errorf("resolve link: %w", err)
