@@ -32,6 +32,9 @@ func (s *Server) routes() {
 	v1.PATCH("/mentors/:id/calendars/:calendar_id", s.patchCalendar, s.requireAuth)
 	v1.POST("/mentors/:id/sync", s.syncCalendars, s.requireAuth)
 	v1.GET("/mentors/:id/busy", s.getBusy, s.requireAuth)
+	v1.GET("/mentors/:id/connections/google/start", s.startGoogle, s.requireAuth)
+	// Google's consent returns here (state-guarded, rate limited).
+	e.GET("/oauth/google/callback", s.googleCallback, s.limiter)
 
 	// Booking: what a link does (token-guessable, rate limited).
 	v1.GET("/book/:link", s.getLink, s.limiter)
@@ -53,4 +56,7 @@ func (s *Server) routes() {
 	v1.POST("/bookings/:id/reschedule", s.rescheduleSession(byPathID), s.requireAuth)
 	v1.POST("/bookings/:id/outcome", s.setOutcome, s.requireAuth)
 	v1.GET("/mentors/:id/bookings", s.listBookings, s.requireAuth)
+
+	// Feed and web pages.
+	s.pageRoutes()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/calsync"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
+	"github.com/rendezvous/rendezvous/internal/signin"
 )
 
 // Pinger checks the database for readiness.
@@ -43,6 +44,8 @@ type Deps struct {
 	// RateLimit is requests per client address per minute on routes whose
 	// tokens could be guessed; 0 turns limiting off.
 	RateLimit int
+	// Signin mails mentors their sign-in links for the mentor area.
+	Signin *signin.Service
 }
 
 // Server holds the echo instance and the dependencies of the handlers.
@@ -53,6 +56,7 @@ type Server struct {
 	logger     *slog.Logger
 	pageErrors func(echo.Context, Problem) bool
 	limiter    echo.MiddlewareFunc
+	web        *webPages
 }
 
 // New builds the server and its route table.
@@ -73,6 +77,7 @@ func New(d Deps) *Server {
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY", ReferrerPolicy: "same-origin",
 	}))
 	s.limiter = rateLimiter(d.RateLimit)
+	s.setupPages()
 	s.routes()
 	return s
 }

@@ -6,6 +6,8 @@ import (
 	netmail "net/mail"
 	"path/filepath"
 
+	"google.golang.org/api/option"
+
 	"github.com/rendezvous/rendezvous/api"
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/access"
@@ -15,7 +17,9 @@ import (
 	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/signin"
 	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/providers/google"
 	"github.com/rendezvous/rendezvous/providers/mail"
 	"github.com/rendezvous/rendezvous/providers/video"
 )
@@ -41,11 +45,17 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 		BaseURL: cfg.BaseURL, AllowPrivateHosts: cfg.AllowPrivateHosts, SyncInterval: cfg.SyncInterval, Logger: logger,
 	})
 	cals.RegisterJobs(engine)
+
 	book := booking.New(db, engine, box, booking.Options{
 		BaseURL: cfg.BaseURL, Video: defaultVideo, Videos: videos, Reminders: cfg.Reminders,
 		SyncInterval: cfg.SyncInterval, Logger: logger, Mentoring: ment,
 		Writeback: cals.HasWriteTarget,
 	})
+	if cfg.GoogleEnabled() {
+		opts := googleOptions(cfg)
+		opts.OnMeetLink = book.MeetLinkReady
+		cals.EnableGoogle(opts)
+	}
 	ment.SetSessions(mentoringSessions{booking: book})
 	sender, from, err := mailSender(cfg)
 	if err != nil {
@@ -61,11 +71,26 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 		Booking:   book,
 		Calendars: cals,
 		RateLimit: cfg.RateLimit,
+		Signin:    signin.New(db, box, signin.Options{BaseURL: cfg.BaseURL, Mailer: sender, From: from, Logger: logger}),
 	})
 	if err := engine.Build(); err != nil {
 		return nil, err
 	}
 	return &application{http: server, jobs: engine, mentoring: ment, booking: book}, nil
+}
+
+// googleOptions configure Google Calendar connections; the endpoint
+// overrides point them at a fake or a proxy.
+func googleOptions(cfg *config.Config) calsync.GoogleOptions {
+	opts := calsync.GoogleOptions{OAuth: google.OAuthConfig{
+		ClientID: cfg.GoogleClientID, ClientSecret: cfg.GoogleClientSecret,
+		RedirectURL: cfg.BaseURL.JoinPath("/oauth/google/callback").String(),
+		AuthURL:     cfg.GoogleAuthURL, TokenURL: cfg.GoogleTokenURL,
+	}}
+	if cfg.GoogleAPIURL != "" {
+		opts.ClientOptions = append(opts.ClientOptions, option.WithEndpoint(cfg.GoogleAPIURL+"/"))
+	}
+	return opts
 }
 
 // videoProviders builds the deployment's provider and every other one a

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/providers/video"
 )
 
 // Events that notify both parties.
@@ -38,15 +39,23 @@ func (s *Service) afterChange(ctx context.Context, tx *store.Tx, c change) error
 	if err != nil {
 		return err
 	}
-	batch := s.mailJobs(c, sess, 0)
+	var batch []river.InsertManyParams
+	writeback := false
 	if s.Writeback != nil {
 		has, err := s.Writeback(ctx, tx, c.mentor.ID)
 		if err != nil {
 			return err
 		}
-		if has || c.booking.WritebackRef != "" {
+		if writeback = has || c.booking.WritebackRef != ""; writeback {
 			batch = append(batch, river.InsertManyParams{Args: jobs.WritebackArgs{BookingID: c.booking.ID}})
 		}
+	}
+	// A Google Meet link only exists once the write-back created the event:
+	// the confirmation then goes out from MeetLinkReady, with the link.
+	awaitingMeet := c.event == EventConfirmed && writeback &&
+		c.booking.VideoProvider == video.KindGoogleMeet && c.booking.VideoURL == ""
+	if !awaitingMeet {
+		batch = append(batch, s.mailJobs(c, sess, 0)...)
 	}
 	if c.booking.Status == store.StatusConfirmed {
 		for _, lead := range s.Reminders {
@@ -80,4 +89,30 @@ func (s *Service) mailJobs(c change, sess calendar.Session, lead time.Duration) 
 			ToMentor: toMentor, Language: lang, Timezone: zone, Reason: c.reason, Lead: lead}})
 	}
 	return out
+}
+
+// MeetLinkReady sends the confirmation of a Google Meet session once the
+// write-back stored its link; it runs in that write-back's transaction.
+func (s *Service) MeetLinkReady(ctx context.Context, tx *store.Tx, bookingID string) error {
+	b, err := tx.Booking(ctx, bookingID)
+	if err != nil {
+		return err
+	}
+	if b.Status != store.StatusConfirmed || b.Sequence != 0 {
+		return nil // moved or cancelled since: those changes mailed already
+	}
+	mentor, err := tx.Mentor(ctx, b.MentorID)
+	if err != nil {
+		return err
+	}
+	mentee, err := tx.Mentee(ctx, b.MenteeID)
+	if err != nil {
+		return err
+	}
+	c := change{booking: b, mentor: mentor, mentee: mentee, event: EventConfirmed}
+	sess, err := s.session(b, mentor, mentee)
+	if err != nil {
+		return err
+	}
+	return s.jobs.InsertManyTx(ctx, tx, s.mailJobs(c, sess, 0))
 }

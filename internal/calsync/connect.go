@@ -51,26 +51,54 @@ func (s *Service) Connect(ctx context.Context, mentorID string, in ConnectInput)
 	if len(remote) == 0 {
 		return nil, apperr.Field("url", "no event calendar was found at this URL")
 	}
-	now := s.now().UTC()
-	conn := &store.Connection{
-		ID: uuid.Must(uuid.NewV7()).String(), MentorID: mentorID, Provider: ProviderCalDAV,
-		URL: in.URL, Username: in.Username, Status: store.ConnectionOK,
-		LastAttemptAt: &now, LastSuccessAt: &now, CreatedAt: now, UpdatedAt: now,
-	}
+	conn := s.newConnection(mentorID, ProviderCalDAV)
+	conn.URL, conn.Username = in.URL, in.Username
 	secretPart, _ := json.Marshal(caldavCredentials{Password: in.Password})
 	conn.CredentialsSealed = s.box.Seal(secretPart)
+	cals, pulls, err := s.firstPull(ctx, src, mentor, conn, remote)
+	if err != nil {
+		return nil, connectError(err)
+	}
+	if err := s.storeConnection(ctx, conn, remote, cals, pulls); err != nil {
+		return nil, notFound(err, "mentor")
+	}
+	return s.connectionView(ctx, mentorID, conn.ID)
+}
+
+// newConnection is a connection row stamped as just synced.
+func (s *Service) newConnection(mentorID, provider string) *store.Connection {
+	now := s.now().UTC()
+	return &store.Connection{
+		ID: uuid.Must(uuid.NewV7()).String(), MentorID: mentorID, Provider: provider, Status: store.ConnectionOK,
+		LastAttemptAt: &now, LastSuccessAt: &now, CreatedAt: now, UpdatedAt: now,
+	}
+}
+
+// firstPull syncs every remote calendar of a new connection once, without
+// storing anything; the error is the provider's.
+func (s *Service) firstPull(ctx context.Context, src Source, mentor *store.Mentor, conn *store.Connection,
+	remote []calendar.RemoteCalendar) ([]store.Calendar, []pulled, error) {
 	cals := make([]store.Calendar, len(remote))
 	pulls := make([]pulled, len(remote))
 	for i, rc := range remote {
 		cals[i] = store.Calendar{
-			ID: uuid.Must(uuid.NewV7()).String(), ConnectionID: conn.ID, MentorID: mentorID, Ref: rc.Ref,
-			Name: rc.Name, CheckConflicts: true, Writable: rc.Writable, CreatedAt: now,
+			ID: uuid.Must(uuid.NewV7()).String(), ConnectionID: conn.ID, MentorID: conn.MentorID, Ref: rc.Ref,
+			Name: rc.Name, CheckConflicts: true, Writable: rc.Writable, CreatedAt: conn.CreatedAt,
 		}
 		if pulls[i] = s.pull(ctx, src, mentor, &cals[i], nil, nil); pulls[i].err != nil {
-			return nil, connectError(pulls[i].err)
+			return nil, nil, pulls[i].err
 		}
 	}
-	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+	return cals, pulls, nil
+}
+
+// storeConnection stores a connection with its calendars and their first
+// sync in one transaction. The server's default (else the first writable)
+// calendar becomes the write target if the mentor has none.
+func (s *Service) storeConnection(ctx context.Context, conn *store.Connection, remote []calendar.RemoteCalendar,
+	cals []store.Calendar, pulls []pulled) error {
+	mentorID := conn.MentorID
+	return s.store.InTx(ctx, func(tx *store.Tx) error {
 		// The mentor's row lock serialises concurrent connects, so the
 		// one-write-target index never refuses the insert.
 		if _, err := tx.LockMentor(ctx, mentorID); err != nil {
@@ -98,10 +126,6 @@ func (s *Service) Connect(ctx context.Context, mentorID string, in ConnectInput)
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, notFound(err, "mentor")
-	}
-	return s.connectionView(ctx, mentorID, conn.ID)
 }
 
 func (s *Service) checkConnectInput(in *ConnectInput) error {

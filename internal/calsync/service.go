@@ -48,6 +48,8 @@ type Service struct {
 	jobs    Enqueuer
 	client  *http.Client
 	openers map[string]Opener
+	// google is set by EnableGoogle (see google.go).
+	google *googleProvider
 	// leaseOwner identifies this service instance in sync leases.
 	leaseOwner string
 	now        func() time.Time

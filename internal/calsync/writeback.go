@@ -71,11 +71,11 @@ func (s *Service) reconcile(ctx context.Context, b *store.Booking) error {
 	if err != nil {
 		return err
 	}
-	remote, err := src.Save(ctx, cal.Ref, sess, prev)
+	remote, meetURL, err := s.saveSession(ctx, src, cal.Ref, sess, prev, b)
 	if err != nil {
 		return err
 	}
-	return s.store.SetBookingWriteback(ctx, b.ID, cal.ID, remote.Key, remote.ETag)
+	return s.recordWriteback(ctx, b, cal.ID, remote, meetURL)
 }
 
 // eventCalendar is the calendar the booking's event lives in, or for a

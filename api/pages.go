@@ -1,0 +1,204 @@
+package api
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/rendezvous/rendezvous/internal/apperr"
+)
+
+// The web pages are server-rendered html/template files with embedded CSS
+// and a little plain JavaScript; nothing is built.
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+const (
+	pageKey    = "page_route"
+	csrfCookie = "_csrf"
+	csrfKey    = "csrf"
+	// pageCSP allows only our own scripts and styles: a page can hold no
+	// inline script, so user text that slipped through could not run.
+	pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+		"base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+)
+
+// webPages is the state of the page routes, built once in New.
+type webPages struct {
+	templates map[string]*template.Template
+	csrf      echo.MiddlewareFunc
+}
+
+// setupPages parses the embedded templates and hooks HTML error pages into
+// the error handler. The templates are compiled in: failing to parse them
+// is a programming error, caught by every test that starts a server.
+func (s *Server) setupPages() {
+	templates, err := parsePages()
+	if err != nil {
+		panic(err)
+	}
+	s.web = &webPages{templates: templates, csrf: s.newCSRF()}
+	s.pageErrors = s.renderPageError
+}
+
+// pageNames are the page templates; each is parsed with the layout.
+var pageNames = []string{"book", "manage", "signin", "mentor", "error"}
+
+func parsePages() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{"rfc3339": rfc3339Of}
+	out := make(map[string]*template.Template, len(pageNames))
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles,
+			"templates/layout.html", "templates/picker.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// page is what every page template sees.
+type page struct {
+	translator
+	Lang    string
+	Title   string
+	CSRF    string
+	Flash   string
+	Error   string
+	Page    any
+	Script  any      // JSON for the page scripts, or nil for no scripts
+	Scripts []string // files under /static to load after common.js
+}
+
+func (s *Server) newPage(c echo.Context, titleKey string, data any) *page {
+	lang := pageLang(c)
+	p := &page{translator: translator(lang), Lang: lang, Page: data}
+	p.Title = p.T(titleKey)
+	p.CSRF, _ = c.Get(csrfKey).(string)
+	if done := c.QueryParam("done"); done != "" {
+		if msg := p.T("flash." + done); msg != "flash."+done {
+			p.Flash = msg
+		}
+	}
+	return p
+}
+
+// render executes a page into a buffer first, so a template error becomes
+// a clean 500 rather than half a page.
+func (s *Server) render(c echo.Context, status int, name string, p *page) error {
+	t, ok := s.web.templates[name]
+	if !ok {
+		return fmt.Errorf("no page template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("render page %s: %w", name, err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// pageRoute marks a request as a page (its errors render as HTML) and sets
+// the page security headers.
+func (s *Server) pageRoute(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Set(pageKey, true)
+		c.Response().Header().Set("Content-Security-Policy", pageCSP)
+		return next(c)
+	}
+}
+
+// pageMiddleware is the chain of every HTML page: marker and headers,
+// language, then CSRF (a cookie token that each form echoes in _csrf and
+// each script in X-CSRF-Token).
+func (s *Server) pageMiddleware(rateLimited bool) []echo.MiddlewareFunc {
+	m := []echo.MiddlewareFunc{s.pageRoute, s.pageLanguage}
+	if rateLimited {
+		m = append(m, s.limiter)
+	}
+	return append(m, s.web.csrf)
+}
+
+func (s *Server) newCSRF() echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup: "form:_csrf,header:X-CSRF-Token", CookieName: csrfCookie, ContextKey: csrfKey, CookiePath: "/",
+		CookieHTTPOnly: true, CookieSameSite: http.SameSiteLaxMode, CookieSecure: s.secureCookies(),
+		ErrorHandler: func(err error, c echo.Context) error {
+			return apperr.Wrap(apperr.Forbidden, err, "%s", translator(pageLang(c)).T("error.csrf"))
+		},
+	})
+}
+
+func (s *Server) secureCookies() bool { return s.BaseURL != nil && s.BaseURL.Scheme == "https" }
+
+// renderPageError is the errorHandler hook: errors of page routes become
+// an HTML page in the visitor's language.
+func (s *Server) renderPageError(c echo.Context, p Problem) bool {
+	if marked, _ := c.Get(pageKey).(bool); !marked {
+		return false
+	}
+	pg := s.newPage(c, "error.title", nil)
+	heading := pg.T(fmt.Sprintf("error.%d", p.Status))
+	if heading == fmt.Sprintf("error.%d", p.Status) {
+		heading = pg.T("error.title")
+	}
+	pg.Title = heading
+	pg.Page = struct{ Heading, Detail string }{heading, p.Detail}
+	if err := s.render(c, p.Status, "error", pg); err != nil {
+		s.logger.Error("render error page", slog.Any("error", err))
+		return false
+	}
+	return true
+}
+
+// static serves the embedded CSS and scripts.
+func (s *Server) static() echo.HandlerFunc {
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err) // the embed directive guarantees the directory
+	}
+	files := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(c.Response(), c.Request())
+		return nil
+	}
+}
+
+// formError turns a service error into a message for the form, or
+// reports it as a real failure.
+func formError(err error) (string, int, bool) {
+	var e *apperr.Error
+	if errors.As(err, &e) && e.Code != apperr.Internal {
+		p := problemFor(err)
+		return p.Detail, p.Status, true
+	}
+	return "", 0, false
+}
+
+// rfc3339Of formats a time or a time pointer for <time datetime>.
+func rfc3339Of(v any) string {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC().Format(time.RFC3339)
+	case *time.Time:
+		if t != nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return ""
+}

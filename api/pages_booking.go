@@ -1,0 +1,138 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rendezvous/rendezvous/internal/booking"
+)
+
+// pickerScript is what the slot picker script needs from the server.
+type pickerScript struct {
+	Mode        string            `json:"mode"` // "book" or "manage"
+	SlotsURL    string            `json:"slots_url"`
+	ActionURL   string            `json:"action_url"`
+	Locale      string            `json:"locale"`
+	HorizonDays int               `json:"horizon_days"`
+	Strings     map[string]string `json:"strings"`
+}
+
+var pickerStrings = []string{
+	"pick.none_week", "pick.none", "pick.day_none", "pick.taken", "pick.error", "pick.count",
+	"book.sending", "book.required", "book.confirm", "manage.moving", "manage.move", "mentor.copied", "mentor.copy",
+}
+
+type bookPage struct {
+	MentorName, Length, Name, Email string
+}
+
+// bookPage serves GET /book/{link}: the mentor, the slot picker, and the
+// form. The booking itself goes to the JSON API, which the link token
+// authorises; no cookie is involved, so it needs no CSRF token.
+func (s *Server) bookPage(c echo.Context) error {
+	token := c.Param("link")
+	link, err := s.Booking.ResolveLink(c.Request().Context(), token)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(c, "title.book", nil)
+	data := bookPage{MentorName: link.Mentor.Name, Length: p.minutes(time.Duration(link.Mentor.SessionMinutes) * time.Minute)}
+	if link.Mentee != nil {
+		data.Name, data.Email = link.Mentee.Name, link.Mentee.Email
+	}
+	p.Page = data
+	escaped := url.PathEscape(token)
+	p.Script = pickerScript{
+		Mode: "book", SlotsURL: "/api/v1/book/" + escaped + "/slots", ActionURL: "/api/v1/book/" + escaped + "/bookings",
+		Locale: p.Lang, HorizonDays: link.Mentor.HorizonDays, Strings: p.jsStrings(pickerStrings...),
+	}
+	p.Scripts = []string{"picker.js"}
+	return s.render(c, http.StatusOK, "book", p)
+}
+
+type managePage struct {
+	MentorName, Length, Start, StartUTC, VideoURL, ICSURL, Reason, CancelPath string
+	Cancelled, Changeable                                                     bool
+}
+
+// managePage serves GET /manage/{token}: the session, the picker to move
+// it, and a plain form to cancel it.
+func (s *Server) managePage(c echo.Context) error {
+	return s.renderManage(c, http.StatusOK, "")
+}
+
+func (s *Server) renderManage(c echo.Context, status int, formErr string) error {
+	ctx := c.Request().Context()
+	token := c.Param("token")
+	b, err := s.Booking.ByManageToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	mentor, err := s.Mentoring.Mentor(ctx, b.MentorID)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(c, "title.manage", nil)
+	p.Error = formErr
+	escaped := url.PathEscape(token)
+	cancelled := b.Status != "confirmed"
+	data := managePage{
+		MentorName: mentor.Name, Length: p.minutes(b.End.Sub(b.Start)),
+		Start: b.Start.Format(time.RFC3339), StartUTC: b.Start.UTC().Format("2006-01-02 15:04 UTC"),
+		VideoURL: b.VideoURL, ICSURL: b.ICSURL, Reason: b.CancelReason, CancelPath: "/manage/" + escaped + "/cancel",
+		Cancelled: cancelled, Changeable: !cancelled && b.End.After(time.Now()),
+	}
+	p.Page = data
+	p.Script = pickerScript{
+		Mode: "manage", SlotsURL: "/manage/" + escaped + "/slots", ActionURL: "/api/v1/manage/" + escaped + "/reschedule",
+		Locale: p.Lang, HorizonDays: mentor.HorizonDays, Strings: p.jsStrings(pickerStrings...),
+	}
+	if data.Changeable {
+		p.Scripts = []string{"picker.js"}
+	}
+	return s.render(c, status, "manage", p)
+}
+
+// manageSlots serves GET /manage/{token}/slots: the API's slot list for
+// moving this session (its own time counts as free).
+func (s *Server) manageSlots(c echo.Context) error {
+	now := time.Now().UTC()
+	from, to, err := parseWindow(c, now, now.Add(7*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	tz := c.QueryParam("tz")
+	if tz == "" {
+		tz = "UTC"
+	}
+	res, err := s.Booking.ManageSlots(c.Request().Context(), c.Param("token"), from, to, tz)
+	if err != nil {
+		return err
+	}
+	slots := make([]slotResponse, len(res.Slots))
+	for i, sl := range res.Slots {
+		slots[i] = slotResponse{Start: rfc3339(sl.Start, res.Timezone), End: rfc3339(sl.End, res.Timezone)}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"timezone": res.Timezone.String(), "stale": res.Stale, "slots": slots})
+}
+
+// cancelFromPage handles the cancel form of the manage page: a plain form
+// post, so it works without JavaScript and carries the CSRF token.
+func (s *Server) cancelFromPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	token := c.Param("token")
+	b, err := s.Booking.ByManageToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Booking.Cancel(ctx, booking.Actor{Mentee: true}, b.ID, c.FormValue("reason")); err != nil {
+		if msg, status, ok := formError(err); ok {
+			return s.renderManage(c, status, msg)
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/manage/"+url.PathEscape(token)+"?done=cancelled")
+}

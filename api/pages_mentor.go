@@ -1,0 +1,232 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/calsync"
+	"github.com/rendezvous/rendezvous/internal/mentoring"
+)
+
+// The mentor area: reached through a mailed single-use link, then kept by
+// a signed, HttpOnly session cookie. Every form posts with a CSRF token.
+
+const (
+	mentorCookie   = "rdv_mentor"
+	mentorIDKey    = "page_mentor_id"
+	upcomingWindow = 60 * 24 * time.Hour
+)
+
+type signinPage struct {
+	Sent  bool
+	Token string
+	Email string
+}
+
+func (s *Server) signinForm(c echo.Context) error {
+	return s.render(c, http.StatusOK, "signin", s.newPage(c, "title.signin", signinPage{}))
+}
+
+// signinRequest mails a link and answers the same whether or not the
+// address is a mentor's.
+func (s *Server) signinRequest(c echo.Context) error {
+	email := c.FormValue("email")
+	if err := s.Signin.Request(c.Request().Context(), email, pageLang(c)); err != nil {
+		if msg, status, ok := formError(err); ok {
+			p := s.newPage(c, "title.signin", signinPage{Email: email})
+			p.Error = msg
+			return s.render(c, status, "signin", p)
+		}
+		return err
+	}
+	return s.render(c, http.StatusOK, "signin", s.newPage(c, "title.signin", signinPage{Sent: true}))
+}
+
+// signinConfirm shows a button rather than signing in on GET: mail
+// scanners open links, and would otherwise use up the single-use token.
+func (s *Server) signinConfirm(c echo.Context) error {
+	return s.render(c, http.StatusOK, "signin", s.newPage(c, "title.signin", signinPage{Token: url.PathEscape(c.Param("token"))}))
+}
+
+func (s *Server) signinRedeem(c echo.Context) error {
+	mentorID, err := s.Signin.Redeem(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	value, expires := s.Signin.Session(mentorID)
+	c.SetCookie(&http.Cookie{Name: mentorCookie, Value: value, Path: "/mentor", Expires: expires,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
+	return c.Redirect(http.StatusSeeOther, "/mentor")
+}
+
+func (s *Server) signout(c echo.Context) error {
+	c.SetCookie(&http.Cookie{Name: mentorCookie, Value: "", Path: "/mentor", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
+	return c.Redirect(http.StatusSeeOther, "/mentor/signin")
+}
+
+// requireMentorPage lets signed-in mentors through and sends everyone else
+// to the sign-in form.
+func (s *Server) requireMentorPage(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(mentorCookie)
+		if err != nil {
+			return c.Redirect(http.StatusSeeOther, "/mentor/signin")
+		}
+		id, ok := s.Signin.MentorOf(ck.Value)
+		if !ok {
+			return c.Redirect(http.StatusSeeOther, "/mentor/signin")
+		}
+		c.Set(mentorIDKey, id)
+		return next(c)
+	}
+}
+
+func sessionMentor(c echo.Context) string { id, _ := c.Get(mentorIDKey).(string); return id }
+
+type upcomingSession struct {
+	Start    time.Time
+	Mentee   string
+	VideoURL string
+}
+
+type mentorPage struct {
+	Mentor        *mentoring.Mentor
+	Caseload      *mentoring.Caseload
+	Upcoming      []upcomingSession
+	Weekdays      []weekdayHours
+	Overrides     string
+	Connections   []calsync.Connection
+	CalDAV        bool
+	GoogleEnabled bool
+}
+
+// googleStarter is the part of the calendar service that starts a Google
+// consent, when the deployment has a Google client.
+type googleStarter interface {
+	GoogleEnabled() bool
+	StartGoogle(ctx context.Context, mentorID string) (string, error)
+}
+
+func (s *Server) google() (googleStarter, bool) {
+	g, ok := any(s.Calendars).(googleStarter)
+	return g, ok && s.Calendars != nil && g.GoogleEnabled()
+}
+
+func (s *Server) mentorHome(c echo.Context) error { return s.renderMentor(c, http.StatusOK, "") }
+
+func (s *Server) renderMentor(c echo.Context, status int, formErr string) error {
+	ctx := c.Request().Context()
+	id := sessionMentor(c)
+	m, err := s.Mentoring.Mentor(ctx, id)
+	if err != nil {
+		return err
+	}
+	p := s.newPage(c, "title.mentor", nil)
+	p.Error = formErr
+	data := mentorPage{Mentor: m, Weekdays: weekdayFields(p.translator, m.WeeklyHours), Overrides: formatOverrides(m.Overrides),
+		CalDAV: s.Calendars != nil}
+	_, data.GoogleEnabled = s.google()
+	if data.Caseload, err = s.Mentoring.Caseload(ctx, id); err != nil {
+		return err
+	}
+	names := make(map[string]string, len(data.Caseload.Mentees))
+	for _, e := range data.Caseload.Mentees {
+		names[e.ID] = e.Name
+	}
+	now := time.Now().UTC()
+	sessions, err := s.Booking.List(ctx, id, now, now.Add(upcomingWindow), "confirmed")
+	if err != nil {
+		return err
+	}
+	for _, b := range sessions {
+		data.Upcoming = append(data.Upcoming, upcomingSession{Start: b.Start, Mentee: names[b.MenteeID], VideoURL: b.VideoURL})
+	}
+	if s.Calendars != nil {
+		if data.Connections, err = s.Calendars.Connections(ctx, id); err != nil {
+			return err
+		}
+	}
+	p.Page = data
+	p.Script = struct {
+		Locale  string            `json:"locale"`
+		Strings map[string]string `json:"strings"`
+	}{p.Lang, p.jsStrings("mentor.copied", "mentor.copy")}
+	return s.render(c, status, "mentor", p)
+}
+
+// mentorAction runs a form's service call, then redirects with a notice
+// (post/redirect/get) or shows the page again with the service's message.
+func (s *Server) mentorAction(done string, act func(c echo.Context, mentorID string) error) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := act(c, sessionMentor(c)); err != nil {
+			if msg, status, ok := formError(err); ok {
+				return s.renderMentor(c, status, msg)
+			}
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/mentor?done="+done)
+	}
+}
+
+func (s *Server) saveHours(c echo.Context, id string) error {
+	weekly, err := parseWeeklyForm(c)
+	if err != nil {
+		return err
+	}
+	overrides, err := parseOverridesForm(c.FormValue("overrides"))
+	if err != nil {
+		return err
+	}
+	_, err = s.Mentoring.SetAvailability(c.Request().Context(), id, weekly, overrides)
+	return err
+}
+
+func (s *Server) connectCalDAV(c echo.Context, id string) error {
+	if s.Calendars == nil {
+		return apperr.Errorf(apperr.NotFound, "calendar connections are not available")
+	}
+	_, err := s.Calendars.Connect(c.Request().Context(), id, calsync.ConnectInput{
+		Provider: "caldav", URL: c.FormValue("url"), Username: c.FormValue("username"), Password: c.FormValue("password"),
+	})
+	return err
+}
+
+func (s *Server) disconnectCalendar(c echo.Context, id string) error {
+	return s.Calendars.Disconnect(c.Request().Context(), id, c.Param("cid"))
+}
+
+func (s *Server) saveCalendar(c echo.Context, id string) error {
+	conflicts, target := c.FormValue("check_conflicts") == "1", c.FormValue("write_target") == "1"
+	_, err := s.Calendars.UpdateCalendar(c.Request().Context(), id, c.Param("calendar_id"),
+		calsync.CalendarPatch{CheckConflicts: &conflicts, WriteTarget: &target})
+	return err
+}
+
+func (s *Server) syncNow(c echo.Context, id string) error {
+	_, err := s.Calendars.SyncMentor(c.Request().Context(), id)
+	return err
+}
+
+func (s *Server) rotateFeed(c echo.Context, id string) error {
+	_, err := s.Mentoring.RotateFeedToken(c.Request().Context(), id)
+	return err
+}
+
+// connectGoogle starts Google's consent for the signed-in mentor.
+func (s *Server) connectGoogle(c echo.Context) error {
+	g, ok := s.google()
+	if !ok {
+		return apperr.Errorf(apperr.NotFound, "Google Calendar is not configured on this server")
+	}
+	consent, err := g.StartGoogle(c.Request().Context(), sessionMentor(c))
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, consent)
+}

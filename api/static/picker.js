@@ -1,0 +1,226 @@
+// The slot picker of the booking and manage pages: free slots by day in
+// the visitor's zone, a week at a time, then book or move through the JSON
+// API. User-written text is only ever set with textContent.
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('page-data').textContent);
+  var S = data.strings;
+  var locale = data.locale;
+  var $ = function (id) { return document.getElementById(id); };
+  var zoneSelect = $('tz'), daysEl = $('days'), statusEl = $('pick-status');
+  var prevBtn = $('prev-week'), nextBtn = $('next-week'), weekLabel = $('week-label');
+  var picker = $('picker'), confirmEl = $('confirm'), chosenEl = $('chosen'), formError = $('form-error');
+  var confirmBtn = $('confirm-button');
+
+  var zone = 'UTC';
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch (e) { /* UTC */ }
+  var byDate = {};     // "YYYY-MM-DD" (in zone) -> [{start, end}]
+  var dates = [];      // sorted dates with slots
+  var weekStart = null;
+  var chosen = null;   // the chosen slot's start (RFC 3339 with offset)
+  var requestKey = null;
+
+  function fmt(opts, when) {
+    opts.timeZone = zone;
+    return new Intl.DateTimeFormat(locale, opts).format(when);
+  }
+  function addDays(date, n) {
+    var d = new Date(date + 'T12:00:00Z');
+    d.setUTCDate(d.getUTCDate() + n);
+    return d.toISOString().slice(0, 10);
+  }
+  function today() {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  }
+  function dayLabel(date) {
+    return new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' })
+      .format(new Date(date + 'T12:00:00Z'));
+  }
+  function fullLabel(start) { return fmt({ dateStyle: 'full', timeStyle: 'short' }, new Date(start)); }
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
+  }
+
+  function fillZones() {
+    var zones = [];
+    try { zones = Intl.supportedValuesOf('timeZone'); } catch (e) { zones = []; }
+    if (zones.indexOf(zone) < 0) { zones = zones.concat([zone]); }
+    if (zones.indexOf('UTC') < 0) { zones = zones.concat(['UTC']); }
+    zones.sort().forEach(function (z) {
+      var opt = document.createElement('option');
+      opt.value = z;
+      opt.textContent = z.replace(/_/g, ' ');
+      opt.selected = z === zone;
+      zoneSelect.appendChild(opt);
+    });
+  }
+
+  function loadSlots() {
+    statusEl.textContent = '…';
+    daysEl.replaceChildren();
+    var from = new Date();
+    var to = new Date(from.getTime() + (data.horizon_days + 2) * 86400000);
+    var url = data.slots_url + '?from=' + encodeURIComponent(from.toISOString().replace(/\.\d+Z$/, 'Z')) +
+      '&to=' + encodeURIComponent(to.toISOString().replace(/\.\d+Z$/, 'Z')) + '&tz=' + encodeURIComponent(zone);
+    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (res) {
+      if (!res.ok) { throw new Error('slots ' + res.status); }
+      return res.json();
+    }).then(function (body) {
+      byDate = {};
+      body.slots.forEach(function (slot) {
+        var date = slot.start.slice(0, 10); // the API answers in our zone
+        (byDate[date] = byDate[date] || []).push(slot);
+      });
+      dates = Object.keys(byDate).sort();
+      weekStart = dates.length ? dates[0] : today();
+      renderWeek();
+    }).catch(function () {
+      statusEl.textContent = S['pick.error'];
+    });
+  }
+
+  function renderWeek() {
+    daysEl.replaceChildren();
+    var count = 0;
+    for (var i = 0; i < 7; i++) {
+      var date = addDays(weekStart, i);
+      var day = document.createElement('div');
+      day.className = 'day';
+      var h = document.createElement('h3');
+      h.textContent = dayLabel(date);
+      day.appendChild(h);
+      var slots = byDate[date] || [];
+      if (!slots.length) {
+        var none = document.createElement('p');
+        none.className = 'none';
+        none.textContent = S['pick.day_none'];
+        day.appendChild(none);
+      } else {
+        var list = document.createElement('ul');
+        slots.forEach(function (slot) {
+          var li = document.createElement('li');
+          var b = document.createElement('button');
+          b.type = 'button';
+          b.className = 'slot secondary';
+          b.dataset.start = slot.start;
+          b.textContent = fmt({ hour: 'numeric', minute: '2-digit' }, new Date(slot.start));
+          b.setAttribute('aria-label', fullLabel(slot.start));
+          b.setAttribute('aria-pressed', String(slot.start === chosen));
+          b.addEventListener('click', function () { choose(slot.start); });
+          li.appendChild(b);
+          list.appendChild(li);
+          count++;
+        });
+        day.appendChild(list);
+      }
+      daysEl.appendChild(day);
+    }
+    weekLabel.textContent = dayLabel(weekStart) + ' – ' + dayLabel(addDays(weekStart, 6));
+    prevBtn.disabled = weekStart <= today();
+    nextBtn.disabled = !dates.length || addDays(weekStart, 7) > dates[dates.length - 1];
+    if (!dates.length) {
+      statusEl.textContent = S['pick.none'];
+    } else {
+      statusEl.textContent = count ? count + ' ' + S['pick.count'] : S['pick.none_week'];
+    }
+  }
+
+  function choose(start) {
+    chosen = start;
+    requestKey = newKey();
+    chosenEl.textContent = fullLabel(start) + ' (' + zone.replace(/_/g, ' ') + ')';
+    formError.textContent = '';
+    confirmEl.hidden = false;
+    renderWeek();
+    $('confirm-heading').focus();
+  }
+
+  function back() {
+    chosen = null;
+    confirmEl.hidden = true;
+    renderWeek();
+    var first = daysEl.querySelector('button');
+    (first || zoneSelect).focus();
+  }
+
+  function post(url, body) {
+    var headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    if (data.mode === 'book') { headers['Idempotency-Key'] = requestKey; }
+    return fetch(url, { method: 'POST', headers: headers, body: JSON.stringify(body) }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (json) { return { res: res, json: json }; });
+    });
+  }
+
+  // A slot taken meanwhile: say so and show the slots as they are now.
+  function slotTaken() {
+    chosen = null;
+    confirmEl.hidden = true;
+    loadSlots().then(function () {
+      statusEl.textContent = S['pick.taken'];
+      statusEl.focus();
+    });
+  }
+
+  function submitBooking(ev) {
+    ev.preventDefault();
+    var name = $('name').value.trim(), email = $('email').value.trim();
+    if (!name || !$('email').checkValidity() || !email) {
+      formError.textContent = S['book.required'];
+      return;
+    }
+    confirmBtn.disabled = true;
+    confirmBtn.textContent = S['book.sending'];
+    post(data.action_url, { start: chosen, name: name, email: email, timezone: zone, language: locale, note: $('note').value })
+      .then(function (r) {
+        if (r.res.status === 201 || r.res.status === 200) { return showBooked(r.json, name); }
+        if (r.res.status === 409) { return slotTaken(); }
+        formError.textContent = r.json.detail || S['pick.error'];
+      })
+      .catch(function () { formError.textContent = S['pick.error']; })
+      .then(function () { confirmBtn.disabled = false; confirmBtn.textContent = S['book.confirm']; });
+  }
+
+  function showBooked(b, name) {
+    picker.hidden = true;
+    confirmEl.hidden = true;
+    var done = $('done');
+    $('done-name').textContent = name;
+    $('done-when').textContent = fullLabel(b.start) + ' (' + zone.replace(/_/g, ' ') + ')';
+    var video = $('done-video');
+    video.href = b.video_url;
+    video.textContent = b.video_url;
+    $('done-ics').href = b.ics_url;
+    $('done-manage').href = b.manage_url;
+    done.hidden = false;
+    $('done-heading').focus();
+  }
+
+  function submitMove(ev) {
+    ev.preventDefault();
+    confirmBtn.disabled = true;
+    confirmBtn.textContent = S['manage.moving'];
+    post(data.action_url, { start: chosen }).then(function (r) {
+      if (r.res.ok) {
+        window.location.assign(window.location.pathname + '?done=rescheduled');
+        return;
+      }
+      if (r.res.status === 409) { return slotTaken(); }
+      formError.textContent = r.json.detail || S['pick.error'];
+    }).catch(function () { formError.textContent = S['pick.error']; })
+      .then(function () { confirmBtn.disabled = false; confirmBtn.textContent = S['manage.move']; });
+  }
+
+  statusEl.tabIndex = -1;
+  fillZones();
+  zoneSelect.addEventListener('change', function () { zone = zoneSelect.value; chosen = null; confirmEl.hidden = true; loadSlots(); });
+  prevBtn.addEventListener('click', function () { weekStart = addDays(weekStart, -7); if (weekStart < today()) { weekStart = today(); } renderWeek(); });
+  nextBtn.addEventListener('click', function () { weekStart = addDays(weekStart, 7); renderWeek(); });
+  confirmEl.querySelectorAll('[data-action=back]').forEach(function (b) { b.addEventListener('click', back); });
+  var bookForm = $('book-form'), moveForm = $('move-form');
+  if (bookForm) { bookForm.addEventListener('submit', submitBooking); }
+  if (moveForm) { moveForm.addEventListener('submit', submitMove); }
+  loadSlots();
+})();

@@ -1,0 +1,57 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/validate"
+)
+
+// ManageSlots lists the slots a manage-link holder may move the session
+// to: the mentor's free slots, counting the session itself as free, so it
+// can move by half an hour into its own time.
+func (s *Service) ManageSlots(ctx context.Context, manageToken string, from, to time.Time, tz string) (*Slots, error) {
+	if err := validate.Window(from, to); err != nil {
+		return nil, err
+	}
+	visitor, err := s.location("tz", tz)
+	if err != nil {
+		return nil, err
+	}
+	if manageToken == "" || len(manageToken) > 100 {
+		return nil, errNoBooking
+	}
+	b, err := s.store.BookingByManageHash(ctx, secret.HashToken(manageToken))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNoBooking
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.Status != store.StatusConfirmed {
+		return &Slots{Timezone: visitor}, nil
+	}
+	mentor, err := s.store.Mentor(ctx, b.MentorID)
+	if err != nil {
+		return nil, fmt.Errorf("manage slots: %w", err)
+	}
+	q, err := s.slotQuery(ctx, s.store.Q, mentor, from, to, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	q.Visitor = visitor
+	slots, err := calendar.Slots(q)
+	if err != nil {
+		return nil, fmt.Errorf("compute slots of mentor %s: %w", mentor.ID, err)
+	}
+	stale, err := s.stale(ctx, mentor.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Slots{Timezone: visitor, Stale: stale, Slots: slots}, nil
+}

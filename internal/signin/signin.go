@@ -1,0 +1,144 @@
+// Package signin lets mentors into their web area without a password: a
+// single-use, short-lived link mailed to the mentor's address, exchanged
+// for a signed session cookie value.
+package signin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/validate"
+	"github.com/rendezvous/rendezvous/providers/mail"
+)
+
+const (
+	// LinkLifetime is how long a mailed link stays usable: long enough to
+	// switch to the mail client, short enough that an old mail is useless.
+	LinkLifetime = 15 * time.Minute
+	// SessionLifetime is how long a signed-in browser stays signed in.
+	SessionLifetime = 12 * time.Hour
+)
+
+// Options configure the service.
+type Options struct {
+	BaseURL *url.URL
+	Mailer  mail.Sender
+	From    calendar.Person
+	Logger  *slog.Logger
+}
+
+// Service issues sign-in links and session values.
+type Service struct {
+	Options
+	store *store.Store
+	box   *secret.Box
+	now   func() time.Time
+}
+
+// New builds the service.
+func New(s *store.Store, box *secret.Box, opts Options) *Service {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{Options: opts, store: s, box: box, now: time.Now}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+var errBadLink = apperr.Errorf(apperr.NotFound, "this sign-in link is unknown, expired or already used")
+
+// Request mails a sign-in link to every mentor with this address. It
+// reports nothing about whether the address is known, so the form cannot
+// be used to find out who mentors here.
+func (s *Service) Request(ctx context.Context, email, lang string) error {
+	addr, err := validate.Email("email", email)
+	if err != nil {
+		return err
+	}
+	mentors, err := s.store.MentorsByEmail(ctx, addr)
+	if err != nil {
+		return err
+	}
+	for i := range mentors {
+		m := &mentors[i]
+		token := secret.NewToken()
+		row := &store.SigninToken{TokenHash: secret.HashToken(token), MentorID: m.ID, ExpiresAt: store.UTCSecond(s.now().Add(LinkLifetime))}
+		if err := s.store.InsertSigninToken(ctx, row); err != nil {
+			return err
+		}
+		link := s.BaseURL.JoinPath("/mentor/signin/" + token).String()
+		if err := s.Mailer.Send(ctx, linkMessage(s.From, m, link, lang)); err != nil {
+			return fmt.Errorf("mail sign-in link to mentor %s: %w", m.ID, err)
+		}
+		s.Logger.Info("sign-in link mailed", slog.String("mentor_id", m.ID))
+	}
+	return nil
+}
+
+// Redeem uses a mailed token once and returns its mentor's id.
+func (s *Service) Redeem(ctx context.Context, token string) (string, error) {
+	if token == "" || len(token) > 100 {
+		return "", errBadLink
+	}
+	id, err := s.store.UseSigninToken(ctx, secret.HashToken(token), s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return "", errBadLink
+	}
+	return id, err
+}
+
+// Session is the cookie value for a signed-in mentor: the mentor id and an
+// expiry, authenticated with an HMAC under the server's secret key, so no
+// session table is needed and a forged or altered value is refused.
+func (s *Service) Session(mentorID string) (value string, expires time.Time) {
+	expires = s.now().Add(SessionLifetime).Truncate(time.Second)
+	payload := mentorID + "." + strconv.FormatInt(expires.Unix(), 10)
+	return payload + "." + s.box.MAC("mentor-session|"+payload), expires
+}
+
+// MentorOf checks a session value and returns its mentor's id.
+func (s *Service) MentorOf(value string) (string, bool) {
+	payload, mac, ok := cutLast(value, ".")
+	if !ok || !secret.Equal(mac, s.box.MAC("mentor-session|"+payload)) {
+		return "", false
+	}
+	id, exp, ok := cutLast(payload, ".")
+	unix, err := strconv.ParseInt(exp, 10, 64)
+	if !ok || err != nil || !s.now().Before(time.Unix(unix, 0)) {
+		return "", false
+	}
+	return id, true
+}
+
+func cutLast(s, sep string) (before, after string, ok bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return "", "", false
+	}
+	return s[:i], s[i+len(sep):], true
+}
+
+func linkMessage(from calendar.Person, m *store.Mentor, link, lang string) mail.Message {
+	msg := mail.Message{From: from, To: calendar.Person{Name: m.Name, Email: m.Email}}
+	if strings.HasPrefix(lang, "fr") {
+		msg.Subject = "Votre lien de connexion Rendezvous"
+		msg.Text = fmt.Sprintf("Bonjour %s,\n\nOuvrez ce lien pour accéder à votre espace mentor :\n\n%s\n\n"+
+			"Il est valable %d minutes et une seule fois. Si vous n'avez rien demandé, ignorez ce message.\n", m.Name, link, int(LinkLifetime.Minutes()))
+		return msg
+	}
+	msg.Subject = "Your Rendezvous sign-in link"
+	msg.Text = fmt.Sprintf("Hello %s,\n\nOpen this link to reach your mentor area:\n\n%s\n\n"+
+		"It works once, for %d minutes. If you did not ask for it, ignore this mail.\n", m.Name, link, int(LinkLifetime.Minutes()))
+	return msg
+}
