@@ -15,7 +15,9 @@
     var opts = { dateStyle: 'full', timeStyle: 'short' };
     if (el.dataset.tz) { opts.timeZone = el.dataset.tz; }
     try {
-      el.textContent = new Intl.DateTimeFormat(locale, opts).format(when);
+      var zone = opts.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+      // dateStyle cannot be combined with timeZoneName: name the zone apart.
+      el.textContent = new Intl.DateTimeFormat(locale, opts).format(when) + ' (' + zone.replace(/_/g, ' ') + ')';
     } catch (e) { /* keep the server's UTC text */ }
   });
 

@@ -63,15 +63,16 @@ func (s *Service) MentorFeed(ctx context.Context, token, ifNoneMatch string) (*F
 	if err != nil {
 		return nil, err
 	}
+	// The feed is the mentor's, and its address travels (calendar services
+	// fetch and keep it): it must not carry the mentee's manage link, which
+	// would let anyone holding the feed move or cancel sessions. The
+	// encoder's "Reschedule or cancel" line points at the mentor area.
+	mentorArea := s.link("/mentor")
 	sessions := make([]calendar.Session, 0, len(rows))
 	for i := range rows {
 		r := &rows[i]
-		token, err := s.box.OpenString(r.ManageTokenSealed)
-		if err != nil {
-			return nil, fmt.Errorf("feed session %s: %w", r.ID, err)
-		}
 		mentee := &store.Mentee{Name: r.MenteeName, Email: r.MenteeEmail}
-		sess := SessionOf(&r.Booking, mentor, mentee, s.link("/manage/"+token), r.UpdatedAt)
+		sess := SessionOf(&r.Booking, mentor, mentee, mentorArea, r.UpdatedAt)
 		sess.VideoURL = s.videoURLFor(&r.Booking, true)
 		sessions = append(sessions, sess)
 	}

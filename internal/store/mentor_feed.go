@@ -55,7 +55,7 @@ func (q Q) MentorFeedSessions(ctx context.Context, mentorID string, since, cance
 	defer cancel()
 	t := q.timeText
 	rows, err := db.Raw(`SELECT b.id, b.uid, b.mentor_id, b.mentee_id, `+t("b.start_at")+`, `+t("b.end_at")+`, b.status, b.sequence, b.note,
-			b.video_provider, b.video_room, b.video_url, b.manage_token_sealed, `+t("b.created_at")+`, `+t("b.updated_at")+`,
+			b.video_provider, b.video_room, b.video_url, `+t("b.created_at")+`, `+t("b.updated_at")+`,
 			e.name, e.email
 		FROM bookings b JOIN mentees e ON e.id = b.mentee_id
 		WHERE `+feedWhere+` ORDER BY b.start_at`,
@@ -69,7 +69,7 @@ func (q Q) MentorFeedSessions(ctx context.Context, mentorID string, since, cance
 		var f FeedSession
 		b := &f.Booking
 		if err := rows.Scan(&b.ID, &b.UID, &b.MentorID, &b.MenteeID, storedTime{&b.StartAt}, storedTime{&b.EndAt}, &b.Status, &b.Sequence, &b.Note,
-			&b.VideoProvider, &b.VideoRoom, &b.VideoURL, &b.ManageTokenSealed, storedTime{&b.CreatedAt}, storedTime{&b.UpdatedAt},
+			&b.VideoProvider, &b.VideoRoom, &b.VideoURL, storedTime{&b.CreatedAt}, storedTime{&b.UpdatedAt},
 			&f.MenteeName, &f.MenteeEmail); err != nil {
 			return nil, fmt.Errorf("feed sessions of mentor %s: %w", mentorID, err)
 		}
