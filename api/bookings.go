@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -77,6 +78,14 @@ type slotResponse struct {
 }
 
 func (s *Server) getSlots(c echo.Context) error {
+	return serveSlots(c, c.Param("link"), s.Booking.Slots)
+}
+
+// slotSource lists free slots for a key (a booking link or a manage token).
+type slotSource func(ctx context.Context, key string, from, to time.Time, tz string) (*booking.Slots, error)
+
+// serveSlots answers a slot query in the contract's shape.
+func serveSlots(c echo.Context, key string, load slotSource) error {
 	now := time.Now().UTC()
 	from, to, err := parseWindow(c, now, now.Add(7*24*time.Hour))
 	if err != nil {
@@ -86,7 +95,7 @@ func (s *Server) getSlots(c echo.Context) error {
 	if tz == "" {
 		tz = "UTC"
 	}
-	res, err := s.Booking.Slots(c.Request().Context(), c.Param("link"), from, to, tz)
+	res, err := load(c.Request().Context(), key, from, to, tz)
 	if err != nil {
 		return err
 	}

@@ -99,24 +99,7 @@ func (s *Server) renderManage(c echo.Context, status int, formErr string) error 
 // manageSlots serves GET /manage/{token}/slots: the API's slot list for
 // moving this session (its own time counts as free).
 func (s *Server) manageSlots(c echo.Context) error {
-	now := time.Now().UTC()
-	from, to, err := parseWindow(c, now, now.Add(7*24*time.Hour))
-	if err != nil {
-		return err
-	}
-	tz := c.QueryParam("tz")
-	if tz == "" {
-		tz = "UTC"
-	}
-	res, err := s.Booking.ManageSlots(c.Request().Context(), c.Param("token"), from, to, tz)
-	if err != nil {
-		return err
-	}
-	slots := make([]slotResponse, len(res.Slots))
-	for i, sl := range res.Slots {
-		slots[i] = slotResponse{Start: rfc3339(sl.Start, res.Timezone), End: rfc3339(sl.End, res.Timezone)}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"timezone": res.Timezone.String(), "stale": res.Stale, "slots": slots})
+	return serveSlots(c, c.Param("token"), s.Booking.ManageSlots)
 }
 
 // cancelFromPage handles the cancel form of the manage page: a plain form

@@ -119,6 +119,13 @@ func evalBool(t *testing.T, ctx context.Context, js string) bool {
 	return v
 }
 
+// pollBool is evalBool for waiting loops: while the page navigates, the
+// evaluation fails, which only means "not yet".
+func pollBool(ctx context.Context, js string) bool {
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+	return err == nil && v
+}
+
 // screenshot saves the viewport as docs/screenshots/NAME.png when
 // RENDEZVOUS_UPDATE_SCREENSHOTS=1, so ordinary runs leave the tree alone.
 func screenshot(t *testing.T, ctx context.Context, name string) {

@@ -161,7 +161,7 @@ func TestPagesFrenchAndPhone(t *testing.T) {
 	}
 	b.do(fr, "switch to English", chromedp.Click(chromedp.CSS(`a[hreflang=en]`)))
 	waitFor(t, 10*time.Second, func() bool {
-		return evalBool(t, fr, `location.search === '?lang=en' && !!document.documentElement && document.documentElement.lang === 'en'`)
+		return pollBool(fr, `location.search === '?lang=en' && !!document.documentElement && document.documentElement.lang === 'en'`)
 	},
 		func() string { return "the English page" })
 	// The choice sticks (cookie) although the browser still prefers French.
