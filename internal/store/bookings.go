@@ -129,3 +129,16 @@ func (q Q) LockBooking(ctx context.Context, id string) (*Booking, error) {
 func (q Q) BookingByRoom(ctx context.Context, room string) (*Booking, error) {
 	return q.bookingWhere(ctx, "video_room = ?", room)
 }
+
+// SetBookingVideoURL stores a video link created after booking (a Google
+// Meet link made by the write-back); a link already set is kept, and
+// reports false.
+func (q Q) SetBookingVideoURL(ctx context.Context, bookingID, videoURL string) (bool, error) {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	res := db.Model(&Booking{}).Where("id = ? AND video_url = ''", bookingID).UpdateColumn("video_url", videoURL)
+	if res.Error != nil {
+		return false, fmt.Errorf("set video link of booking %s: %w", bookingID, translate(res.Error))
+	}
+	return res.RowsAffected == 1, nil
+}

@@ -57,29 +57,6 @@ func (s *Store) ClaimOAuthState(ctx context.Context, stateHash string, now time.
 	return &st, nil
 }
 
-// DeleteOAuthStatesBefore removes consents that expired before t.
-func (q Q) DeleteOAuthStatesBefore(ctx context.Context, t time.Time) error {
-	db, cancel := q.with(ctx)
-	defer cancel()
-	if err := db.Where("expires_at < ?", t.UTC()).Delete(&OAuthState{}).Error; err != nil {
-		return fmt.Errorf("delete expired oauth states: %w", translate(err))
-	}
-	return nil
-}
-
-// SetBookingVideoURL stores a video link created after booking (a Google
-// Meet link made by the write-back); a link already set is kept, and
-// reports false.
-func (q Q) SetBookingVideoURL(ctx context.Context, bookingID, videoURL string) (bool, error) {
-	db, cancel := q.with(ctx)
-	defer cancel()
-	res := db.Model(&Booking{}).Where("id = ? AND video_url = ''", bookingID).UpdateColumn("video_url", videoURL)
-	if res.Error != nil {
-		return false, fmt.Errorf("set video link of booking %s: %w", bookingID, translate(res.Error))
-	}
-	return res.RowsAffected == 1, nil
-}
-
 // Sealer encrypts stored credentials (secret.Box).
 type Sealer interface {
 	Seal(plaintext []byte) string
