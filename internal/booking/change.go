@@ -38,7 +38,7 @@ var errNoBooking = apperr.Errorf(apperr.NotFound, "no such session")
 
 // ByManageToken resolves a manage token to its booking id.
 func (s *Service) ByManageToken(ctx context.Context, token string) (*Booking, error) {
-	if token == "" || len(token) > 100 {
+	if !secret.Plausible(token) {
 		return nil, errNoBooking
 	}
 	b, err := s.store.BookingByManageHash(ctx, secret.HashToken(token))
@@ -215,15 +215,7 @@ func (s *Service) ICS(ctx context.Context, id, token string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	mentor, err := s.store.Mentor(ctx, b.MentorID)
-	if err != nil {
-		return nil, err
-	}
-	mentee, err := s.store.Mentee(ctx, b.MenteeID)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := s.session(b, mentor, mentee)
+	_, sess, err := s.loadChange(ctx, s.store.Q, b, "")
 	if err != nil {
 		return nil, err
 	}

@@ -101,18 +101,27 @@ func (s *Service) MeetLinkReady(ctx context.Context, tx *store.Tx, bookingID str
 	if b.Status != store.StatusConfirmed || b.Sequence != 0 {
 		return nil // moved or cancelled since: those changes mailed already
 	}
-	mentor, err := tx.Mentor(ctx, b.MentorID)
-	if err != nil {
-		return err
-	}
-	mentee, err := tx.Mentee(ctx, b.MenteeID)
-	if err != nil {
-		return err
-	}
-	c := change{booking: b, mentor: mentor, mentee: mentee, event: EventConfirmed}
-	sess, err := s.session(b, mentor, mentee)
+	c, sess, err := s.loadChange(ctx, tx.Q, b, EventConfirmed)
 	if err != nil {
 		return err
 	}
 	return s.jobs.InsertManyTx(ctx, tx, s.mailJobs(c, sess, 0))
+}
+
+// loadChange reads a booking's mentor and mentee and builds the change
+// and calendar form that mails, invites and .ics files are made from.
+func (s *Service) loadChange(ctx context.Context, q store.Q, b *store.Booking, event string) (change, calendar.Session, error) {
+	mentor, err := q.Mentor(ctx, b.MentorID)
+	if err != nil {
+		return change{}, calendar.Session{}, err
+	}
+	mentee, err := q.Mentee(ctx, b.MenteeID)
+	if err != nil {
+		return change{}, calendar.Session{}, err
+	}
+	sess, err := s.session(b, mentor, mentee)
+	if err != nil {
+		return change{}, calendar.Session{}, err
+	}
+	return change{booking: b, mentor: mentor, mentee: mentee, event: event}, sess, nil
 }

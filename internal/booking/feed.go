@@ -36,7 +36,7 @@ var errNoFeed = apperr.Errorf(apperr.NotFound, "no such feed")
 // MentorFeed renders the feed behind a feed token. When ifNoneMatch equals
 // the current ETag it skips reading and encoding the sessions.
 func (s *Service) MentorFeed(ctx context.Context, token, ifNoneMatch string) (*Feed, error) {
-	if token == "" || len(token) > 100 {
+	if !secret.Plausible(token) {
 		return nil, errNoFeed
 	}
 	mentor, err := s.store.MentorByFeedTokenHash(ctx, secret.HashToken(token))

@@ -35,7 +35,7 @@ func resolveLink(ctx context.Context, q store.Q, token string, lock bool) (*Link
 	if lock {
 		readMentor, readMentorByPublic = q.LockMentor, q.LockMentorByPublicTokenHash
 	}
-	if token == "" || len(token) > 100 {
+	if !secret.Plausible(token) {
 		return nil, errNoLink
 	}
 	h := secret.HashToken(token)

@@ -90,19 +90,10 @@ func (w *reminderWorker) Work(ctx context.Context, job *river.Job[jobs.ReminderA
 		if err != nil || !first {
 			return err
 		}
-		mentor, err := tx.Mentor(ctx, b.MentorID)
+		c, sess, err := s.loadChange(ctx, tx.Q, b, EventReminder)
 		if err != nil {
 			return err
 		}
-		mentee, err := tx.Mentee(ctx, b.MenteeID)
-		if err != nil {
-			return err
-		}
-		sess, err := s.session(b, mentor, mentee)
-		if err != nil {
-			return err
-		}
-		c := change{booking: b, mentor: mentor, mentee: mentee, event: EventReminder}
 		return s.jobs.InsertManyTx(ctx, tx, s.mailJobs(c, sess, a.Lead))
 	})
 }

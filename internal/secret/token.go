@@ -35,3 +35,7 @@ func Equal(a, b string) bool {
 func MatchesHash(token, storedHash string) bool {
 	return Equal(HashToken(token), storedHash)
 }
+
+// Plausible rejects values that cannot be a token before any lookup:
+// empty, or far longer than NewToken makes.
+func Plausible(token string) bool { return token != "" && len(token) <= 100 }

@@ -88,7 +88,7 @@ func (s *Service) Request(ctx context.Context, email, lang string) error {
 
 // Redeem uses a mailed token once and returns its mentor's id.
 func (s *Service) Redeem(ctx context.Context, token string) (string, error) {
-	if token == "" || len(token) > 100 {
+	if !secret.Plausible(token) {
 		return "", errBadLink
 	}
 	id, err := s.store.UseSigninToken(ctx, secret.HashToken(token), s.now())
