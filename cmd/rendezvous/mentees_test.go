@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rendezvous/rendezvous/internal/store/storetest"
+	"github.com/rendezvous/rendezvous/providers/mail/smtptest"
 )
 
 const testAdminToken = "admin-token-for-the-tests-0123456789"
@@ -121,33 +124,90 @@ func TestMenteeAssignmentAndEnd(t *testing.T) {
 	})
 }
 
-// TestReassignMentee moves a mentee between mentors; a future session the
-// new mentor cannot take is cancelled with notice.
+// TestReassignMentee moves a mentee between mentors: a future session the
+// new mentor is free for moves to them (same instant and length, new
+// SEQUENCE), one they cannot take is cancelled; both with notice by mail.
 func TestReassignMentee(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.Database) {
-		s, admin := startForMentees(t, db, nil)
-		from := createMentor(t, admin, map[string]any{"name": "From", "max_mentees": 2})
-		to := createMentor(t, admin, map[string]any{"name": "To", "max_mentees": 1})
+		smtp := smtptest.StartServer(t, smtptest.Options{})
+		s, admin := startForMentees(t, db, map[string]string{"RENDEZVOUS_SMTP_URL": smtp.URL(), "RENDEZVOUS_VIDEO": "jitsi"})
+		from := createMentor(t, admin, map[string]any{"name": "From", "email": "from@example.org", "max_mentees": 2, "max_upcoming_per_mentee": 2})
+		// Kathmandu (UTC+05:45) puts the session off the new mentor's own
+		// half-hour grid; 08:00-20:00 there covers Paris mornings only.
+		to := createMentor(t, admin, map[string]any{"name": "Tove Jansson", "email": "to@example.org", "max_mentees": 1,
+			"timezone": "Asia/Kathmandu", "session_minutes": 60})
 		m, _ := newMentee(t, admin, "mover", from.ID)
 		anon := client{t: t, base: s.base}
 		link := linkOf(*m.BookingURL)
-		var b bookingAnswer
-		if st := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": firstSlot(t, anon, link, "Europe/Paris")}, &b); st != 201 {
-			t.Fatalf("book: %d", st)
+		paris, _ := time.LoadLocation("Europe/Paris")
+		day := time.Now().In(paris).AddDate(0, 0, 2)
+		at := func(h int) string {
+			return time.Date(day.Year(), day.Month(), day.Day(), h, 0, 0, 0, paris).UTC().Format(time.RFC3339)
 		}
+		var movable, stuck bookingAnswer
+		for _, b := range []struct {
+			start string
+			out   *bookingAnswer
+		}{{at(9), &movable}, {at(19), &stuck}} {
+			if st := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": b.start}, b.out); st != 201 {
+				t.Fatalf("book %s: %d %+v", b.start, st, b.out)
+			}
+		}
+		waitMail(t, smtp, 4)
+
 		fromTok := client{t: t, base: s.base, token: from.Token}
 		if st := fromTok.do("POST", "/api/v1/mentees/"+m.ID+"/reassign", map[string]string{"mentor_id": to.ID}, nil); st != 403 {
 			t.Fatalf("mentor token reassigning: %d", st)
 		}
 		var r menteeAnswer
-		if st := admin.do("POST", "/api/v1/mentees/"+m.ID+"/reassign", map[string]string{"mentor_id": to.ID}, &r); st != 200 || r.MentorID != to.ID || r.SessionsMoved+r.SessionsCancelled != 1 {
+		if st := admin.do("POST", "/api/v1/mentees/"+m.ID+"/reassign", map[string]string{"mentor_id": to.ID}, &r); st != 200 || r.MentorID != to.ID || r.SessionsMoved != 1 || r.SessionsCancelled != 1 {
 			t.Fatalf("reassign: %d %+v", st, r)
 		}
-		var after bookingAnswer
-		admin.do("GET", "/api/v1/bookings/"+b.ID, nil, &after)
-		if (r.SessionsCancelled == 1 && after.Status != "cancelled") || (r.SessionsMoved == 1 && after.MentorID != to.ID) {
-			t.Fatalf("session after reassignment: %+v (%+v)", after, r)
+		var moved, cancelled bookingAnswer
+		admin.do("GET", "/api/v1/bookings/"+movable.ID, nil, &moved)
+		admin.do("GET", "/api/v1/bookings/"+stuck.ID, nil, &cancelled)
+		if moved.MentorID != to.ID || moved.Status != "confirmed" || moved.Start != movable.Start || moved.End != movable.End || moved.Sequence != 1 {
+			t.Fatalf("moved session: %+v, was %+v", moved, movable)
 		}
+		if cancelled.MentorID != from.ID || cancelled.Status != "cancelled" {
+			t.Fatalf("session the new mentor cannot take: %+v", cancelled)
+		}
+		if st := fromTok.do("GET", "/api/v1/bookings/"+movable.ID, nil, nil); st != 404 {
+			t.Fatalf("former mentor reading the moved session: %d", st)
+		}
+		// The moved session now blocks the new mentor's own slots.
+		var busy struct {
+			Busy []struct{ Start, Source string }
+		}
+		toTok := client{t: t, base: s.base, token: to.Token}
+		toTok.do("GET", "/api/v1/mentors/"+to.ID+"/busy?from="+at(0)+"&to="+at(23), nil, &busy)
+		if len(busy.Busy) != 1 || busy.Busy[0].Source != "booking" || !mustTime(t, busy.Busy[0].Start).Equal(mustTime(t, movable.Start)) {
+			t.Fatalf("new mentor's busy time: %+v", busy)
+		}
+
+		// Former mentor: CANCEL; new mentor and mentee: REQUEST with the new
+		// organizer; the unmovable session: CANCEL to both.
+		got := map[string]string{}
+		for _, msg := range waitMailRaw(t, smtp, 9)[4:] {
+			inv := parseInvite(t, msg.Data)
+			id, _, _ := strings.Cut(inv.uid, "@")
+			key := id + " " + msg.To[0]
+			got[key] = fmt.Sprintf("%s %d", inv.method, inv.sequence)
+			if id == movable.ID && msg.To[0] == "mover@example.org" && !strings.Contains(decodedText(t, msg.Data), "Tove Jansson") {
+				t.Errorf("mentee's transfer mail does not name the new mentor")
+			}
+		}
+		want := map[string]string{
+			movable.ID + " from@example.org":  "CANCEL 1",
+			movable.ID + " to@example.org":    "REQUEST 1",
+			movable.ID + " mover@example.org": "REQUEST 1",
+			stuck.ID + " from@example.org":    "CANCEL 1",
+			stuck.ID + " mover@example.org":   "CANCEL 1",
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("mails after the reassignment:\n got %v\nwant %v", got, want)
+		}
+
 		other, _ := newMentee(t, admin, "other", from.ID)
 		if st := admin.do("POST", "/api/v1/mentees/"+other.ID+"/reassign", map[string]string{"mentor_id": to.ID}, &r); st != 409 || r.Code != "caseload_full" {
 			t.Fatalf("reassign to a full mentor: %d %+v", st, r)

@@ -56,7 +56,7 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 		opts.OnMeetLink = book.MeetLinkReady
 		cals.EnableGoogle(opts)
 	}
-	ment.SetSessions(mentoringSessions{booking: book})
+	ment.SetSessions(book.ForMentoring())
 	sender, from, err := mailSender(cfg)
 	if err != nil {
 		return nil, err

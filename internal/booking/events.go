@@ -20,6 +20,8 @@ const (
 	EventRescheduled = "rescheduled"
 	EventCancelled   = "cancelled"
 	EventReminder    = "reminder"
+	// EventTransferred: same time, another mentor (see Transfer).
+	EventTransferred = "transferred"
 )
 
 // change is a committed-to-be change of a booking.
@@ -29,6 +31,9 @@ type change struct {
 	mentee  *store.Mentee
 	event   string
 	reason  string
+	// also are further jobs of the change (a transfer's notice to the
+	// former mentor).
+	also []river.InsertManyParams
 }
 
 // afterChange enqueues, in the change's transaction and in one round
@@ -51,12 +56,17 @@ func (s *Service) afterChange(ctx context.Context, tx *store.Tx, c change) error
 		}
 	}
 	// A Google Meet link only exists once the write-back created the event:
-	// the confirmation then goes out from MeetLinkReady, with the link.
-	awaitingMeet := c.event == EventConfirmed && writeback &&
+	// the invitation then goes out from MeetLinkReady, with the link.
+	awaitingMeet := (c.event == EventConfirmed || c.event == EventTransferred) && writeback &&
 		c.booking.VideoProvider == video.KindGoogleMeet && c.booking.VideoURL == ""
-	if !awaitingMeet {
+	if awaitingMeet {
+		if err := tx.HoldBookingMail(ctx, c.booking.ID, c.event); err != nil {
+			return err
+		}
+	} else {
 		batch = append(batch, s.mailJobs(c, sess, 0)...)
 	}
+	batch = append(batch, c.also...)
 	if c.booking.Status == store.StatusConfirmed {
 		for _, lead := range s.Reminders {
 			at := c.booking.StartAt.Add(-lead)
@@ -91,18 +101,22 @@ func (s *Service) mailJobs(c change, sess calendar.Session, lead time.Duration) 
 	return out
 }
 
-// MeetLinkReady sends the confirmation of a Google Meet session once the
-// write-back stored its link; it runs in that write-back's transaction.
+// MeetLinkReady sends the mails held for a Google Meet session's link
+// (its confirmation, or its transfer to a new mentor) once the write-back
+// stored the link; it runs in that write-back's transaction.
 func (s *Service) MeetLinkReady(ctx context.Context, tx *store.Tx, bookingID string) error {
-	b, err := tx.Booking(ctx, bookingID)
+	b, err := tx.LockBooking(ctx, bookingID)
 	if err != nil {
 		return err
 	}
-	if b.Status != store.StatusConfirmed || b.Sequence != 0 {
-		return nil // moved or cancelled since: those changes mailed already
+	if b.MailHeld == "" || b.Status != store.StatusConfirmed {
+		return nil // none held, or cancelled since: that change mailed already
 	}
-	c, sess, err := s.loadChange(ctx, tx.Q, b, EventConfirmed)
+	c, sess, err := s.loadChange(ctx, tx.Q, b, b.MailHeld)
 	if err != nil {
+		return err
+	}
+	if err := tx.HoldBookingMail(ctx, b.ID, ""); err != nil {
 		return err
 	}
 	return s.jobs.InsertManyTx(ctx, tx, s.mailJobs(c, sess, 0))

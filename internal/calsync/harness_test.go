@@ -81,6 +81,7 @@ func startApp(t *testing.T, db storetest.Database, o appOptions) *app {
 		BaseURL: baseURL, Video: none, Videos: map[string]video.Provider{video.KindNone: none},
 		SyncInterval: o.syncInterval, Logger: logger, Mentoring: ment, Writeback: cals.HasWriteTarget,
 	})
+	ment.SetSessions(book.ForMentoring())
 	book.RegisterWorkers(engine.Workers(), mail.NewFileSender(t.TempDir()), calendar.Person{Name: "R", Email: "r@example.org"})
 	server := api.New(api.Deps{
 		Logger: logger, DB: st, BaseURL: baseURL, Auth: access.New(st, adminHash),

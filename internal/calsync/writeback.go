@@ -46,26 +46,32 @@ func (s *Service) Writeback(ctx context.Context, bookingID string) error {
 	return nil
 }
 
-// reconcile performs the one remote operation the booking needs.
+// reconcile performs the remote operations the booking needs: one, or
+// two for a session moved to another mentor (its event leaves the former
+// mentor's calendar, then goes into the new one's).
 func (s *Service) reconcile(ctx context.Context, b *store.Booking) error {
 	cal, err := s.eventCalendar(ctx, b)
 	if err != nil || cal == nil {
 		return err
 	}
-	conn, err := s.store.Connection(ctx, cal.ConnectionID)
-	if err != nil {
-		return err
-	}
-	src, err := s.open(ctx, conn)
+	src, err := s.calendarSource(ctx, cal)
 	if err != nil {
 		return err
 	}
 	prev := Remote{Key: b.WritebackRef, ETag: b.WritebackEtag}
-	if b.Status == store.StatusCancelled {
+	if b.Status == store.StatusCancelled || cal.MentorID != b.MentorID {
 		if err := src.Remove(ctx, cal.Ref, prev); err != nil {
 			return err
 		}
-		return s.store.SetBookingWriteback(ctx, b.ID, "", "", "")
+		if err := s.store.SetBookingWriteback(ctx, b.ID, "", "", ""); err != nil {
+			return err
+		}
+		if b.Status == store.StatusCancelled {
+			return nil
+		}
+		moved := *b
+		moved.WritebackCalendarID, moved.WritebackRef, moved.WritebackEtag = "", "", ""
+		return s.reconcile(ctx, &moved)
 	}
 	sess, err := s.sessionOf(ctx, b)
 	if err != nil {
@@ -76,6 +82,15 @@ func (s *Service) reconcile(ctx context.Context, b *store.Booking) error {
 		return err
 	}
 	return s.recordWriteback(ctx, b, cal.ID, remote, meetURL)
+}
+
+// calendarSource opens the connection a calendar belongs to.
+func (s *Service) calendarSource(ctx context.Context, cal *store.Calendar) (Source, error) {
+	conn, err := s.store.Connection(ctx, cal.ConnectionID)
+	if err != nil {
+		return nil, err
+	}
+	return s.open(ctx, conn)
 }
 
 // eventCalendar is the calendar the booking's event lives in, or for a

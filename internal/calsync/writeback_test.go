@@ -98,3 +98,51 @@ func TestWritebackRoundTrip(t *testing.T) {
 		})
 	})
 }
+
+// TestWritebackFollowsTransfer: a session handed to another mentor leaves
+// the former mentor's calendar and appears in the new mentor's, with the
+// new organizer and a raised SEQUENCE.
+func TestWritebackFollowsTransfer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		a := startApp(t, db, appOptions{allowPrivate: true})
+		peers(t, func(t *testing.T, srv *caldavtest.Server) {
+			ctx := context.Background()
+			former, next := a.createMentor("Ada"), a.createMentor("Barbara")
+			secondURL := srv.HomeURL + "barbara/"
+			srv.MakeCalendar(t, secondURL, "Barbara", "VEVENT")
+			if st := former.connect(srv.CalendarURL, srv.Username, srv.Password, nil); st != 201 {
+				t.Fatalf("connect: %d", st)
+			}
+			if st := next.connect(secondURL, srv.Username, srv.Password, nil); st != 201 {
+				t.Fatalf("connect the second calendar: %d", st)
+			}
+			id, _, _ := a.book(former)
+			var b *store.Booking
+			eventually(t, "the session in the former mentor's calendar", func() bool {
+				var err error
+				b, err = a.store.Booking(ctx, id)
+				return err == nil && b.WritebackRef != ""
+			})
+			oldRef := b.WritebackRef
+			if st := a.admin.do("POST", "/api/v1/mentees/"+b.MenteeID+"/reassign", map[string]string{"mentor_id": next.ID}, nil); st != 200 {
+				t.Fatalf("reassign: %d", st)
+			}
+			eventually(t, "the session in the new mentor's calendar", func() bool {
+				var err error
+				b, err = a.store.Booking(ctx, id)
+				return err == nil && b.MentorID == next.ID && b.WritebackRef != "" && b.WritebackRef != oldRef
+			})
+			if code, _ := fetch(t, srv, oldRef); code != 404 {
+				t.Fatalf("the former mentor's copy: %d, want 404", code)
+			}
+			if !strings.HasPrefix(srv.URL+strings.TrimPrefix(b.WritebackRef, "/"), secondURL) {
+				t.Fatalf("the session was written to %s, not into %s", b.WritebackRef, secondURL)
+			}
+			code, body := fetch(t, srv, b.WritebackRef)
+			if code != 200 || !strings.Contains(body, "UID:"+b.UID) || !strings.Contains(body, "SEQUENCE:1") ||
+				!strings.Contains(body, "barbara@example.org") {
+				t.Fatalf("the new mentor's copy: %d\n%s", code, body)
+			}
+		})
+	})
+}

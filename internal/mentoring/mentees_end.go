@@ -18,8 +18,8 @@ type Sessions interface {
 	// CancelSession cancels a session, as by (admin or mentor).
 	CancelSession(ctx context.Context, by access.Principal, bookingID, reason string) error
 	// MoveSession hands a future session over to another mentor when that
-	// mentor offers its time; apperr.SlotUnavailable when they do not.
-	MoveSession(ctx context.Context, bookingID, toMentorID string) error
+	// mentor is free then; apperr.SlotUnavailable when they are not.
+	MoveSession(ctx context.Context, by access.Principal, bookingID, toMentorID string) error
 }
 
 // SetSessions wires the session service (once, at start).
@@ -154,11 +154,13 @@ func (s *Service) ReassignMentee(ctx context.Context, by access.Principal, id, t
 		return nil, err
 	}
 	for _, b := range future {
-		err := s.sessions.MoveSession(ctx, b.ID, toMentorID)
+		err := s.sessions.MoveSession(ctx, by, b.ID, toMentorID)
 		switch {
 		case err == nil:
 			out.SessionsMoved++
 			continue
+		case apperr.CodeOf(err) == apperr.Conflict:
+			continue // cancelled or started meanwhile: nothing to move
 		case apperr.CodeOf(err) != apperr.SlotUnavailable:
 			return nil, fmt.Errorf("move session %s: %w", b.ID, err)
 		}

@@ -27,6 +27,9 @@ const (
 	Rescheduled Kind = "rescheduled"
 	Cancelled   Kind = "cancelled"
 	Reminder    Kind = "reminder"
+	// Transferred: the session keeps its time but has a new mentor. The
+	// mentee and the new mentor get it; the former mentor a cancellation.
+	Transferred Kind = "transferred"
 )
 
 const (
@@ -89,6 +92,7 @@ type view struct {
 	VideoURL      string
 	ManageURL     string
 	Reason        string
+	ForMentor     bool
 }
 
 // Render writes the subject, plain text and HTML of one mail.
@@ -111,6 +115,7 @@ func Render(kind Kind, s calendar.Session, to Recipient, extra Extra) (subject, 
 		VideoURL:      s.VideoURL,
 		ManageURL:     s.ManageURL,
 		Reason:        strings.TrimSpace(extra.Reason),
+		ForMentor:     to.IsMentor,
 	}
 	if !to.IsMentor {
 		v.OtherName = displayName(s.Organizer)
@@ -138,7 +143,7 @@ func Render(kind Kind, s calendar.Session, to Recipient, extra Extra) (subject, 
 }
 
 // BuildMessage renders the mail for one recipient and attaches the
-// invitation: REQUEST for confirmed and rescheduled sessions, CANCEL for
+// invitation: REQUEST for confirmed, rescheduled and transferred sessions, CANCEL for
 // cancelled ones, none for reminders. The caller has already raised the
 // session's SEQUENCE for a reschedule or cancellation.
 func BuildMessage(kind Kind, s calendar.Session, to Recipient, from calendar.Person, extra Extra) (mail.Message, error) {
@@ -154,7 +159,7 @@ func BuildMessage(kind Kind, s calendar.Session, to Recipient, from calendar.Per
 		MessageID: messageID(kind, s, to, from, extra),
 	}
 	switch kind {
-	case Confirmed, Rescheduled:
+	case Confirmed, Rescheduled, Transferred:
 		m.Method = calendar.MethodRequest
 	case Cancelled:
 		m.Method = calendar.MethodCancel
@@ -170,7 +175,7 @@ func BuildMessage(kind Kind, s calendar.Session, to Recipient, from calendar.Per
 
 func checkKind(kind Kind, extra Extra) error {
 	switch kind {
-	case Confirmed, Rescheduled, Cancelled:
+	case Confirmed, Rescheduled, Cancelled, Transferred:
 		return nil
 	case Reminder:
 		if extra.Lead <= 0 {

@@ -82,8 +82,8 @@ func TestRenderEveryKindInBothLanguages(t *testing.T) {
 	paris := mustZone(t, "Europe/Paris")
 	extra := Extra{Reason: "Sick; sorry & see you soon", Lead: time.Hour}
 	words := map[string]map[Kind]string{
-		"en": {Confirmed: "confirmed", Rescheduled: "moved", Cancelled: "cancelled", Reminder: "starts in 1 hour"},
-		"fr": {Confirmed: "confirmée", Rescheduled: "déplacée", Cancelled: "annulée", Reminder: "commence dans 1 heure"},
+		"en": {Confirmed: "confirmed", Rescheduled: "moved", Cancelled: "cancelled", Reminder: "starts in 1 hour", Transferred: "keeps its time"},
+		"fr": {Confirmed: "confirmée", Rescheduled: "déplacée", Cancelled: "annulée", Reminder: "commence dans 1 heure", Transferred: "garde son horaire"},
 	}
 	when := map[string]string{"en": "Monday, December 7, 2026 at 2:30 PM (Europe/Paris)", "fr": "lundi 7 décembre 2026 à 14:30 (Europe/Paris)"}
 	for lang, kinds := range words {

@@ -142,3 +142,14 @@ func (q Q) SetBookingVideoURL(ctx context.Context, bookingID, videoURL string) (
 	}
 	return res.RowsAffected == 1, nil
 }
+
+// HoldBookingMail records the event whose mails wait for the booking's
+// Meet link; "" releases it.
+func (q Q) HoldBookingMail(ctx context.Context, bookingID, event string) error {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	if err := db.Model(&Booking{}).Where("id = ?", bookingID).UpdateColumn("mail_held", event).Error; err != nil {
+		return fmt.Errorf("hold mails of booking %s: %w", bookingID, translate(err))
+	}
+	return nil
+}

@@ -73,6 +73,7 @@ type Booking struct {
 	WritebackCalendarID string
 	WritebackRef        string
 	WritebackEtag       string
+	MailHeld            string // event whose mails wait for the Meet link
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 }

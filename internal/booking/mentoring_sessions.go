@@ -1,0 +1,27 @@
+package booking
+
+import (
+	"context"
+
+	"github.com/rendezvous/rendezvous/internal/access"
+	"github.com/rendezvous/rendezvous/internal/mentoring"
+)
+
+// ForMentoring is the session service the mentoring service cancels and
+// moves sessions through when mentorships end or change hands (mentoring
+// cannot import this package, which imports it).
+func (s *Service) ForMentoring() mentoring.Sessions { return mentoringSessions{s} }
+
+type mentoringSessions struct{ booking *Service }
+
+func (m mentoringSessions) CancelSession(ctx context.Context, by access.Principal, bookingID, reason string) error {
+	_, err := m.booking.Cancel(ctx, actorOf(by), bookingID, reason)
+	return err
+}
+
+func (m mentoringSessions) MoveSession(ctx context.Context, by access.Principal, bookingID, toMentorID string) error {
+	_, err := m.booking.Transfer(ctx, actorOf(by), bookingID, toMentorID)
+	return err
+}
+
+func actorOf(by access.Principal) Actor { return Actor{Admin: by.Admin, MentorID: by.MentorID} }

@@ -1,0 +1,146 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/jobs"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/providers/video"
+)
+
+// ReasonTransferred is what the former mentor's cancellation says.
+const ReasonTransferred = "the mentee was reassigned to another mentor"
+
+// transferStep is the slot grid a transferred session is checked on: every
+// zone's offset is a multiple of 15 minutes, so a session that starts on
+// one mentor's grid is on this grid for any other mentor.
+const transferStep = 15 * time.Minute
+
+// Transfer hands a future session over to another mentor at the same time
+// and length, when that mentor offers that time (their hours, notice,
+// horizon, buffers, daily cap, calendar and other sessions); otherwise
+// apperr.SlotUnavailable and nothing changes. The session keeps its id, UID
+// and manage link, raises SEQUENCE and gets a video room from the new
+// mentor's provider. The former mentor gets a cancellation, the new mentor
+// an invitation and the mentee an update; the calendar event moves from
+// the former mentor's calendar to the new one's. Admin only.
+func (s *Service) Transfer(ctx context.Context, actor Actor, id, toMentorID string) (*Booking, error) {
+	if !actor.Admin {
+		return nil, apperr.Errorf(apperr.Forbidden, "moving a session to another mentor needs the admin token")
+	}
+	var out *Booking
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		b, err := tx.LockBooking(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return errNoBooking
+		}
+		if err != nil {
+			return err
+		}
+		if b.MentorID == toMentorID {
+			out, err = s.view(b)
+			return err
+		}
+		if b.Status != store.StatusConfirmed {
+			return apperr.Errorf(apperr.Conflict, "this session was cancelled")
+		}
+		if !b.StartAt.After(s.now()) {
+			return apperr.Errorf(apperr.Conflict, "this session has started and stays with its mentor")
+		}
+		from, to, err := s.lockMentorPair(ctx, tx, b.MentorID, toMentorID)
+		if err != nil {
+			return err
+		}
+		mentee, err := tx.Mentee(ctx, b.MenteeID)
+		if err != nil {
+			return err
+		}
+		if err := s.offeredFor(ctx, tx, to, b.StartAt, b.EndAt.Sub(b.StartAt)); err != nil {
+			return err
+		}
+		notice, err := s.formerMentorNotice(b, from, mentee)
+		if err != nil {
+			return err
+		}
+		provider := s.videoFor(to)
+		meeting, err := provider.Create(ctx, video.MeetingRequest{SessionID: b.ID, Start: b.StartAt, End: b.EndAt,
+			MentorName: to.Name, MenteeName: mentee.Name})
+		if err != nil {
+			return fmt.Errorf("create video meeting: %w", err)
+		}
+		b.MentorID, b.VideoProvider, b.VideoRoom, b.VideoURL = to.ID, provider.Name(), meeting.Room, meeting.URL
+		b.Sequence++
+		b.UpdatedAt = s.now().UTC()
+		if err := tx.UpdateBooking(ctx, b); err != nil {
+			if errors.Is(err, store.ErrOverlap) {
+				return errSlotTaken(b.StartAt)
+			}
+			return fmt.Errorf("transfer booking %s: %w", b.ID, err)
+		}
+		if out, err = s.view(b); err != nil {
+			return err
+		}
+		return s.afterChange(ctx, tx, change{booking: b, mentor: to, mentee: mentee, event: EventTransferred, also: notice})
+	})
+	return out, err
+}
+
+// lockMentorPair locks two mentors in id order, so that two transfers in
+// opposite directions cannot deadlock, and returns them as (from, to).
+func (s *Service) lockMentorPair(ctx context.Context, tx *store.Tx, fromID, toID string) (from, to *store.Mentor, err error) {
+	first, second := fromID, toID
+	if second < first {
+		first, second = second, first
+	}
+	locked := map[string]*store.Mentor{}
+	for _, id := range []string{first, second} {
+		m, err := tx.LockMentor(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil, apperr.Errorf(apperr.NotFound, "no mentor %s", id)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		locked[id] = m
+	}
+	return locked[fromID], locked[toID], nil
+}
+
+// offeredFor checks that mentor m is free for a session of the given
+// length at start, on the transfer grid rather than m's own.
+func (s *Service) offeredFor(ctx context.Context, tx *store.Tx, m *store.Mentor, start time.Time, length time.Duration) error {
+	q, err := s.slotQuery(ctx, tx.Q, m, start, start.Add(time.Minute), "")
+	if err != nil {
+		return err
+	}
+	q.Session, q.Step = length, transferStep
+	ok, err := calendar.SlotOffered(q, start)
+	if err != nil {
+		return fmt.Errorf("check slot of mentor %s: %w", m.ID, err)
+	}
+	if !ok {
+		return apperr.Errorf(apperr.SlotUnavailable, "%s is not free at %s (busy, or outside their hours)", m.Name, start.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// formerMentorNotice is the cancellation the former mentor receives: the
+// session as they knew it, at the transfer's SEQUENCE.
+func (s *Service) formerMentorNotice(b *store.Booking, former *store.Mentor, mentee *store.Mentee) ([]river.InsertManyParams, error) {
+	was := *b
+	was.Sequence++
+	sess, err := s.session(&was, former, mentee)
+	if err != nil {
+		return nil, err
+	}
+	sess.VideoURL = ""
+	return []river.InsertManyParams{{Args: jobs.MailArgs{BookingID: b.ID, Event: EventCancelled, Session: sess,
+		ToMentor: true, Language: former.Language, Timezone: former.Timezone, Reason: ReasonTransferred}}}, nil
+}
