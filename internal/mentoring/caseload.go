@@ -1,9 +1,14 @@
 package mentoring
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -65,13 +70,15 @@ func (s *Service) Caseload(ctx context.Context, mentorID string) (*Caseload, err
 }
 
 // Caseloads is every mentor's caseload, oldest mentor first. It costs four
-// queries whatever the number of mentors.
+// queries whatever the number of mentors, none of them over the whole
+// history of sessions.
 func (s *Service) Caseloads(ctx context.Context) ([]Caseload, error) {
 	return s.caseloads(ctx, "")
 }
 
 func (s *Service) caseloads(ctx context.Context, mentorID string) ([]Caseload, error) {
 	now := s.now().UTC()
+	late := now.Add(-unreportedAfter)
 	mentors, err := s.store.MentorCapacities(ctx, mentorID)
 	if err != nil {
 		return nil, err
@@ -80,32 +87,38 @@ func (s *Service) caseloads(ctx context.Context, mentorID string) ([]Caseload, e
 	if err != nil {
 		return nil, err
 	}
-	stats, err := s.store.SessionStats(ctx, mentorID, now, now.Add(-unreportedAfter))
-	if err != nil {
-		return nil, err
-	}
-	month, err := s.store.MonthStats(ctx, mentorID, months)
-	if err != nil {
-		return nil, err
-	}
-	mentees, err := s.store.CaseloadMentees(ctx, mentorID)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]Caseload, len(mentors))
 	byMentor := make(map[string]*Caseload, len(mentors))
 	for i, m := range mentors {
-		out[i] = Caseload{MentorID: m.ID, MaxMentees: m.MaxMentees, Mentees: []MenteeLoad{}}
+		out[i] = Caseload{MentorID: m.ID, MaxMentees: m.MaxMentees, Mentees: make([]MenteeLoad, 0, min(m.MaxMentees, 256))}
 		byMentor[m.ID] = &out[i]
 	}
-	type pair struct{ mentor, mentee string }
-	perMentee := make(map[pair]*store.MenteeSessionStats, len(stats))
-	for i := range stats {
-		st := &stats[i]
-		perMentee[pair{st.MentorID, st.MenteeID}] = st
-		if c := byMentor[st.MentorID]; c != nil {
-			c.Sessions.Upcoming += st.Upcoming
-			c.Sessions.Unreported += st.Unreported
+	// The three reads are independent: they run side by side on their own
+	// connections, each filling its own fields of the caseloads.
+	var open []store.MentorOpenSessions
+	var month []store.MentorMonthStats
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		open, err = s.store.OpenSessions(gctx, mentorID, now, late)
+		return err
+	})
+	g.Go(func() (err error) {
+		month, err = s.store.MonthStats(gctx, mentorID, months)
+		return err
+	})
+	g.Go(func() error {
+		return s.store.CaseloadMentees(gctx, mentorID, now, late, func(e *store.CaseloadMentee) {
+			if c := byMentor[e.MentorID]; c != nil {
+				c.Mentees = append(c.Mentees, s.menteeLoad(e, now))
+			}
+		})
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, o := range open {
+		if c := byMentor[o.MentorID]; c != nil {
+			c.Sessions.Upcoming, c.Sessions.Unreported = o.Upcoming, o.Unreported
 		}
 	}
 	for _, ms := range month {
@@ -113,32 +126,26 @@ func (s *Service) caseloads(ctx context.Context, mentorID string) ([]Caseload, e
 			c.Sessions.CompletedThisMonth, c.Sessions.NoShowThisMonth, c.Sessions.MinutesThisMonth = ms.Completed, ms.NoShows, ms.Minutes
 		}
 	}
-	for _, e := range mentees {
-		c := byMentor[e.MentorID]
-		if c == nil {
-			continue
-		}
-		c.Mentees = append(c.Mentees, s.menteeLoad(e, perMentee[pair{e.MentorID, e.ID}], now))
-	}
 	for i := range out {
 		c := &out[i]
+		// By name, then id: the same byte order on both databases.
+		slices.SortFunc(c.Mentees, func(a, b MenteeLoad) int {
+			return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+		})
 		c.ActiveMentees = len(c.Mentees)
 		c.AvailablePlaces = max(0, c.MaxMentees-c.ActiveMentees)
 	}
 	return out, nil
 }
 
-// menteeLoad summarises one mentee; st is nil when they have no session.
-func (s *Service) menteeLoad(e store.CaseloadMentee, st *store.MenteeSessionStats, now time.Time) MenteeLoad {
-	l := MenteeLoad{ID: e.ID, Name: e.Name, Email: e.Email}
-	if st != nil {
-		l.SessionsCompleted, l.Unreported = st.Completed, st.Unreported
-		if st.LastStart != nil {
-			l.LastSession = &SessionRef{ID: st.LastID, Start: *st.LastStart}
-		}
-		if st.NextStart != nil {
-			l.NextSession = &SessionRef{ID: st.NextID, Start: *st.NextStart}
-		}
+// menteeLoad summarises one mentee.
+func (s *Service) menteeLoad(e *store.CaseloadMentee, now time.Time) MenteeLoad {
+	l := MenteeLoad{ID: e.ID, Name: e.Name, Email: e.Email, SessionsCompleted: e.Completed, Unreported: e.Unreported}
+	if !e.LastStart.IsZero() {
+		l.LastSession = &SessionRef{ID: e.LastID, Start: e.LastStart}
+	}
+	if !e.NextStart.IsZero() {
+		l.NextSession = &SessionRef{ID: e.NextID, Start: e.NextStart}
 	}
 	// Overdue: nothing booked, and nothing happened within the interval
 	// (counting from the assignment when nothing ever happened).

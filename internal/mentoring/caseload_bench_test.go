@@ -57,7 +57,7 @@ func BenchmarkCaseloads(b *testing.B) {
 // SELECT over generate_series: seconds, not minutes. One mentee in ten has
 // ended; sessions run from nine months back to a month ahead, three days
 // apart per mentor, with cancellations, no-shows and unreported ones.
-func seedProgram(b *testing.B, db *store.Store) {
+func seedProgram(b testing.TB, db *store.Store) {
 	b.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC()
@@ -91,6 +91,10 @@ func seedProgram(b *testing.B, db *store.Store) {
 				LATERAL (SELECT (i - 1) * $4 + k AS n,
 					date_trunc('hour', $1::timestamptz) - interval '270 days' + k * interval '3 days' + (i % 10) * interval '1 hour' AS s) AS x`,
 			[]any{now, benchMentors, benchMenteesPerMentor, benchSessionsPerMentor}},
+		// What the store keeps as outcomes are written (migration 00005).
+		{"caseload pairs", `INSERT INTO caseload_pairs (mentor_id, mentee_id, completed, last_completed)
+			SELECT mentor_id, mentee_id, COUNT(*), MAX(CAST(start_at AT TIME ZONE 'UTC' AS TEXT) || '|' || id COLLATE "C")
+			FROM bookings WHERE status = 'confirmed' AND outcome = 'completed' GROUP BY mentor_id, mentee_id`, nil},
 	}
 	for _, st := range steps {
 		start := time.Now()

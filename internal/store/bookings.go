@@ -21,7 +21,7 @@ func (q Q) InsertBooking(ctx context.Context, b *Booking) error {
 	if err := db.Create(b).Error; err != nil {
 		return fmt.Errorf("insert booking: %w", translate(err))
 	}
-	return nil
+	return q.afterBookingWrite(ctx, b)
 }
 
 // UpdateBooking writes every column of b; ErrOverlap as for InsertBooking.
@@ -32,7 +32,17 @@ func (q Q) UpdateBooking(ctx context.Context, b *Booking) error {
 	if err := db.Save(b).Error; err != nil {
 		return fmt.Errorf("update booking %s: %w", b.ID, translate(err))
 	}
-	return nil
+	return q.afterBookingWrite(ctx, b)
+}
+
+// afterBookingWrite keeps the caseload summary of the booking's pair in
+// step: only a session with an outcome, or a cancelled one (which may have
+// had one), can change it.
+func (q Q) afterBookingWrite(ctx context.Context, b *Booking) error {
+	if b.Outcome == nil && b.Status != StatusCancelled {
+		return nil
+	}
+	return q.refreshCaseloadPair(ctx, b.MentorID, b.MenteeID)
 }
 
 // Booking reads a booking by id.

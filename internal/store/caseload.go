@@ -109,44 +109,6 @@ func (q Q) MentorCapacities(ctx context.Context, mentorID string) ([]MentorCapac
 	return out, nil
 }
 
-// CaseloadMentee is an active mentee as a caseload lists it.
-type CaseloadMentee struct {
-	ID, MentorID, Name, Email string
-	AssignedAt                time.Time
-}
-
-// CaseloadMentees lists the active mentees of every mentor (or of
-// mentorID), by mentor then name.
-func (q Q) CaseloadMentees(ctx context.Context, mentorID string) ([]CaseloadMentee, error) {
-	db, cancel := q.with(ctx)
-	defer cancel()
-	query, args := "SELECT id, mentor_id, name, email, assigned_at FROM mentees WHERE status = 'active' AND mentor_id IS NOT NULL", []any{}
-	if mentorID != "" {
-		query, args = query+" AND mentor_id = ?", append(args, mentorID)
-	}
-	rows, err := db.Raw(query+" ORDER BY mentor_id, name, id", args...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("read caseload mentees: %w", translate(err))
-	}
-	defer rows.Close()
-	out := make([]CaseloadMentee, 0, 64)
-	for rows.Next() {
-		var m CaseloadMentee
-		var at nullTime
-		if err := rows.Scan(&m.ID, &m.MentorID, &m.Name, &m.Email, &at); err != nil {
-			return nil, fmt.Errorf("read caseload mentees: %w", err)
-		}
-		if at.Valid {
-			m.AssignedAt = at.Time
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read caseload mentees: %w", translate(err))
-	}
-	return out, nil
-}
-
 // nullTime scans a time that SQLite may hand over as text (aggregates
 // lose the column's declared type) and PostgreSQL as a time.
 type nullTime struct {

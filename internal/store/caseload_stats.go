@@ -1,100 +1,200 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 )
 
-// MenteeSessionStats summarises the sessions of one mentee with one mentor.
-type MenteeSessionStats struct {
-	MentorID, MenteeID string
-	Upcoming           int
-	Completed          int // all time
-	Unreported         int
-	LastID, NextID     string
-	LastStart          *time.Time // latest started session that was not a no-show
-	NextStart          *time.Time // earliest confirmed session still to start
+// sessionKey is a session's "start|id" key: keys sort as the start
+// (fixed-width UTC text) and carry the id, so MAX and MIN over them give
+// the last and next sessions without a second lookup.
+func (q Q) sessionKey(table string) string {
+	if q.dialect == Postgres {
+		return `CAST(` + table + `.start_at AT TIME ZONE 'UTC' AS TEXT) || '|' || ` + table + `.id COLLATE "C"`
+	}
+	return table + ".start_at || '|' || " + table + ".id"
 }
 
-// SessionStats aggregates sessions per (mentor, mentee) pair in one pass
-// over the bookings, without joins: the program-wide caseload must not
-// cost a query per mentor. A confirmed session that ended at or before
-// unreportedBefore without an outcome is unreported. mentorID "" means
-// every mentor.
-func (q Q) SessionStats(ctx context.Context, mentorID string, now, unreportedBefore time.Time) ([]MenteeSessionStats, error) {
-	// The last and next sessions come out of MAX/MIN over "start|id" keys,
-	// which sort as the start (fixed-width UTC text) and carry the id: no
-	// second lookup per mentee.
-	key := "b.start_at || '|' || b.id"
-	if q.dialect == Postgres {
-		key = `CAST(b.start_at AT TIME ZONE 'UTC' AS TEXT) || '|' || b.id COLLATE "C"`
-	}
+// CaseloadMentee is an active mentee as a caseload lists it, with their
+// sessions with their mentor.
+type CaseloadMentee struct {
+	ID, MentorID, Name, Email string
+	AssignedAt                time.Time
+	Upcoming                  int
+	Completed                 int // all time
+	Unreported                int
+	LastID, NextID            string
+	LastStart                 time.Time // latest started session that was not a no-show; zero when none
+	NextStart                 time.Time // earliest confirmed session still to start; zero when none
+}
+
+// CaseloadMentees hands fn the active mentees of every mentor (or of
+// mentorID), in no order, with their sessions summarised, in one
+// query that does not read the whole history: the past comes from
+// caseload_pairs (kept by refreshCaseloadPair), the rest from live
+// sessions without an outcome through the bookings_open index: upcoming
+// ones, and those held but not reported (unreported once they ended at or
+// before unreportedBefore).
+// fn must not keep m: it is reused for the next row.
+func (q Q) CaseloadMentees(ctx context.Context, mentorID string, now, unreportedBefore time.Time, fn func(m *CaseloadMentee)) error {
 	n, late := UTCSecond(now), UTCSecond(unreportedBefore)
+	key := q.sessionKey("b")
 	args := []any{n, late, n, n}
+	openFilter, menteeFilter := "", ""
+	if mentorID != "" {
+		openFilter, menteeFilter = " AND b.mentor_id = ?", " AND e.mentor_id = ?"
+		args = append(args, mentorID, mentorID)
+	}
+	query := `WITH open AS (
+			SELECT b.mentor_id, b.mentee_id,
+				SUM(CASE WHEN b.start_at > ? THEN 1 ELSE 0 END) AS upcoming,
+				SUM(CASE WHEN b.end_at <= ? THEN 1 ELSE 0 END) AS unreported,
+				MAX(CASE WHEN b.start_at <= ? THEN ` + key + ` END) AS last_held,
+				MIN(CASE WHEN b.start_at > ? THEN ` + key + ` END) AS next_key
+			FROM bookings b
+			WHERE b.status = 'confirmed' AND b.outcome IS NULL` + openFilter + `
+			GROUP BY b.mentor_id, b.mentee_id)
+		SELECT e.id, e.mentor_id, e.name, e.email, e.assigned_at,
+			COALESCE(p.completed, 0), COALESCE(p.last_completed, ''),
+			COALESCE(o.upcoming, 0), COALESCE(o.unreported, 0), COALESCE(o.last_held, ''), COALESCE(o.next_key, '')
+		FROM mentees e
+		LEFT JOIN caseload_pairs p ON p.mentor_id = e.mentor_id AND p.mentee_id = e.id
+		LEFT JOIN open o ON o.mentor_id = e.mentor_id AND o.mentee_id = e.id
+		WHERE e.status = 'active' AND e.mentor_id IS NOT NULL` + menteeFilter
+	var m CaseloadMentee
+	var at nullTime
+	var lastDone, lastHeld, next sql.RawBytes
+	err := q.eachRow(ctx, query, args, func(scan func(...any) error) error {
+		if err := scan(&m.ID, &m.MentorID, &m.Name, &m.Email, &at, &m.Completed, &lastDone,
+			&m.Upcoming, &m.Unreported, &lastHeld, &next); err != nil {
+			return err
+		}
+		m.AssignedAt = time.Time{}
+		if at.Valid {
+			m.AssignedAt = at.Time
+		}
+		// A session held but not yet reported is the last one when it
+		// is later than the last completed one.
+		last := lastDone
+		if string(lastHeld) > string(lastDone) {
+			last = lastHeld
+		}
+		var err error
+		if m.LastStart, m.LastID, err = splitSessionKey(last); err != nil {
+			return err
+		}
+		if m.NextStart, m.NextID, err = splitSessionKey(next); err != nil {
+			return err
+		}
+		fn(&m)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read caseload mentees: %w", err)
+	}
+	return nil
+}
+
+// MentorOpenSessions counts a mentor's upcoming and unreported sessions,
+// whoever the mentee is now (a former mentee's session still needs its
+// outcome).
+type MentorOpenSessions struct {
+	MentorID             string
+	Upcoming, Unreported int
+}
+
+// OpenSessions counts the upcoming and unreported sessions of every mentor
+// (or of mentorID) through the bookings_open index.
+func (q Q) OpenSessions(ctx context.Context, mentorID string, now, unreportedBefore time.Time) ([]MentorOpenSessions, error) {
+	args := []any{UTCSecond(now), UTCSecond(unreportedBefore)}
 	filter := ""
 	if mentorID != "" {
-		filter, args = "AND b.mentor_id = ?", append(args, mentorID)
+		filter, args = " AND b.mentor_id = ?", append(args, mentorID)
 	}
-	// Only confirmed sessions count, which lets the bookings_caseload
-	// partial index serve the whole query from the index.
-	query := `SELECT b.mentor_id, b.mentee_id,
+	var out []MentorOpenSessions
+	err := q.eachRow(ctx, `SELECT b.mentor_id,
 			SUM(CASE WHEN b.start_at > ? THEN 1 ELSE 0 END),
-			SUM(CASE WHEN b.outcome = 'completed' THEN 1 ELSE 0 END),
-			SUM(CASE WHEN b.outcome IS NULL AND b.end_at <= ? THEN 1 ELSE 0 END),
-			MAX(CASE WHEN b.start_at <= ? AND (b.outcome IS NULL OR b.outcome = 'completed') THEN ` + key + ` END),
-			MIN(CASE WHEN b.start_at > ? THEN ` + key + ` END)
+			SUM(CASE WHEN b.end_at <= ? THEN 1 ELSE 0 END)
 		FROM bookings b
-		WHERE b.status = 'confirmed' ` + filter + `
-		GROUP BY b.mentor_id, b.mentee_id`
-	db, cancel := q.with(ctx)
-	defer cancel()
-	rows, err := db.Raw(query, args...).Rows()
+		WHERE b.status = 'confirmed' AND b.outcome IS NULL`+filter+`
+		GROUP BY b.mentor_id`, args, func(scan func(...any) error) error {
+		var m MentorOpenSessions
+		if err := scan(&m.MentorID, &m.Upcoming, &m.Unreported); err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("aggregate sessions: %w", translate(err))
-	}
-	defer rows.Close()
-	out := make([]MenteeSessionStats, 0, 256)
-	for rows.Next() {
-		var s MenteeSessionStats
-		var last, next *string
-		if err := rows.Scan(&s.MentorID, &s.MenteeID, &s.Upcoming, &s.Completed, &s.Unreported, &last, &next); err != nil {
-			return nil, fmt.Errorf("aggregate sessions: %w", err)
-		}
-		if s.LastStart, s.LastID, err = splitSessionKey(last); err != nil {
-			return nil, err
-		}
-		if s.NextStart, s.NextID, err = splitSessionKey(next); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("aggregate sessions: %w", translate(err))
+		return nil, fmt.Errorf("count open sessions: %w", err)
 	}
 	return out, nil
 }
 
-// splitSessionKey reads a "start|id" key; nil is no session.
-func splitSessionKey(key *string) (*time.Time, string, error) {
-	if key == nil {
-		return nil, "", nil
+// refreshCaseloadPair rewrites the caseload_pairs row of (mentorID,
+// menteeID) from its sessions. On PostgreSQL the mentee's row lock orders
+// concurrent rewrites of one pair, so that the last one to commit counted
+// every session the others wrote.
+func (q Q) refreshCaseloadPair(ctx context.Context, mentorID, menteeID string) error {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	if q.dialect == Postgres {
+		var locked []string
+		if err := db.Raw("SELECT id FROM mentees WHERE id = ? FOR UPDATE", menteeID).Scan(&locked).Error; err != nil {
+			return fmt.Errorf("lock mentee %s: %w", menteeID, translate(err))
+		}
 	}
-	start, id, ok := strings.Cut(*key, "|")
+	err := db.Exec(`INSERT INTO caseload_pairs (mentor_id, mentee_id, completed, last_completed)
+		SELECT ?, ?, COUNT(*), COALESCE(MAX(`+q.sessionKey("b")+`), '')
+		FROM bookings b
+		WHERE b.mentor_id = ? AND b.mentee_id = ? AND b.status = 'confirmed' AND b.outcome = 'completed'
+		ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET completed = excluded.completed, last_completed = excluded.last_completed`,
+		mentorID, menteeID, mentorID, menteeID).Error
+	if err != nil {
+		return fmt.Errorf("rewrite caseload of mentee %s: %w", menteeID, translate(err))
+	}
+	return nil
+}
+
+// eachRow runs a query and hands every row to fn.
+func (q Q) eachRow(ctx context.Context, query string, args []any, fn func(scan func(...any) error) error) error {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	rows, err := db.Raw(query, args...).Rows()
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err())
+}
+
+// splitSessionKey reads a "start|id" key; empty is no session (zero time).
+func splitSessionKey(key []byte) (time.Time, string, error) {
+	if len(key) == 0 {
+		return time.Time{}, "", nil
+	}
+	start, id, ok := bytes.Cut(key, []byte("|"))
 	t, ok2 := parseUTCSecond(start)
 	if !ok || !ok2 {
-		return nil, "", fmt.Errorf("aggregate sessions: unreadable session key %q", *key)
+		return time.Time{}, "", fmt.Errorf("unreadable session key %q", key)
 	}
-	return &t, id, nil
+	return t, string(id), nil
 }
 
 // parseUTCSecond reads "YYYY-MM-DD HH:MM:SS" in UTC. Thousands of keys
 // are read per caseload view, so the common fixed-width form is parsed by
 // hand; anything else goes through time.Parse.
-func parseUTCSecond(s string) (time.Time, bool) {
+func parseUTCSecond(s []byte) (time.Time, bool) {
 	if len(s) != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
-		t, err := time.Parse("2006-01-02 15:04:05.999999999", s)
+		t, err := time.Parse("2006-01-02 15:04:05.999999999", string(s))
 		return t, err == nil
 	}
 	n := func(i, j int) int {

@@ -133,3 +133,69 @@ func booking(mentorID, menteeID string, start time.Time, d time.Duration) *store
 	return &store.Booking{ID: id, UID: fmt.Sprintf("%s@test", id), MentorID: mentorID, MenteeID: menteeID,
 		StartAt: start, EndAt: start.Add(d), Status: "confirmed", ManageTokenHash: uuid.NewString(), ManageTokenSealed: "x"}
 }
+
+// TestCaseloadPairUnderConcurrentOutcomes: outcomes written at once to
+// sessions of one pair, each in its own transaction, leave the pair's
+// summary counting every one of them, with the latest as the last.
+func TestCaseloadPairUnderConcurrentOutcomes(t *testing.T) {
+	storetest.EachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mentor, mentee := seedPair(t, s)
+		now := time.Now().UTC().Truncate(time.Second)
+		var sessions []*store.Booking
+		for i := range 12 {
+			b := booking(mentor, mentee, now.Add(-time.Duration(i+2)*24*time.Hour), time.Hour)
+			if err := s.InsertBooking(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+			sessions = append(sessions, b)
+		}
+		var wg sync.WaitGroup
+		for i, b := range sessions {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				outcome := "completed"
+				if i == 0 {
+					outcome = "no_show" // the latest session does not count as held
+				}
+				err := s.InTx(ctx, func(tx *store.Tx) error {
+					locked, err := tx.LockBooking(ctx, b.ID)
+					if err != nil {
+						return err
+					}
+					locked.Outcome = &outcome
+					return tx.UpdateBooking(ctx, locked)
+				})
+				if err != nil {
+					t.Errorf("outcome of %s: %v", b.ID, err)
+				}
+			}()
+		}
+		wg.Wait()
+		var got *store.CaseloadMentee
+		err := s.CaseloadMentees(ctx, mentor, now, now.Add(-24*time.Hour), func(m *store.CaseloadMentee) { c := *m; got = &c })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == nil || got.Completed != 11 || got.LastID != sessions[1].ID || !got.LastStart.Equal(sessions[1].StartAt) ||
+			got.Unreported != 0 || got.Upcoming != 0 || !got.NextStart.IsZero() {
+			t.Fatalf("caseload of the pair: %+v", got)
+		}
+		// Cancelling a completed session takes it out again.
+		if err := s.InTx(ctx, func(tx *store.Tx) error {
+			b, err := tx.LockBooking(ctx, sessions[1].ID)
+			if err != nil {
+				return err
+			}
+			b.Status = store.StatusCancelled
+			return tx.UpdateBooking(ctx, b)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		s.CaseloadMentees(ctx, mentor, now, now.Add(-24*time.Hour), func(m *store.CaseloadMentee) { c := *m; got = &c })
+		if got.Completed != 10 || got.LastID != sessions[2].ID {
+			t.Fatalf("after cancelling the last completed session: %+v", got)
+		}
+	})
+}
