@@ -65,15 +65,15 @@ var googlePageTemplate = template.Must(template.New("google").Parse(`<!doctype h
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem">
-<h1>{{.Title}}</h1><p>{{.Message}}</p><p><a href="{{.Home}}">Back to Rendezvous</a></p>
+<h1>{{.Title}}</h1><p>{{.Message}}</p><p><a href="{{.Home}}">Back to your mentor area</a></p>
 </body></html>
 `))
 
 // googlePage renders the small page the callback ends on.
 func (s *Server) googlePage(c echo.Context, status int, title, message string) error {
-	home := "/"
+	home := "/mentor"
 	if s.BaseURL != nil {
-		home = s.BaseURL.String()
+		home = s.BaseURL.JoinPath("/mentor").String()
 	}
 	var sb strings.Builder
 	if err := googlePageTemplate.Execute(&sb, map[string]string{"Title": title, "Message": message, "Home": home}); err != nil {

@@ -2,12 +2,13 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/booking"
 )
 
 // getMentorFeed serves GET /feeds/{token}.ics with ETag and Last-Modified.
@@ -17,7 +18,11 @@ func (s *Server) getMentorFeed(c echo.Context) error {
 		return apperr.Errorf(apperr.NotFound, "no such feed")
 	}
 	req := c.Request()
-	f, err := s.Booking.MentorFeed(req.Context(), token, req.Header.Get("If-None-Match"))
+	cond := booking.FeedConditions{IfNoneMatch: req.Header.Get("If-None-Match")}
+	if since, err := http.ParseTime(req.Header.Get("If-Modified-Since")); err == nil {
+		cond.IfModifiedSince = since
+	}
+	f, err := s.Booking.MentorFeed(req.Context(), token, cond)
 	if err != nil {
 		return err
 	}
@@ -27,18 +32,12 @@ func (s *Server) getMentorFeed(c echo.Context) error {
 	if !f.Modified.IsZero() {
 		h.Set("Last-Modified", f.Modified.UTC().Format(http.TimeFormat))
 	}
-	if f.Body == nil || notModifiedSince(req, f.Modified) && req.Header.Get("If-None-Match") == "" {
+	if f.Body == nil {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", f.Body)
-}
-
-// notModifiedSince applies If-Modified-Since (whole seconds, as HTTP dates).
-func notModifiedSince(req *http.Request, modified time.Time) bool {
-	v := req.Header.Get("If-Modified-Since")
-	if v == "" || modified.IsZero() {
-		return false
-	}
-	since, err := http.ParseTime(v)
-	return err == nil && !modified.Truncate(time.Second).After(since)
+	h.Set(echo.HeaderContentType, "text/calendar; charset=utf-8")
+	h.Set(echo.HeaderContentLength, strconv.Itoa(f.Body.Len()))
+	c.Response().WriteHeader(http.StatusOK)
+	_, err = f.Body.WriteTo(c.Response())
+	return err
 }

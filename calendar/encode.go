@@ -3,6 +3,7 @@ package calendar
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -75,18 +76,37 @@ func EncodeObject(s Session) ([]byte, error) {
 // subscription. Events carry no alarm, so that subscribing to a feed does not
 // add reminders the mentor never asked for.
 func EncodeFeed(f Feed) ([]byte, error) {
-	for i := range f.Sessions {
-		if err := validateSession(f.Sessions[i]); err != nil {
-			return nil, fmt.Errorf("encode feed: session %d: %w", i, err)
-		}
+	events, err := EncodeFeedEvents(f.Sessions)
+	if err != nil {
+		return nil, fmt.Errorf("encode feed: %w", err)
 	}
-	w := newCalendarWriter(len(f.Sessions))
-	if f.Name != "" {
-		w.text("X-WR-CALNAME", f.Name)
-		w.text("NAME", f.Name) // RFC 7986 spelling of the same
+	w := NewFeedWriter(f.Name, f.RefreshInterval)
+	w.AddEvents(events)
+	return w.Bytes(), nil
+}
+
+// FeedWriter assembles a feed from runs of events, so that a caller can
+// encode sessions while it is still reading them, on several goroutines.
+// It keeps the feed in chunks rather than one growing buffer: a feed of
+// thousands of sessions is megabytes, and doubling a buffer that size
+// copies and discards it again and again.
+type FeedWriter struct {
+	w      *icsWriter
+	chunks [][]byte
+	size   int
+	done   bool
+}
+
+// NewFeedWriter starts a feed with the given name and refresh interval
+// (as in Feed).
+func NewFeedWriter(name string, refresh time.Duration) *FeedWriter {
+	w := newCalendarWriter(0)
+	if name != "" {
+		w.text("X-WR-CALNAME", name)
+		w.text("NAME", name) // RFC 7986 spelling of the same
 	}
-	if f.RefreshInterval > 0 {
-		ttl := formatDuration(f.RefreshInterval)
+	if refresh > 0 {
+		ttl := formatDuration(refresh)
 		w.begin("REFRESH-INTERVAL")
 		w.bareParam("VALUE", "DURATION")
 		w.line = append(w.line, ':')
@@ -94,10 +114,81 @@ func EncodeFeed(f Feed) ([]byte, error) {
 		w.finish()
 		w.raw("X-PUBLISHED-TTL", ttl)
 	}
-	for i := range f.Sessions {
-		w.event(f.Sessions[i], f.Sessions[i].Cancelled, false)
+	return &FeedWriter{w: w}
+}
+
+// FeedEvents is a run of sessions encoded for a feed on their own, so that
+// several goroutines can encode parts of one feed; FeedWriter.AddEvents
+// puts them in place.
+type FeedEvents struct{ data []byte }
+
+// EncodeFeedEvents encodes sessions as a run of a feed's events.
+func EncodeFeedEvents(sessions []Session) (FeedEvents, error) {
+	w := &icsWriter{out: make([]byte, 0, 512+len(sessions)*1100), line: make([]byte, 0, 256)}
+	for i := range sessions {
+		if err := validateSession(sessions[i]); err != nil {
+			return FeedEvents{}, fmt.Errorf("session %d: %w", i, err)
+		}
+		w.event(sessions[i], sessions[i].Cancelled, false)
 	}
-	return w.close(), nil
+	return FeedEvents{data: w.out}, nil
+}
+
+// AddEvents appends a run of events after those added before.
+func (f *FeedWriter) AddEvents(e FeedEvents) {
+	if len(e.data) == 0 {
+		return
+	}
+	f.flush()
+	f.chunks = append(f.chunks, e.data)
+	f.size += len(e.data)
+	f.w.out = nil // what follows is small: the next run, or the end
+}
+
+func (f *FeedWriter) flush() {
+	if len(f.w.out) > 0 {
+		f.chunks = append(f.chunks, f.w.out)
+		f.size += len(f.w.out)
+	}
+}
+
+// end closes the calendar once; no session can be added after.
+func (f *FeedWriter) end() {
+	if !f.done {
+		f.w.close()
+		f.flush()
+		f.done = true
+	}
+}
+
+// Len is the size of the finished feed in bytes.
+func (f *FeedWriter) Len() int {
+	f.end()
+	return f.size
+}
+
+// WriteTo writes the finished feed to w.
+func (f *FeedWriter) WriteTo(w io.Writer) (int64, error) {
+	f.end()
+	var n int64
+	for _, c := range f.chunks {
+		m, err := w.Write(c)
+		n += int64(m)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// Bytes is the finished feed in one slice.
+func (f *FeedWriter) Bytes() []byte {
+	f.end()
+	out := make([]byte, 0, f.size)
+	for _, c := range f.chunks {
+		out = append(out, c...)
+	}
+	return out
 }
 
 func validateSession(s Session) error {

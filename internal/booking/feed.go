@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/apperr"
@@ -21,21 +24,42 @@ const (
 	feedCancelled = 30 * 24 * time.Hour
 	// feedRefresh is the REFRESH-INTERVAL suggested to subscribers.
 	feedRefresh = time.Hour
+	// feedEncoders encode a large feed's batches in parallel.
+	feedEncoders = 2
 )
 
 // Feed is a rendered feed with its validators.
 type Feed struct {
 	ETag     string
 	Modified time.Time
-	// Body is nil when the caller's ETag already matches.
-	Body []byte
+	// Body is nil when the caller's copy is current.
+	Body *calendar.FeedWriter
 }
 
 var errNoFeed = apperr.Errorf(apperr.NotFound, "no such feed")
 
-// MentorFeed renders the feed behind a feed token. When ifNoneMatch equals
-// the current ETag it skips reading and encoding the sessions.
-func (s *Service) MentorFeed(ctx context.Context, token, ifNoneMatch string) (*Feed, error) {
+// FeedConditions are a subscriber's validators from a previous fetch.
+type FeedConditions struct {
+	IfNoneMatch     string
+	IfModifiedSince time.Time // zero when not given
+}
+
+func (c FeedConditions) given() bool { return c.IfNoneMatch != "" || !c.IfModifiedSince.IsZero() }
+
+// notModified applies the validators as RFC 9110 does: If-None-Match wins
+// over If-Modified-Since, which compares whole seconds.
+func (c FeedConditions) notModified(f *Feed) bool {
+	if c.IfNoneMatch != "" {
+		return secret.Equal(c.IfNoneMatch, f.ETag)
+	}
+	return !c.IfModifiedSince.IsZero() && !f.Modified.IsZero() && !f.Modified.Truncate(time.Second).After(c.IfModifiedSince)
+}
+
+// MentorFeed renders the feed behind a feed token; Body is nil when the
+// subscriber's copy is current. A conditional request is answered from
+// one aggregate query when nothing changed; an unconditional one reads the
+// sessions once and derives the validators from them.
+func (s *Service) MentorFeed(ctx context.Context, token string, cond FeedConditions) (*Feed, error) {
 	if !secret.Plausible(token) {
 		return nil, errNoFeed
 	}
@@ -48,39 +72,105 @@ func (s *Service) MentorFeed(ctx context.Context, token, ifNoneMatch string) (*F
 	}
 	now := s.now().UTC()
 	since, cancelledSince := now.Add(-feedPast), now.Add(-feedCancelled)
-	v, err := s.store.MentorFeedVersion(ctx, mentor.ID, since, cancelledSince)
+	if cond.given() {
+		v, err := s.store.MentorFeedVersion(ctx, mentor.ID, since, cancelledSince)
+		if err != nil {
+			return nil, err
+		}
+		if f := newFeed(mentor, v, now); cond.notModified(f) {
+			return f, nil
+		}
+	}
+	body, v, err := s.renderFeed(ctx, mentor, since, cancelledSince)
 	if err != nil {
 		return nil, err
 	}
-	f := &Feed{ETag: feedETag(mentor, v, now), Modified: v.Modified}
-	if f.Modified.Before(mentor.UpdatedAt) {
-		f.Modified = mentor.UpdatedAt.UTC()
-	}
-	if ifNoneMatch != "" && secret.Equal(ifNoneMatch, f.ETag) {
-		return f, nil
-	}
-	rows, err := s.store.MentorFeedSessions(ctx, mentor.ID, since, cancelledSince)
-	if err != nil {
-		return nil, err
-	}
+	f := newFeed(mentor, v, now)
+	f.Body = body
+	return f, nil
+}
+
+// renderFeed reads and encodes a feed's sessions side by side, one
+// goroutine reading batches from the database while others encode them,
+// and reports the version of what it read.
+func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, cancelledSince time.Time) (*calendar.FeedWriter, store.FeedVersion, error) {
 	// The feed is the mentor's, and its address travels (calendar services
 	// fetch and keep it): it must not carry the mentee's manage link, which
 	// would let anyone holding the feed move or cancel sessions. The
 	// encoder's "Reschedule or cancel" line points at the mentor area.
 	mentorArea := s.link("/mentor")
-	sessions := make([]calendar.Session, 0, len(rows))
-	for i := range rows {
-		r := &rows[i]
-		mentee := &store.Mentee{Name: r.MenteeName, Email: r.MenteeEmail}
-		sess := SessionOf(&r.Booking, mentor, mentee, mentorArea, r.UpdatedAt)
-		sess.VideoURL = s.videoURLFor(&r.Booking, true)
-		sessions = append(sessions, sess)
+	type batch struct {
+		seq  int
+		rows []store.FeedSession
 	}
-	f.Body, err = calendar.EncodeFeed(calendar.Feed{Name: "Mentoring — " + mentor.Name, RefreshInterval: feedRefresh, Sessions: sessions})
-	if err != nil {
-		return nil, fmt.Errorf("encode feed of mentor %s: %w", mentor.ID, err)
+	type part struct {
+		events calendar.FeedEvents
+		v      store.FeedVersion
 	}
-	return f, nil
+	batches := make(chan batch, 4)
+	var mu sync.Mutex
+	var parts []part // by batch number
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer close(batches)
+		seq := 0
+		return s.store.MentorFeedSessions(gctx, mentor.ID, since, cancelledSince, func(rows []store.FeedSession) error {
+			select {
+			case batches <- batch{seq, rows}:
+				seq++
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		})
+	})
+	for range feedEncoders {
+		g.Go(func() error {
+			var mentee store.Mentee
+			for b := range batches {
+				var p part
+				sessions := make([]calendar.Session, len(b.rows))
+				for i := range b.rows {
+					r := &b.rows[i]
+					p.v.Add(r.Sequence, r.UpdatedAt)
+					mentee.Name, mentee.Email = r.MenteeName, r.MenteeEmail
+					sessions[i] = SessionOf(&r.Booking, mentor, &mentee, mentorArea, r.UpdatedAt)
+					sessions[i].VideoURL = s.videoURLFor(&r.Booking, true)
+				}
+				var err error
+				if p.events, err = calendar.EncodeFeedEvents(sessions); err != nil {
+					return fmt.Errorf("encode feed of mentor %s: %w", mentor.ID, err)
+				}
+				mu.Lock()
+				if b.seq >= len(parts) {
+					parts = append(parts, make([]part, b.seq+1-len(parts))...)
+				}
+				parts[b.seq] = p
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, store.FeedVersion{}, err
+	}
+	w := calendar.NewFeedWriter("Mentoring — "+mentor.Name, feedRefresh)
+	var v store.FeedVersion
+	for _, p := range parts {
+		w.AddEvents(p.events)
+		v.Merge(p.v)
+	}
+	return w, v, nil
+}
+
+// newFeed is a feed's validators: its Last-Modified is the latest change
+// of a session or of the mentor.
+func newFeed(m *store.Mentor, v store.FeedVersion, now time.Time) *Feed {
+	f := &Feed{ETag: feedETag(m, v, now), Modified: v.Modified}
+	if f.Modified.Before(m.UpdatedAt) {
+		f.Modified = m.UpdatedAt.UTC()
+	}
+	return f
 }
 
 // feedETag changes when a session changes, when the mentor changes, and

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-ical"
 	"github.com/google/uuid"
 
 	"github.com/rendezvous/rendezvous/internal/booking"
@@ -23,7 +24,9 @@ func BenchmarkMentorFeed(b *testing.B) {
 	b.Run("postgres", func(b *testing.B) { benchmarkMentorFeed(b, storetest.Postgres(b)) })
 }
 
-func benchmarkMentorFeed(b *testing.B, db storetest.Database) {
+// seedFeed stores a mentor with n sessions, each with its own mentee,
+// from 60 days back, and returns the booking service and the feed token.
+func seedFeed(b testing.TB, db storetest.Database, n int) (*booking.Service, string) {
 	ctx := context.Background()
 	s := storetest.Open(b, db)
 	box, _ := secret.NewBox(bytes.Repeat([]byte{1}, 32))
@@ -37,7 +40,7 @@ func benchmarkMentorFeed(b *testing.B, db storetest.Database) {
 	}
 	start := time.Now().UTC().Truncate(time.Hour).Add(-60 * 24 * time.Hour)
 	err := s.InTx(ctx, func(tx *store.Tx) error {
-		for i := range 5000 {
+		for i := range n {
 			e := &store.Mentee{ID: uuid.NewString(), MentorID: &m.ID, Name: fmt.Sprintf("Mentee %d", i), Email: fmt.Sprintf("e%d@example.org", i),
 				EmailKey: fmt.Sprintf("e%d@example.org", i), Timezone: "UTC", Language: "en", Status: "active",
 				LinkTokenHash: uuid.NewString(), LinkTokenSealed: "x", AssignedAt: start}
@@ -58,13 +61,62 @@ func benchmarkMentorFeed(b *testing.B, db storetest.Database) {
 		b.Fatal(err)
 	}
 	base, _ := url.Parse("http://localhost:8080")
-	svc := booking.New(s, nil, box, booking.Options{BaseURL: base})
+	return booking.New(s, nil, box, booking.Options{BaseURL: base}), feed
+}
+
+func benchmarkMentorFeed(b *testing.B, db storetest.Database) {
+	ctx := context.Background()
+	svc, feed := seedFeed(b, db, 5000)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		f, err := svc.MentorFeed(ctx, feed, "")
-		if err != nil || len(f.Body) == 0 {
+		f, err := svc.MentorFeed(ctx, feed, booking.FeedConditions{})
+		if err != nil || f.Body.Len() == 0 {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestMentorFeedInOrder renders a feed of many batches, encoded in
+// parallel, and checks it holds every session once, by start, with the
+// same ETag as the conditional path computes from its aggregate query.
+func TestMentorFeedInOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		ctx := context.Background()
+		svc, feed := seedFeed(t, db, 1100)
+		f, err := svc.MentorFeed(ctx, feed, booking.FeedConditions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if _, err := f.Body.WriteTo(&buf); err != nil || buf.Len() != f.Body.Len() {
+			t.Fatalf("write %d bytes of %d: %v", buf.Len(), f.Body.Len(), err)
+		}
+		cal, err := ical.NewDecoder(&buf).Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		events := cal.Events()
+		if len(events) != 1100 {
+			t.Fatalf("%d events, want 1100", len(events))
+		}
+		var prev time.Time
+		seen := map[string]bool{}
+		for i, ev := range events {
+			start, err := ev.DateTimeStart(time.UTC)
+			uid, _ := ev.Props.Text(ical.PropUID)
+			if err != nil || !start.After(prev) || seen[uid] {
+				t.Fatalf("event %d (%s at %s) after %s: %v", i, uid, start, prev, err)
+			}
+			prev, seen[uid] = start, true
+		}
+		again, err := svc.MentorFeed(ctx, feed, booking.FeedConditions{IfNoneMatch: f.ETag})
+		if err != nil || again.Body != nil || again.ETag != f.ETag {
+			t.Fatalf("conditional fetch: %+v, %v; want 304 with ETag %s", again, err, f.ETag)
+		}
+		since, err := svc.MentorFeed(ctx, feed, booking.FeedConditions{IfModifiedSince: f.Modified.Add(-time.Hour)})
+		if err != nil || since.Body == nil {
+			t.Fatalf("modified since an hour earlier: %+v, %v", since, err)
+		}
+	})
 }
