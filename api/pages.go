@@ -32,14 +32,18 @@ const (
 	csrfKey    = "csrf"
 	// pageCSP allows only our own scripts and styles: a page can hold no
 	// inline script, so user text that slipped through could not run.
+	// Forms post to us only, and may be redirected to formTargets (Google's
+	// consent page, for the "connect Google" form: browsers hold the
+	// redirects of a form submission to form-action too).
 	pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-		"base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+		"base-uri 'none'; form-action 'self'%s; frame-ancestors 'none'; object-src 'none'"
 )
 
 // webPages is the state of the page routes, built once in New.
 type webPages struct {
 	templates map[string]*template.Template
 	csrf      echo.MiddlewareFunc
+	csp       string
 }
 
 // setupPages parses the embedded templates and hooks HTML error pages into
@@ -50,7 +54,11 @@ func (s *Server) setupPages() {
 	if err != nil {
 		panic(err)
 	}
-	s.web = &webPages{templates: templates, csrf: s.newCSRF()}
+	formTargets := ""
+	if g, ok := s.google(); ok && g.GoogleConsentOrigin() != "" {
+		formTargets = " " + g.GoogleConsentOrigin()
+	}
+	s.web = &webPages{templates: templates, csrf: s.newCSRF(), csp: fmt.Sprintf(pageCSP, formTargets)}
 	s.pageErrors = s.renderPageError
 }
 
@@ -117,7 +125,7 @@ func (s *Server) render(c echo.Context, status int, name string, p *page) error 
 func (s *Server) pageRoute(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Set(pageKey, true)
-		c.Response().Header().Set("Content-Security-Policy", pageCSP)
+		c.Response().Header().Set("Content-Security-Policy", s.web.csp)
 		return next(c)
 	}
 }

@@ -110,6 +110,7 @@ type mentorPage struct {
 // consent, when the deployment has a Google client.
 type googleStarter interface {
 	GoogleEnabled() bool
+	GoogleConsentOrigin() string
 	StartGoogle(ctx context.Context, mentorID string) (string, error)
 }
 

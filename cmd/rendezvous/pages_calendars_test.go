@@ -64,11 +64,10 @@ func TestPagesMentorConnectsCalendars(t *testing.T) {
 	if got := evalString(t, tab, `document.querySelector('.connection strong').textContent`); got != "ok" {
 		t.Errorf("CalDAV connection status on the page: %q", got)
 	}
-	screenshot(t, tab, "mentor-calendars")
 
 	b.do(tab, "connect Google with the button",
 		chromedp.Click(chromedp.CSS(`form[action="/mentor/google"] button`)),
-		chromedp.WaitVisible(chromedp.CSS("h1")))
+		chromedp.WaitVisible(`//h1[starts-with(., "Google Calendar")]`))
 	if got := evalString(t, tab, `document.querySelector('h1').textContent`); got != "Google Calendar connected" {
 		t.Fatalf("after Google's consent the browser shows %q", got)
 	}
@@ -76,6 +75,8 @@ func TestPagesMentorConnectsCalendars(t *testing.T) {
 	if n := evalString(t, tab, `String(document.querySelectorAll('.connection').length)`); n != "2" {
 		t.Errorf("mentor area lists %s connections, want 2", n)
 	}
+	b.do(tab, "show the calendars", chromedp.ScrollIntoView(chromedp.CSS("#calendars-heading")))
+	screenshot(t, tab, "mentor-calendars")
 
 	var out struct{ Connections []connectionAnswer }
 	if st := admin.do("GET", "/api/v1/mentors/"+m.ID+"/connections", nil, &out); st != 200 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -49,6 +50,24 @@ func (s *Service) EnableGoogle(opts GoogleOptions) {
 
 // GoogleEnabled reports whether Google Calendar connections are configured.
 func (s *Service) GoogleEnabled() bool { return s.google != nil }
+
+// GoogleConsentOrigin is the scheme and host of Google's consent page (or
+// of its configured stand-in), which pages must allow as a form target:
+// the "connect Google" form is redirected there.
+func (s *Service) GoogleConsentOrigin() string {
+	if s.google == nil {
+		return ""
+	}
+	auth := s.google.OAuth.AuthURL
+	if auth == "" {
+		auth = google.GoogleAuthURL
+	}
+	u, err := url.Parse(auth)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
 
 func (s *Service) requireGoogle() error {
 	if s.google == nil {
