@@ -41,7 +41,7 @@ var messages = map[string]map[string]string{
 		"signin.sent":         "If this address belongs to a mentor, a sign-in link is on its way. It works once, for 15 minutes.",
 		"signin.confirm_text": "Press the button to sign in to your mentor area.", "signin.confirm": "Sign in",
 
-		"mentor.signout": "Sign out", "mentor.caseload": "Caseload", "mentor.active": "Active mentees:",
+		"mentor.signout": "Sign out", "mentor.signout_everywhere": "Sign out everywhere", "mentor.caseload": "Caseload", "mentor.active": "Active mentees:",
 		"mentor.upcoming_count": "upcoming sessions:", "mentor.mentee": "Mentee", "mentor.completed": "Sessions done",
 		"mentor.next": "Next session", "mentor.no_mentees": "No active mentees yet.", "mentor.upcoming": "Upcoming sessions",
 		"mentor.join": "video", "mentor.no_upcoming": "No upcoming sessions.",
@@ -98,7 +98,7 @@ var messages = map[string]map[string]string{
 		"signin.sent":         "Si cette adresse appartient à un mentor, un lien de connexion est en route. Il fonctionne une fois, pendant 15 minutes.",
 		"signin.confirm_text": "Appuyez sur le bouton pour accéder à votre espace mentor.", "signin.confirm": "Se connecter",
 
-		"mentor.signout": "Se déconnecter", "mentor.caseload": "Suivi", "mentor.active": "Mentorés actifs :",
+		"mentor.signout": "Se déconnecter", "mentor.signout_everywhere": "Se déconnecter partout", "mentor.caseload": "Suivi", "mentor.active": "Mentorés actifs :",
 		"mentor.upcoming_count": "séances à venir :", "mentor.mentee": "Mentoré", "mentor.completed": "Séances faites",
 		"mentor.next": "Prochaine séance", "mentor.no_mentees": "Aucun mentoré actif pour l'instant.", "mentor.upcoming": "Séances à venir",
 		"mentor.join": "vidéo", "mentor.no_upcoming": "Aucune séance à venir.",

@@ -58,13 +58,23 @@ func (s *Server) signinRedeem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	value, expires := s.Signin.Session(mentorID)
+	value, expires, err := s.Signin.Session(c.Request().Context(), mentorID)
+	if err != nil {
+		return err
+	}
 	c.SetCookie(&http.Cookie{Name: mentorCookie, Value: value, Path: "/mentor", Expires: expires,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
 	return c.Redirect(http.StatusSeeOther, "/mentor")
 }
 
+// signout ends the session on the server, or every session of the mentor
+// ("sign out everywhere"), then drops the cookie.
 func (s *Server) signout(c echo.Context) error {
+	if ck, err := c.Cookie(mentorCookie); err == nil {
+		if err := s.Signin.SignOut(c.Request().Context(), ck.Value, c.FormValue("everywhere") == "1"); err != nil {
+			return err
+		}
+	}
 	c.SetCookie(&http.Cookie{Name: mentorCookie, Value: "", Path: "/mentor", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
 	return c.Redirect(http.StatusSeeOther, "/mentor/signin")
@@ -78,7 +88,10 @@ func (s *Server) requireMentorPage(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return c.Redirect(http.StatusSeeOther, "/mentor/signin")
 		}
-		id, ok := s.Signin.MentorOf(ck.Value)
+		id, ok, err := s.Signin.MentorOf(c.Request().Context(), ck.Value)
+		if err != nil {
+			return err
+		}
 		if !ok {
 			return c.Redirect(http.StatusSeeOther, "/mentor/signin")
 		}

@@ -257,6 +257,45 @@ func TestPagesCSRFAndSingleUseSignin(t *testing.T) {
 	link := signinLink(t, e)
 	postForm(t, browserless, link, nil, http.StatusOK) // redirected to /mentor, signed in
 	postForm(t, browserless, link, nil, http.StatusNotFound)
+
+	// Signing out ends the session on the server: the old cookie value,
+	// replayed from elsewhere, no longer opens the mentor area.
+	area, _ := url.Parse(e.s.base + "/mentor")
+	var session *http.Cookie
+	for _, ck := range jar.Cookies(area) {
+		if ck.Name == "rdv_mentor" {
+			session = ck
+		}
+	}
+	if session == nil {
+		t.Fatalf("no session cookie after signing in: %v", jar.Cookies(area))
+	}
+	replay := func() int {
+		req, _ := http.NewRequest("GET", area.String(), nil)
+		req.AddCookie(&http.Cookie{Name: session.Name, Value: session.Value})
+		return mustDo(t, req).StatusCode
+	}
+	if st := replay(); st != http.StatusOK {
+		t.Fatalf("the session cookie replayed before signing out: %d", st)
+	}
+	res, err = browserless.Get(area.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	token := csrfField.FindStringSubmatch(string(page))
+	if token == nil {
+		t.Fatal("no CSRF field on the mentor area")
+	}
+	res, err = browserless.PostForm(e.s.base+"/mentor/signout", url.Values{"_csrf": {token[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if st := replay(); st != http.StatusSeeOther {
+		t.Fatalf("the session cookie replayed after signing out: %d, want a redirect to sign in", st)
+	}
 }
 
 var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)

@@ -1,6 +1,6 @@
 // Package signin lets mentors into their web area without a password: a
 // single-use, short-lived link mailed to the mentor's address, exchanged
-// for a signed session cookie value.
+// for a session stored on the server.
 package signin
 
 import (
@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -98,35 +97,40 @@ func (s *Service) Redeem(ctx context.Context, token string) (string, error) {
 	return id, err
 }
 
-// Session is the cookie value for a signed-in mentor: the mentor id and an
-// expiry, authenticated with an HMAC under the server's secret key, so no
-// session table is needed and a forged or altered value is refused.
-func (s *Service) Session(mentorID string) (value string, expires time.Time) {
-	expires = s.now().Add(SessionLifetime).Truncate(time.Second)
-	payload := mentorID + "." + strconv.FormatInt(expires.Unix(), 10)
-	return payload + "." + s.box.MAC("mentor-session|"+payload), expires
+// Session signs a mentor in: the cookie value is a random token whose
+// hash is stored with the mentor and an expiry, so that signing out ends
+// the session on the server, not only in the browser.
+func (s *Service) Session(ctx context.Context, mentorID string) (value string, expires time.Time, err error) {
+	value = secret.NewToken()
+	now := s.now()
+	expires = now.Add(SessionLifetime).Truncate(time.Second)
+	row := &store.MentorSession{TokenHash: secret.HashToken(value), MentorID: mentorID, CreatedAt: now, ExpiresAt: expires}
+	if err := s.store.InsertMentorSession(ctx, row); err != nil {
+		return "", time.Time{}, err
+	}
+	return value, expires, nil
 }
 
-// MentorOf checks a session value and returns its mentor's id.
-func (s *Service) MentorOf(value string) (string, bool) {
-	payload, mac, ok := cutLast(value, ".")
-	if !ok || !secret.Equal(mac, s.box.MAC("mentor-session|"+payload)) {
-		return "", false
+// MentorOf returns the mentor of a live session value; ok is false for an
+// unknown, expired or ended one.
+func (s *Service) MentorOf(ctx context.Context, value string) (id string, ok bool, err error) {
+	if !secret.Plausible(value) {
+		return "", false, nil
 	}
-	id, exp, ok := cutLast(payload, ".")
-	unix, err := strconv.ParseInt(exp, 10, 64)
-	if !ok || err != nil || !s.now().Before(time.Unix(unix, 0)) {
-		return "", false
+	id, err = s.store.MentorSessionMentor(ctx, secret.HashToken(value), s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return "", false, nil
 	}
-	return id, true
+	return id, err == nil, err
 }
 
-func cutLast(s, sep string) (before, after string, ok bool) {
-	i := strings.LastIndex(s, sep)
-	if i < 0 {
-		return "", "", false
+// SignOut ends the session, or with everywhere set, every session of its
+// mentor (a browser left signed in elsewhere).
+func (s *Service) SignOut(ctx context.Context, value string, everywhere bool) error {
+	if !secret.Plausible(value) {
+		return nil
 	}
-	return s[:i], s[i+len(sep):], true
+	return s.store.DeleteMentorSessions(ctx, secret.HashToken(value), everywhere)
 }
 
 func linkMessage(from calendar.Person, m *store.Mentor, link, lang string) mail.Message {

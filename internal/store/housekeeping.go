@@ -7,7 +7,8 @@ import (
 )
 
 // PurgeExpired deletes rows whose use is over: idempotency keys older than
-// a day, and used or expired OAuth states and sign-in tokens.
+// a day, used or expired OAuth states and sign-in tokens, and expired
+// mentor sessions.
 func (q Q) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 	db, cancel := q.with(ctx)
 	defer cancel()
@@ -20,6 +21,7 @@ func (q Q) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 		{&IdempotencyKey{}, "created_at < ?", now.Add(-24 * time.Hour)},
 		{&OAuthState{}, "expires_at < ?", now.Add(-time.Hour)},
 		{&SigninToken{}, "expires_at < ?", now.Add(-time.Hour)},
+		{&MentorSession{}, "expires_at < ?", now},
 	} {
 		res := db.Where(del.cond, del.arg).Delete(del.model)
 		if res.Error != nil {

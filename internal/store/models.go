@@ -155,6 +155,14 @@ type SigninToken struct {
 	UsedAt    *time.Time
 }
 
+// MentorSession is a signed-in browser of the mentor area.
+type MentorSession struct {
+	TokenHash string `gorm:"primaryKey"`
+	MentorID  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
 // ReminderSent records a reminder so it goes out once per session time.
 type ReminderSent struct {
 	BookingID     string    `gorm:"primaryKey"`

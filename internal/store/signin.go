@@ -51,3 +51,42 @@ func (q Q) UseSigninToken(ctx context.Context, hash string, now time.Time) (stri
 	}
 	return t.MentorID, nil
 }
+
+// InsertMentorSession stores a signed-in browser's session.
+func (q Q) InsertMentorSession(ctx context.Context, m *MentorSession) error {
+	m.CreatedAt, m.ExpiresAt = UTCSecond(m.CreatedAt), UTCSecond(m.ExpiresAt)
+	db, cancel := q.with(ctx)
+	defer cancel()
+	if err := db.Create(m).Error; err != nil {
+		return fmt.Errorf("insert mentor session: %w", translate(err))
+	}
+	return nil
+}
+
+// MentorSessionMentor returns the mentor of an unexpired session.
+func (q Q) MentorSessionMentor(ctx context.Context, hash string, now time.Time) (string, error) {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	var m MentorSession
+	err := db.Where("token_hash = ? AND expires_at > ?", hash, UTCSecond(now)).Take(&m).Error
+	if err != nil {
+		return "", fmt.Errorf("read mentor session: %w", translate(err))
+	}
+	return m.MentorID, nil
+}
+
+// DeleteMentorSessions ends a session by its hash, or with all set, every
+// session of that session's mentor.
+func (q Q) DeleteMentorSessions(ctx context.Context, hash string, all bool) error {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	cond := "token_hash = ?"
+	if all {
+		cond = "mentor_id IN (SELECT mentor_id FROM mentor_sessions WHERE token_hash = ?)"
+	}
+	res := db.Where(cond, hash).Delete(&MentorSession{})
+	if res.Error != nil {
+		return fmt.Errorf("delete mentor sessions: %w", translate(res.Error))
+	}
+	return nil
+}
