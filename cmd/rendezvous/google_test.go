@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/store/storetest"
 	"github.com/rendezvous/rendezvous/providers/google/googlefake"
+	"github.com/rendezvous/rendezvous/providers/mail/smtptest"
 )
 
 const googleAdminToken = "admin-token-for-the-google-tests-0123456789"
@@ -376,5 +378,51 @@ func TestGoogleNotConfigured(t *testing.T) {
 	var p struct{ Code string }
 	if st := admin.do("GET", "/api/v1/mentors/"+m.ID+"/connections/google/start", nil, &p); st != 404 || p.Code != "not_found" {
 		t.Fatalf("start without Google: %d %+v", st, p)
+	}
+}
+
+// TestGoogleMeetTransferWaitsForLink: a session handed to a mentor who
+// meets on Google Meet keeps its mails to the mentee and the new mentor
+// until the write-back has created the Meet link, then sends them with it;
+// the former mentor's cancellation goes at once.
+func TestGoogleMeetTransferWaitsForLink(t *testing.T) {
+	smtp := smtptest.StartServer(t, smtptest.Options{})
+	g := startWithGoogle(t, storetest.SQLite(t), map[string]string{"RENDEZVOUS_VIDEO": "google_meet", "RENDEZVOUS_SMTP_URL": smtp.URL()})
+	if st, body := callback(t, g.consent(t), true); st != 201 {
+		t.Fatalf("callback: %d %s", st, body)
+	}
+	former := createMentor(t, g.admin, map[string]any{"name": "Former", "email": "former@example.org"})
+	var mentee menteeAnswer
+	if st := g.admin.do("POST", "/api/v1/mentees", map[string]any{"name": "Ada", "email": "ada@example.org",
+		"timezone": "UTC", "mentor_id": former.ID}, &mentee); st != 201 {
+		t.Fatalf("mentee: %d", st)
+	}
+	anon := client{t: t, base: g.s.base}
+	link := linkOf(*mentee.BookingURL)
+	var b bookingAnswer
+	if st := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": firstSlot(t, anon, link, "UTC")}, &b); st != 201 {
+		t.Fatalf("book: %d %+v", st, b)
+	}
+	waitMail(t, smtp, 2)
+	var r menteeAnswer
+	if st := g.admin.do("POST", "/api/v1/mentees/"+mentee.ID+"/reassign", map[string]string{"mentor_id": g.mentor.ID}, &r); st != 200 || r.SessionsMoved != 1 {
+		t.Fatalf("reassign: %d %+v", st, r)
+	}
+	waitFor(t, 20*time.Second, func() bool {
+		g.admin.do("GET", "/api/v1/bookings/"+b.ID, nil, &b)
+		return strings.HasPrefix(b.VideoURL, "https://meet.google.com/")
+	}, func() string { return "the new mentor's Meet link as video_url, have " + b.VideoURL })
+	got := map[string]string{}
+	for _, msg := range waitMailRaw(t, smtp, 5)[2:] {
+		inv := parseInvite(t, msg.Data)
+		got[msg.To[0]] = inv.method
+		text := decodedText(t, msg.Data)
+		if inv.method == "REQUEST" && !strings.Contains(text, b.VideoURL) {
+			t.Errorf("transfer mail to %s lacks the Meet link %s:\n%s", msg.To[0], b.VideoURL, text)
+		}
+	}
+	want := map[string]string{"former@example.org": "CANCEL", "ada@example.org": "REQUEST", "grace@example.org": "REQUEST"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("mails after the transfer: %v, want %v", got, want)
 	}
 }
