@@ -278,21 +278,7 @@ func TestPagesCSRFAndSingleUseSignin(t *testing.T) {
 	if st := replay(); st != http.StatusOK {
 		t.Fatalf("the session cookie replayed before signing out: %d", st)
 	}
-	res, err = browserless.Get(area.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	token := csrfField.FindStringSubmatch(string(page))
-	if token == nil {
-		t.Fatal("no CSRF field on the mentor area")
-	}
-	res, err = browserless.PostForm(e.s.base+"/mentor/signout", url.Values{"_csrf": {token[1]}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
+	postFormFrom(t, browserless, area.String(), e.s.base+"/mentor/signout", nil, http.StatusOK)
 	if st := replay(); st != http.StatusSeeOther {
 		t.Fatalf("the session cookie replayed after signing out: %d, want a redirect to sign in", st)
 	}
@@ -303,7 +289,13 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // postForm GETs the page for its CSRF token, then posts the form.
 func postForm(t *testing.T, c *http.Client, target string, form url.Values, want int) {
 	t.Helper()
-	res, err := c.Get(target)
+	postFormFrom(t, c, target, target, form, want)
+}
+
+// postFormFrom posts a form of page to target, with the page's CSRF token.
+func postFormFrom(t *testing.T, c *http.Client, page, target string, form url.Values, want int) {
+	t.Helper()
+	res, err := c.Get(page)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +303,7 @@ func postForm(t *testing.T, c *http.Client, target string, form url.Values, want
 	res.Body.Close()
 	m := csrfField.FindStringSubmatch(string(body))
 	if m == nil {
-		t.Fatalf("no CSRF field on %s (%d)", target, res.StatusCode)
+		t.Fatalf("no CSRF field on %s (%d)", page, res.StatusCode)
 	}
 	if form == nil {
 		form = url.Values{}

@@ -135,10 +135,9 @@ func (f *feedBatcher) flush(all bool) error {
 	return f.fn(b)
 }
 
-// postgresFeedSessions runs the query through pgx's own interface: at
-// thousands of rows, database/sql's conversion of every value to an
-// interface and back costs as much as the query.
-func (s *Store) postgresFeedSessions(ctx context.Context, mentorID string, since, cancelledSince time.Time, fn func([]FeedSession) error) error {
+// withDriverConn runs fn on a pooled connection's driver connection, under
+// the per-query timeout.
+func (s *Store) withDriverConn(ctx context.Context, fn func(ctx context.Context, driverConn any) error) error {
 	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
 	conn, err := s.sqlDB.Conn(ctx)
@@ -146,7 +145,14 @@ func (s *Store) postgresFeedSessions(ctx context.Context, mentorID string, since
 		return err
 	}
 	defer conn.Close()
-	return conn.Raw(func(driverConn any) error {
+	return conn.Raw(func(driverConn any) error { return fn(ctx, driverConn) })
+}
+
+// postgresFeedSessions runs the query through pgx's own interface: at
+// thousands of rows, database/sql's conversion of every value to an
+// interface and back costs as much as the query.
+func (s *Store) postgresFeedSessions(ctx context.Context, mentorID string, since, cancelledSince time.Time, fn func([]FeedSession) error) error {
+	return s.withDriverConn(ctx, func(ctx context.Context, driverConn any) error {
 		raw, ok := driverConn.(interface{ Conn() *pgx.Conn })
 		if !ok {
 			return fmt.Errorf("unexpected PostgreSQL driver connection %T", driverConn)
@@ -197,14 +203,7 @@ func numberedPlaceholders(query string) string {
 // API: at thousands of rows, database/sql's conversion of every value to
 // an interface and back costs as much as SQLite's work.
 func (s *Store) sqliteFeedSessions(ctx context.Context, mentorID string, since, cancelledSince time.Time, fn func([]FeedSession) error) error {
-	ctx, cancel := context.WithTimeout(ctx, queryTimeout)
-	defer cancel()
-	conn, err := s.sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(driverConn any) error {
+	return s.withDriverConn(ctx, func(ctx context.Context, driverConn any) error {
 		raw, ok := driverConn.(interface{ Raw() *sqlite3.Conn })
 		if !ok {
 			return fmt.Errorf("unexpected SQLite driver connection %T", driverConn)
