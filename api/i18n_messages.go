@@ -5,7 +5,13 @@ package api
 var messages = map[string]map[string]string{
 	"en": {
 		"nav.skip": "Skip to content", "nav.language": "Language",
-		"title.book": "Book a session", "title.manage": "Your session", "title.signin": "Mentor sign-in", "title.mentor": "Mentor area",
+		"title.book": "Book a session", "title.manage": "Your session", "title.signin": "Mentor sign-in", "title.mentor": "Mentor area", "title.mentor_session": "Session",
+		"msession.back": "← Mentor area", "msession.heading": "Session with", "msession.note": "Note from the mentee:",
+		"msession.reason": "Reason (optional, shared with your mentee)", "msession.outcome_heading": "How did it go?",
+		"msession.outcome": "Outcome:", "msession.outcome_save": "Save the outcome",
+		"outcome.completed": "held", "outcome.no_show": "the mentee did not come", "outcome.mentor_no_show": "I could not come",
+		"outcome.late_cancel":       "cancelled late",
+		"flash.cancelled_by_mentor": "The session is cancelled; your mentee has been told.", "flash.outcome": "Outcome saved.",
 		"unit.minutes": "minutes",
 
 		"pick.heading": "Pick a time", "pick.zone": "Times shown in", "pick.prev": "Previous week", "pick.next": "Next week",
@@ -62,7 +68,13 @@ var messages = map[string]map[string]string{
 	},
 	"fr": {
 		"nav.skip": "Aller au contenu", "nav.language": "Langue",
-		"title.book": "Réserver une séance", "title.manage": "Votre séance", "title.signin": "Connexion mentor", "title.mentor": "Espace mentor",
+		"title.book": "Réserver une séance", "title.manage": "Votre séance", "title.signin": "Connexion mentor", "title.mentor": "Espace mentor", "title.mentor_session": "Séance",
+		"msession.back": "← Espace mentor", "msession.heading": "Séance avec", "msession.note": "Note du mentoré :",
+		"msession.reason": "Motif (facultatif, transmis à votre mentoré)", "msession.outcome_heading": "Comment s'est-elle passée ?",
+		"msession.outcome": "Bilan :", "msession.outcome_save": "Enregistrer le bilan",
+		"outcome.completed": "tenue", "outcome.no_show": "le mentoré n'est pas venu", "outcome.mentor_no_show": "je n'ai pas pu venir",
+		"outcome.late_cancel":       "annulée tardivement",
+		"flash.cancelled_by_mentor": "La séance est annulée ; votre mentoré a été prévenu.", "flash.outcome": "Bilan enregistré.",
 		"unit.minutes": "minutes",
 
 		"pick.heading": "Choisissez un créneau", "pick.zone": "Heures affichées pour", "pick.prev": "Semaine précédente", "pick.next": "Semaine suivante",

@@ -63,7 +63,7 @@ func (s *Server) setupPages() {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"book", "manage", "signin", "mentor", "error"}
+var pageNames = []string{"book", "manage", "signin", "mentor", "mentor_session", "error"}
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{"rfc3339": rfc3339Of}

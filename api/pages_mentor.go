@@ -103,6 +103,7 @@ func (s *Server) requireMentorPage(next echo.HandlerFunc) echo.HandlerFunc {
 func sessionMentor(c echo.Context) string { id, _ := c.Get(mentorIDKey).(string); return id }
 
 type upcomingSession struct {
+	ID       string
 	Start    time.Time
 	Mentee   string
 	VideoURL string
@@ -159,7 +160,7 @@ func (s *Server) renderMentor(c echo.Context, status int, formErr string) error 
 		return err
 	}
 	for _, b := range sessions {
-		data.Upcoming = append(data.Upcoming, upcomingSession{Start: b.Start, Mentee: names[b.MenteeID], VideoURL: b.VideoURL})
+		data.Upcoming = append(data.Upcoming, upcomingSession{ID: b.ID, Start: b.Start, Mentee: names[b.MenteeID], VideoURL: b.VideoURL})
 	}
 	if s.Calendars != nil {
 		if data.Connections, err = s.Calendars.Connections(ctx, id); err != nil {

@@ -31,4 +31,7 @@ func (s *Server) pageRoutes() {
 	e.POST("/mentor/calendars/:calendar_id", s.mentorAction("calendar", s.saveCalendar), mentor...)
 	e.POST("/mentor/sync", s.mentorAction("synced", s.syncNow), mentor...)
 	e.POST("/mentor/google", s.connectGoogle, mentor...)
+	e.GET("/mentor/sessions/:id", s.mentorSessionPage, mentor...)
+	e.POST("/mentor/sessions/:id/cancel", s.mentorSessionAction("cancelled_by_mentor", s.cancelAsMentor), mentor...)
+	e.POST("/mentor/sessions/:id/outcome", s.mentorSessionAction("outcome", s.recordOutcome), mentor...)
 }

@@ -221,6 +221,43 @@ func TestPagesMentorArea(t *testing.T) {
 	if strings.Join(monday, ",") != "09:00-12:00,14:00-17:30" {
 		t.Errorf("monday hours %v", monday)
 	}
+
+	// The session's own page (the manage link of the mentor's feed):
+	// cancel it with a reason.
+	sessions := e.bookingsOf(t)
+	if len(sessions) != 1 {
+		t.Fatalf("sessions: %+v", sessions)
+	}
+	feed := evalString(t, tab, `document.getElementById('feed-url').value`)
+	feed = e.s.base + feed[strings.Index(feed, "/feeds/"):]
+	if _, body := get(t, feed, nil); !strings.Contains(strings.ReplaceAll(body, "\r\n ", ""), "/mentor/sessions/"+sessions[0].ID) {
+		t.Errorf("the feed does not link the session's page:\n%s", body)
+	}
+	b.do(tab, "open the session", chromedp.Click(chromedp.CSS(`ul.sessions a`)), chromedp.WaitVisible(chromedp.CSS("#cancel-button")))
+	if got := evalString(t, tab, `document.querySelector('h1 .mentee-name').textContent`); got != hostile {
+		t.Errorf("session page shows mentee %q, want the text %q", got, hostile)
+	}
+	b.do(tab, "cancel as the mentor", chromedp.SendKeys(chromedp.CSS("#reason"), "Ill, sorry"),
+		chromedp.Click(chromedp.CSS("#cancel-button")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	if got := evalString(t, tab, `document.getElementById('session-status').textContent`); !strings.Contains(got, "Ill, sorry") {
+		t.Errorf("status after cancelling: %q", got)
+	}
+	var after bookingAnswer
+	if e.admin.do("GET", "/api/v1/bookings/"+sessions[0].ID, nil, &after); after.Status != "cancelled" {
+		t.Errorf("session after the mentor cancelled it: %+v", after)
+	}
+	other := createMentor(t, e.admin, map[string]any{"name": "Other", "email": "other@example.org"})
+	anonOther := client{t: t, base: e.s.base}
+	otherLink := linkOf(*other.BookingURL)
+	var theirs bookingAnswer
+	if st := anonOther.do("POST", "/api/v1/book/"+otherLink+"/bookings", map[string]string{"start": firstSlot(t, anonOther, otherLink, "UTC"),
+		"name": "Bob", "email": "bob@example.org"}, &theirs); st != 201 {
+		t.Fatalf("book with the other mentor: %d", st)
+	}
+	b.do(tab, "open another mentor's session", chromedp.Navigate(e.s.base+"/mentor/sessions/"+theirs.ID), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if evalBool(t, tab, `document.body.textContent.includes("Bob")`) {
+		t.Error("the mentor area showed another mentor's session")
+	}
 }
 
 // signinLink waits for the sign-in mail and returns its link.

@@ -96,9 +96,9 @@ func (s *Service) MentorFeed(ctx context.Context, token string, cond FeedConditi
 func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, cancelledSince time.Time) (*calendar.FeedWriter, store.FeedVersion, error) {
 	// The feed is the mentor's, and its address travels (calendar services
 	// fetch and keep it): it must not carry the mentee's manage link, which
-	// would let anyone holding the feed move or cancel sessions. The
-	// encoder's "Reschedule or cancel" line points at the mentor area.
-	mentorArea := s.link("/mentor")
+	// would let anyone holding the feed move or cancel sessions. Each
+	// session links to its page in the mentor area instead, which needs
+	// the mentor signed in.
 	type batch struct {
 		seq  int
 		rows []store.FeedSession
@@ -134,7 +134,7 @@ func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, c
 					r := &b.rows[i]
 					p.v.Add(r.Sequence, r.UpdatedAt)
 					mentee.Name, mentee.Email = r.MenteeName, r.MenteeEmail
-					sessions[i] = SessionOf(&r.Booking, mentor, &mentee, mentorArea, r.UpdatedAt)
+					sessions[i] = SessionOf(&r.Booking, mentor, &mentee, s.link(mentorSessionPath(r.ID)), r.UpdatedAt)
 					sessions[i].VideoURL = s.videoURLFor(&r.Booking, true)
 				}
 				var err error
