@@ -70,7 +70,7 @@ func parsePages() (map[string]*template.Template, error) {
 	out := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles,
-			"templates/layout.html", "templates/picker.html", "templates/"+name+".html")
+			"templates/layout.html", "templates/picker.html", "templates/cancel.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse page %s: %w", name, err)
 		}

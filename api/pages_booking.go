@@ -54,8 +54,8 @@ func (s *Server) bookPage(c echo.Context) error {
 }
 
 type managePage struct {
-	MentorName, Length, Start, StartUTC, VideoURL, ICSURL, Reason, CancelPath string
-	Cancelled, Changeable                                                     bool
+	MentorName, Length, Start, StartUTC, VideoURL, ICSURL, Reason, CancelPath, ReasonKey string
+	Cancelled, Changeable                                                                bool
 }
 
 // managePage serves GET /manage/{token}: the session, the picker to move
@@ -82,7 +82,7 @@ func (s *Server) renderManage(c echo.Context, status int, formErr string) error 
 	data := managePage{
 		MentorName: mentor.Name, Length: p.minutes(b.End.Sub(b.Start)),
 		Start: b.Start.Format(time.RFC3339), StartUTC: b.Start.UTC().Format("2006-01-02 15:04 UTC"),
-		VideoURL: b.VideoURL, ICSURL: b.ICSURL, Reason: b.CancelReason, CancelPath: "/manage/" + escaped + "/cancel",
+		VideoURL: b.VideoURL, ICSURL: b.ICSURL, Reason: b.CancelReason, CancelPath: "/manage/" + escaped + "/cancel", ReasonKey: "manage.reason",
 		Cancelled: cancelled, Changeable: !cancelled && b.End.After(time.Now()),
 	}
 	p.Page = data

@@ -16,6 +16,7 @@ import (
 
 type mentorSessionPage struct {
 	ID, MenteeName, MenteeEmail, Start, StartUTC, Length, JoinURL, Reason, Note, Timezone string
+	CancelPath, ReasonKey                                                                 string
 	Cancelled, Upcoming, Started                                                          bool
 	Outcome                                                                               string
 	Outcomes                                                                              []string
@@ -44,6 +45,7 @@ func (s *Server) renderMentorSession(c echo.Context, status int, formErr string)
 		Start: sess.Start.Format(time.RFC3339), StartUTC: sess.Start.UTC().Format("2006-01-02 15:04 UTC"),
 		Length: p.minutes(sess.End.Sub(sess.Start)), JoinURL: sess.JoinURL, Reason: sess.CancelReason, Note: sess.Note,
 		Cancelled: sess.Status != "confirmed", Upcoming: sess.Status == "confirmed" && sess.Start.After(now),
+		CancelPath: "/mentor/sessions/" + url.PathEscape(sess.ID) + "/cancel", ReasonKey: "msession.reason",
 		Started: !sess.Start.After(now), Outcomes: []string{"completed", "no_show", "mentor_no_show", "late_cancel"},
 	}
 	if sess.Outcome != nil {
