@@ -23,6 +23,7 @@ const pagesAdminToken = "admin-token-for-the-tests-0123456789"
 const hostile = `Zoé <img src=x onerror=alert(1)>`
 
 type pagesEnv struct {
+	db     storetest.Database
 	s      started
 	admin  client
 	mentor mentorCreated
@@ -33,12 +34,13 @@ type pagesEnv struct {
 func startPages(t *testing.T) pagesEnv {
 	t.Helper()
 	smtp := smtptest.StartServer(t, smtptest.Options{})
-	s := startServe(t, storetest.SQLite(t), map[string]string{"RENDEZVOUS_RATE_LIMIT": "0",
+	db := storetest.SQLite(t)
+	s := startServe(t, db, map[string]string{"RENDEZVOUS_RATE_LIMIT": "0",
 		"RENDEZVOUS_ADMIN_TOKEN": pagesAdminToken, "RENDEZVOUS_SMTP_URL": smtp.URL()})
 	t.Cleanup(func() { s.stop() })
 	admin := client{t: t, base: s.base, token: pagesAdminToken}
 	m := createMentor(t, admin, map[string]any{"timezone": "Europe/Paris", "max_upcoming_per_mentee": 5})
-	return pagesEnv{s: s, admin: admin, mentor: m, link: linkOf(*m.BookingURL), smtp: smtp}
+	return pagesEnv{db: db, s: s, admin: admin, mentor: m, link: linkOf(*m.BookingURL), smtp: smtp}
 }
 
 // bookingsOf lists the mentor's sessions through the API.
@@ -354,4 +356,27 @@ func postFormFrom(t *testing.T, c *http.Client, page, target string, form url.Va
 	if res.StatusCode != want {
 		t.Fatalf("POST %s: %d, want %d", target, res.StatusCode, want)
 	}
+}
+
+// TestSigninLinkSurvivesSMTPOutage: with the mail server refusing, asking
+// for a link still answers at once; the link arrives, once, when the
+// server accepts again, and it works.
+func TestSigninLinkSurvivesSMTPOutage(t *testing.T) {
+	e := startPages(t)
+	e.smtp.SetRejectCode(451)
+	jar, _ := cookiejar.New(nil)
+	browserless := &http.Client{Jar: jar}
+	postForm(t, browserless, e.s.base+"/mentor/signin", url.Values{"email": {"grace@example.org"}}, http.StatusOK)
+	inspect := openDB(t, e.db)
+	eventually(t, 20*time.Second, "a refused delivery", func() bool { return jobCountWhere(t, inspect, "signin_mail", "errors IS NOT NULL") == 1 })
+	if len(e.smtp.Messages()) != 0 {
+		t.Fatal("a refused mail was counted as delivered")
+	}
+	e.smtp.SetRejectCode(0)
+	link := signinLink(t, e)
+	eventually(t, 20*time.Second, "the mail job to finish", func() bool { return jobCount(t, inspect, "signin_mail", "completed") == 1 })
+	if n := len(e.smtp.Messages()); n != 1 {
+		t.Fatalf("%d sign-in mails delivered, want 1", n)
+	}
+	postForm(t, browserless, link, nil, http.StatusOK)
 }

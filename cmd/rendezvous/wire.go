@@ -62,6 +62,8 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 		return nil, err
 	}
 	book.RegisterWorkers(engine.Workers(), sender, from)
+	signins := signin.New(db, engine, box, signin.Options{BaseURL: cfg.BaseURL, Mailer: sender, From: from, Logger: logger})
+	signins.RegisterWorkers(engine.Workers())
 	server := api.New(api.Deps{
 		Logger:    logger,
 		DB:        db,
@@ -71,7 +73,7 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 		Booking:   book,
 		Calendars: cals,
 		RateLimit: cfg.RateLimit,
-		Signin:    signin.New(db, box, signin.Options{BaseURL: cfg.BaseURL, Mailer: sender, From: from, Logger: logger}),
+		Signin:    signins,
 	})
 	if err := engine.Build(); err != nil {
 		return nil, err

@@ -69,3 +69,19 @@ func (SyncArgs) InsertOpts() river.InsertOpts {
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
 	}}}
 }
+
+// SigninMailArgs mails a mentor a sign-in link. The link is sealed: job
+// rows are plain data, and the link opens the mentor area.
+type SigninMailArgs struct {
+	MentorID   string    `json:"mentor_id"`
+	LinkSealed string    `json:"link_sealed"`
+	Language   string    `json:"language"`
+	ExpiresAt  time.Time `json:"expires_at"` // the link's; no point mailing it later
+}
+
+// Kind implements river.JobArgs.
+func (SigninMailArgs) Kind() string { return "signin_mail" }
+
+// InsertOpts retries within the link's 15 minutes (River's backoff: about
+// 1, 16, 81, 256 seconds…).
+func (SigninMailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 6} }

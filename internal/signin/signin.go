@@ -12,8 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
@@ -36,20 +39,26 @@ type Options struct {
 	Logger  *slog.Logger
 }
 
+// Enqueuer inserts jobs inside a store transaction.
+type Enqueuer interface {
+	InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) error
+}
+
 // Service issues sign-in links and session values.
 type Service struct {
 	Options
 	store *store.Store
+	jobs  Enqueuer
 	box   *secret.Box
 	now   func() time.Time
 }
 
-// New builds the service.
-func New(s *store.Store, box *secret.Box, opts Options) *Service {
+// New builds the service; jobs carries the sign-in mails.
+func New(s *store.Store, jobs Enqueuer, box *secret.Box, opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Options: opts, store: s, box: box, now: time.Now}
+	return &Service{Options: opts, store: s, jobs: jobs, box: box, now: time.Now}
 }
 
 // SetClock replaces the clock (tests).
@@ -59,7 +68,9 @@ var errBadLink = apperr.Errorf(apperr.NotFound, "this sign-in link is unknown, e
 
 // Request mails a sign-in link to every mentor with this address. It
 // reports nothing about whether the address is known, so the form cannot
-// be used to find out who mentors here.
+// be used to find out who mentors here. The link is stored and its mail
+// enqueued in one transaction: an SMTP server that is down delays the mail
+// (retried while the link is valid) rather than failing the form.
 func (s *Service) Request(ctx context.Context, email, lang string) error {
 	addr, err := validate.Email("email", email)
 	if err != nil {
@@ -72,16 +83,60 @@ func (s *Service) Request(ctx context.Context, email, lang string) error {
 	for i := range mentors {
 		m := &mentors[i]
 		token := secret.NewToken()
-		row := &store.SigninToken{TokenHash: secret.HashToken(token), MentorID: m.ID, ExpiresAt: store.UTCSecond(s.now().Add(LinkLifetime))}
-		if err := s.store.InsertSigninToken(ctx, row); err != nil {
-			return err
-		}
+		expires := store.UTCSecond(s.now().Add(LinkLifetime))
 		link := s.BaseURL.JoinPath("/mentor/signin/" + token).String()
-		if err := s.Mailer.Send(ctx, linkMessage(s.From, m, link, lang)); err != nil {
-			return fmt.Errorf("mail sign-in link to mentor %s: %w", m.ID, err)
+		err := s.store.InTx(ctx, func(tx *store.Tx) error {
+			row := &store.SigninToken{TokenHash: secret.HashToken(token), MentorID: m.ID, ExpiresAt: expires}
+			if err := tx.InsertSigninToken(ctx, row); err != nil {
+				return err
+			}
+			return s.jobs.InsertTx(ctx, tx, jobs.SigninMailArgs{MentorID: m.ID, LinkSealed: s.box.SealString(link),
+				Language: lang, ExpiresAt: expires}, nil)
+		})
+		if err != nil {
+			return fmt.Errorf("sign-in link for mentor %s: %w", m.ID, err)
 		}
-		s.Logger.Info("sign-in link mailed", slog.String("mentor_id", m.ID))
 	}
+	return nil
+}
+
+// RegisterWorkers adds the sign-in mail worker to the job engine.
+func (s *Service) RegisterWorkers(w *river.Workers) {
+	river.AddWorker(w, &mailWorker{svc: s})
+}
+
+// mailWorker sends one sign-in link. A temporary failure is retried while
+// the link is valid; a permanent refusal or an expired link ends the job.
+type mailWorker struct {
+	river.WorkerDefaults[jobs.SigninMailArgs]
+	svc *Service
+}
+
+func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.SigninMailArgs]) error {
+	s, a := w.svc, job.Args
+	if !s.now().Before(a.ExpiresAt) {
+		s.Logger.Warn("sign-in link expired before it could be mailed", slog.String("mentor_id", a.MentorID))
+		return river.JobCancel(fmt.Errorf("sign-in link for mentor %s expired unsent", a.MentorID))
+	}
+	m, err := s.store.Mentor(ctx, a.MentorID)
+	if errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(fmt.Errorf("mentor %s is gone", a.MentorID))
+	}
+	if err != nil {
+		return err
+	}
+	link, err := s.box.OpenString(a.LinkSealed)
+	if err != nil {
+		return river.JobCancel(fmt.Errorf("open sign-in link for mentor %s: %w", a.MentorID, err))
+	}
+	if err := s.Mailer.Send(ctx, linkMessage(s.From, m, link, a.Language)); err != nil {
+		if mail.IsPermanent(err) {
+			s.Logger.Error("sign-in mail refused permanently", slog.String("mentor_id", m.ID), slog.Any("error", err))
+			return river.JobCancel(fmt.Errorf("mail sign-in link to mentor %s: %w", m.ID, err))
+		}
+		return fmt.Errorf("mail sign-in link to mentor %s: %w", m.ID, err)
+	}
+	s.Logger.Info("sign-in link mailed", slog.String("mentor_id", m.ID))
 	return nil
 }
 
