@@ -155,9 +155,9 @@ func (g googleEnv) busyFrom(t *testing.T, source string) map[string]bool {
 	return starts
 }
 
-func (g googleEnv) sync(t *testing.T) []struct{ ID, Status string } {
+func (g googleEnv) sync(t *testing.T) []struct{ ID, Status, Error string } {
 	t.Helper()
-	var out struct{ Calendars []struct{ ID, Status string } }
+	var out struct{ Calendars []struct{ ID, Status, Error string } }
 	if st := g.admin.do("POST", "/api/v1/mentors/"+g.mentor.ID+"/sync", nil, &out); st != 200 {
 		t.Fatalf("sync: %d", st)
 	}
@@ -282,7 +282,7 @@ func TestGoogleCalendarEndToEnd(t *testing.T) {
 		// A revoked grant asks the mentor to reconnect.
 		g.fake.Revoke(refresh)
 		for _, k := range g.sync(t) {
-			if k.Status != "reauth_required" {
+			if k.Status != "reauth_required" || !strings.Contains(k.Error, "connect Google Calendar again") {
 				t.Fatalf("after revoke: %+v", k)
 			}
 		}
@@ -424,5 +424,29 @@ func TestGoogleMeetTransferWaitsForLink(t *testing.T) {
 	want := map[string]string{"former@example.org": "CANCEL", "ada@example.org": "REQUEST", "grace@example.org": "REQUEST"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("mails after the transfer: %v, want %v", got, want)
+	}
+}
+
+// TestGoogleDisconnectRevokes: disconnecting a Google connection revokes
+// its grant at Google, so the access ends there too.
+func TestGoogleDisconnectRevokes(t *testing.T) {
+	g := startWithGoogle(t, storetest.SQLite(t), nil)
+	if st, body := callback(t, g.consent(t), true); st != 201 {
+		t.Fatalf("callback: %d %s", st, body)
+	}
+	conn := g.connections(t)[0]
+	_, refresh := g.storedToken(t, conn.ID)
+	if g.fake.Revoked(refresh) {
+		t.Fatal("revoked before disconnecting")
+	}
+	mentor := client{t: t, base: g.s.base, token: g.mentor.Token}
+	if st := mentor.do("DELETE", "/api/v1/mentors/"+g.mentor.ID+"/connections/"+conn.ID, nil, nil); st != 204 {
+		t.Fatalf("disconnect: %d", st)
+	}
+	if !g.fake.Revoked(refresh) {
+		t.Fatal("the grant is still live at Google after disconnecting")
+	}
+	if n := len(g.connections(t)); n != 0 {
+		t.Fatalf("%d connections left", n)
 	}
 }

@@ -2,6 +2,7 @@ package calsync
 
 import (
 	"context"
+	"log/slog"
 	"sort"
 	"time"
 
@@ -86,9 +87,29 @@ func viewOf(c *store.Connection, cals []store.CalendarState) Connection {
 }
 
 // Disconnect deletes a mentor's connection with its calendars, items and
-// busy time. Sessions written into its calendars stay there.
+// busy time, and for Google revokes the grant. Sessions written into its
+// calendars stay there.
 func (s *Service) Disconnect(ctx context.Context, mentorID, connectionID string) error {
-	return notFound(s.store.DeleteConnection(ctx, mentorID, connectionID), "connection")
+	var refresh string
+	if s.google != nil {
+		conn, err := s.store.Connection(ctx, connectionID)
+		if err == nil && conn.MentorID == mentorID && conn.Provider == ProviderGoogle {
+			if tok, err := s.store.ConnectionToken(s.box, conn.ID).Load(ctx); err == nil && tok != nil {
+				refresh = tok.RefreshToken
+			}
+		}
+	}
+	if err := notFound(s.store.DeleteConnection(ctx, mentorID, connectionID), "connection"); err != nil {
+		return err
+	}
+	if refresh != "" {
+		// The connection is gone either way; a failed revocation leaves
+		// the mentor to remove our access in their Google account.
+		if err := s.google.OAuth.Revoke(ctx, refresh); err != nil {
+			s.Logger.Warn("google: token not revoked on disconnect", slog.String("connection", connectionID), slog.Any("error", err))
+		}
+	}
+	return nil
 }
 
 // CalendarPatch changes a calendar's flags; nil leaves one as it is.

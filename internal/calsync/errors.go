@@ -31,10 +31,13 @@ func connectError(err error) error {
 	return apperr.Wrap(apperr.CalendarUnreachable, err, "the calendar server could not be reached or failed: %s", brief(err))
 }
 
-// syncFailure turns a sync error into the connection status and the human
-// reason shown to the mentor.
-func syncFailure(err error) (status, reason string) {
+// syncFailure turns a sync error of a provider's connection into the
+// connection status and the human reason shown to the mentor.
+func syncFailure(provider string, err error) (status, reason string) {
 	switch {
+	case errors.Is(err, ErrCredentials) && provider == ProviderGoogle:
+		return store.ConnectionReauthRequired,
+			"Google no longer accepts this connection (access was revoked, or it expired). Please connect Google Calendar again."
 	case errors.Is(err, ErrCredentials):
 		return store.ConnectionReauthRequired,
 			"The calendar server rejected the saved username or password. Please reconnect this calendar with the current credentials."

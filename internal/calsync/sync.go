@@ -111,7 +111,7 @@ func (s *Service) recordSync(ctx context.Context, conn *store.Connection, pulls 
 				}
 				continue
 			}
-			status, reason := syncFailure(p.err)
+			status, reason := syncFailure(conn.Provider, p.err)
 			s.Logger.Warn("calendar sync failed", slog.String("connection", conn.ID), slog.String("calendar", p.cal.ID),
 				slog.String("status", status), slog.Any("error", p.err))
 			if outcome.Status == store.ConnectionOK || status == store.ConnectionReauthRequired {

@@ -3,13 +3,58 @@ package google
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
 	calendarapi "google.golang.org/api/calendar/v3"
 )
+
+// GoogleRevokeURL is Google's token revocation endpoint.
+const GoogleRevokeURL = "https://oauth2.googleapis.com/revoke"
+
+// Revoke asks Google to revoke a token, and with it the whole grant, so
+// that disconnecting a calendar ends the access on Google's side too
+// ("Third-party apps with account access" no longer lists us). The
+// endpoint is the token endpoint's origin with the path /revoke, as
+// Google's own are, so an overridden token endpoint gets it as well. A
+// token Google no longer knows (already revoked) is not an error.
+func (c OAuthConfig) Revoke(ctx context.Context, token string) error {
+	endpoint := GoogleRevokeURL
+	if c.TokenURL != "" {
+		u, err := url.Parse(c.TokenURL)
+		if err != nil {
+			return fmt.Errorf("google: revoke: token URL: %w", err)
+		}
+		u.Path, u.RawQuery = "/revoke", ""
+		endpoint = u.String()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(url.Values{"token": {token}}.Encode()))
+	if err != nil {
+		return fmt.Errorf("google: revoke: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	client := c.HTTPClient
+	if client == nil {
+		client = http.DefaultClient
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("google: revoke: %w", err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 4<<10))
+	switch {
+	case res.StatusCode == http.StatusOK:
+		return nil
+	case res.StatusCode == http.StatusBadRequest && strings.Contains(string(body), "invalid_token"):
+		return nil
+	}
+	return fmt.Errorf("google: revoke: %s: %s", res.Status, strings.TrimSpace(string(body)))
+}
 
 // Scopes returns the OAuth scopes requested on the consent screen: the
 // least Rendezvous needs. Read the calendar list, read and write events

@@ -93,6 +93,36 @@ func (s *Server) Revoke(refreshToken string) {
 	}
 }
 
+// Revoked reports whether the grant of a refresh token was revoked.
+func (s *Server) Revoked(refreshToken string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.oauth.refresh[refreshToken]
+	return g != nil && g.revoked
+}
+
+// handleRevoke is Google's revocation endpoint: a refresh or an access
+// token revokes its whole grant; an unknown one is 400 invalid_token.
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := r.ParseForm(); err != nil {
+		tokenError(w, http.StatusBadRequest, "invalid_request", "Bad Request")
+		return
+	}
+	tok := r.Form.Get("token")
+	g := s.oauth.refresh[tok]
+	if at, ok := s.oauth.access[tok]; ok && g == nil {
+		g = at.grant
+	}
+	if g == nil {
+		tokenError(w, http.StatusBadRequest, "invalid_token", "Token expired or revoked")
+		return
+	}
+	g.revoked = true
+	w.WriteHeader(http.StatusOK)
+}
+
 // ExpireAccessTokens makes every access token issued so far expired.
 func (s *Server) ExpireAccessTokens() {
 	s.mu.Lock()

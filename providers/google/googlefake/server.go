@@ -102,6 +102,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /o/oauth2/auth", s.handleAuthorize)
 	mux.HandleFunc("GET /authorize", s.handleAuthorize)
 	mux.HandleFunc("POST /token", s.handleToken)
+	mux.HandleFunc("POST /revoke", s.handleRevoke)
 	for _, prefix := range []string{"", "/calendar/v3"} {
 		api := func(pattern string, h func(http.ResponseWriter, *http.Request, *calState)) {
 			method, path, _ := strings.Cut(pattern, " ")
