@@ -157,7 +157,9 @@ func (g googleEnv) busyFrom(t *testing.T, source string) map[string]bool {
 
 func (g googleEnv) sync(t *testing.T) []struct{ ID, Status, Error string } {
 	t.Helper()
-	var out struct{ Calendars []struct{ ID, Status, Error string } }
+	var out struct {
+		Calendars []struct{ ID, Status, Error string }
+	}
 	if st := g.admin.do("POST", "/api/v1/mentors/"+g.mentor.ID+"/sync", nil, &out); st != 200 {
 		t.Fatalf("sync: %d", st)
 	}
