@@ -98,7 +98,8 @@ func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, c
 	// fetch and keep it): it must not carry the mentee's manage link, which
 	// would let anyone holding the feed move or cancel sessions. Each
 	// session links to its page in the mentor area instead, which needs
-	// the mentor signed in.
+	// the mentor signed in. (Joined once: ids need no escaping.)
+	sessionPages := s.link(mentorSessionPath(""))
 	type batch struct {
 		seq  int
 		rows []store.FeedSession
@@ -134,7 +135,7 @@ func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, c
 					r := &b.rows[i]
 					p.v.Add(r.Sequence, r.UpdatedAt)
 					mentee.Name, mentee.Email = r.MenteeName, r.MenteeEmail
-					sessions[i] = SessionOf(&r.Booking, mentor, &mentee, s.link(mentorSessionPath(r.ID)), r.UpdatedAt)
+					sessions[i] = SessionOf(&r.Booking, mentor, &mentee, sessionPages+r.ID, r.UpdatedAt)
 					sessions[i].VideoURL = s.videoURLFor(&r.Booking, true)
 				}
 				var err error
