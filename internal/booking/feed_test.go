@@ -60,6 +60,12 @@ func seedFeed(b testing.TB, db storetest.Database, n int) (*booking.Service, str
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Statistics, as a database in service has them (autovacuum, or
+	// SQLite's optimize): without them PostgreSQL sorts the whole result
+	// before sending the first row.
+	if _, err := s.SQLDB().ExecContext(ctx, "ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
 	base, _ := url.Parse("http://localhost:8080")
 	return booking.New(s, nil, box, booking.Options{BaseURL: base}), feed
 }
