@@ -11,7 +11,10 @@ var messages = map[string]map[string]string{
 		"msession.outcome": "Outcome:", "msession.outcome_save": "Save the outcome",
 		"outcome.completed": "held", "outcome.no_show": "the mentee did not come", "outcome.mentor_no_show": "I could not come",
 		"outcome.late_cancel":       "cancelled late",
-		"flash.cancelled_by_mentor": "The session is cancelled; your mentee has been told.", "flash.outcome": "Outcome saved.",
+		"flash.cancelled_by_mentor": "The session is cancelled; your mentee has been told.",
+		"flash.moved_by_mentor":     "The session has moved; your mentee has been told.",
+		"msession.move_heading":     "Move the session", "msession.move_to": "New time",
+		"msession.no_times": "You have no other free time in the next two weeks.", "flash.outcome": "Outcome saved.",
 		"unit.minutes": "minutes",
 
 		"pick.heading": "Pick a time", "pick.zone": "Times shown in", "pick.prev": "Previous week", "pick.next": "Next week",
@@ -74,7 +77,10 @@ var messages = map[string]map[string]string{
 		"msession.outcome": "Bilan :", "msession.outcome_save": "Enregistrer le bilan",
 		"outcome.completed": "tenue", "outcome.no_show": "le mentoré n'est pas venu", "outcome.mentor_no_show": "je n'ai pas pu venir",
 		"outcome.late_cancel":       "annulée tardivement",
-		"flash.cancelled_by_mentor": "La séance est annulée ; votre mentoré a été prévenu.", "flash.outcome": "Bilan enregistré.",
+		"flash.cancelled_by_mentor": "La séance est annulée ; votre mentoré a été prévenu.",
+		"flash.moved_by_mentor":     "La séance a été déplacée ; votre mentoré a été prévenu.",
+		"msession.move_heading":     "Déplacer la séance", "msession.move_to": "Nouvel horaire",
+		"msession.no_times": "Vous n'avez pas d'autre créneau libre dans les deux semaines à venir.", "flash.outcome": "Bilan enregistré.",
 		"unit.minutes": "minutes",
 
 		"pick.heading": "Choisissez un créneau", "pick.zone": "Heures affichées pour", "pick.prev": "Semaine précédente", "pick.next": "Semaine suivante",

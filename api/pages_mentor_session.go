@@ -3,18 +3,33 @@ package api
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/booking"
 )
 
 // A session's page in the mentor area, the manage link of the mentor's
-// feed: the session, cancelling it with a reason while it is ahead, and
-// recording its outcome once it has started.
+// feed: the session, moving it to another free time or cancelling it with
+// a reason while it is ahead, and recording its outcome once it has
+// started.
+
+// moveWindow is how far ahead the session page offers times to move to.
+const moveWindow = 14 * 24 * time.Hour
+
+type slotDay struct {
+	Label string
+	Slots []slotOption
+}
+
+type slotOption struct{ Value, Label string }
 
 type mentorSessionPage struct {
+	MoveDays                                                                              []slotDay
 	ID, MenteeName, MenteeEmail, Start, StartUTC, Length, JoinURL, Reason, Note, Timezone string
 	CancelPath, ReasonKey                                                                 string
 	Cancelled, Upcoming, Started                                                          bool
@@ -51,6 +66,13 @@ func (s *Server) renderMentorSession(c echo.Context, status int, formErr string)
 	if sess.Outcome != nil {
 		data.Outcome = *sess.Outcome
 	}
+	if data.Upcoming {
+		free, err := s.Booking.SlotsToMove(ctx, mentorID, sess.ID, now, now.Add(moveWindow))
+		if err != nil {
+			return err
+		}
+		data.MoveDays = slotDays(p, free.Slots, sess.Start)
+	}
 	p.Page = data
 	return s.render(c, status, "mentor_session", p)
 }
@@ -77,5 +99,32 @@ func (s *Server) cancelAsMentor(c echo.Context, mentorID, id string) error {
 
 func (s *Server) recordOutcome(c echo.Context, mentorID, id string) error {
 	_, err := s.Booking.SetOutcome(c.Request().Context(), booking.Actor{MentorID: mentorID}, id, c.FormValue("outcome"))
+	return err
+}
+
+// slotDays groups free slots by local day for a select; current (the
+// session's own start) is left out.
+func slotDays(p *page, slots []calendar.Interval, current time.Time) []slotDay {
+	var out []slotDay
+	for _, sl := range slots {
+		if sl.Start.Equal(current) {
+			continue
+		}
+		day := p.T("weekday."+strings.ToLower(sl.Start.Weekday().String())) + " " + sl.Start.Format(time.DateOnly)
+		if len(out) == 0 || out[len(out)-1].Label != day {
+			out = append(out, slotDay{Label: day})
+		}
+		d := &out[len(out)-1]
+		d.Slots = append(d.Slots, slotOption{Value: sl.Start.UTC().Format(time.RFC3339), Label: sl.Start.Format("15:04")})
+	}
+	return out
+}
+
+func (s *Server) moveAsMentor(c echo.Context, mentorID, id string) error {
+	start, err := time.Parse(time.RFC3339, c.FormValue("start"))
+	if err != nil {
+		return apperr.Field("start", "choose one of the free times")
+	}
+	_, err = s.Booking.Reschedule(c.Request().Context(), booking.Actor{MentorID: mentorID}, id, start)
 	return err
 }

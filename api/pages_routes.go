@@ -32,6 +32,7 @@ func (s *Server) pageRoutes() {
 	e.POST("/mentor/sync", s.mentorAction("synced", s.syncNow), mentor...)
 	e.POST("/mentor/google", s.connectGoogle, mentor...)
 	e.GET("/mentor/sessions/:id", s.mentorSessionPage, mentor...)
+	e.POST("/mentor/sessions/:id/move", s.mentorSessionAction("moved_by_mentor", s.moveAsMentor), mentor...)
 	e.POST("/mentor/sessions/:id/cancel", s.mentorSessionAction("cancelled_by_mentor", s.cancelAsMentor), mentor...)
 	e.POST("/mentor/sessions/:id/outcome", s.mentorSessionAction("outcome", s.recordOutcome), mentor...)
 }

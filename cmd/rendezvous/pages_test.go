@@ -239,6 +239,13 @@ func TestPagesMentorArea(t *testing.T) {
 	if got := evalString(t, tab, `document.querySelector('h1 .mentee-name').textContent`); got != hostile {
 		t.Errorf("session page shows mentee %q, want the text %q", got, hostile)
 	}
+	target := evalString(t, tab, `document.querySelector('#move-start option:nth-of-type(3)').value`)
+	b.do(tab, "move as the mentor", chromedp.SetValue(chromedp.CSS("#move-start"), target),
+		chromedp.Click(chromedp.CSS("#move-button")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	var moved bookingAnswer
+	if e.admin.do("GET", "/api/v1/bookings/"+sessions[0].ID, nil, &moved); !sameInstant(t, moved.Start, target) || moved.Sequence != 1 {
+		t.Errorf("session after the mentor moved it to %s: %+v", target, moved)
+	}
 	b.do(tab, "cancel as the mentor", chromedp.SendKeys(chromedp.CSS("#reason"), "Ill, sorry"),
 		chromedp.Click(chromedp.CSS("#cancel-button")), chromedp.WaitVisible(chromedp.CSS(".notice")))
 	if got := evalString(t, tab, `document.getElementById('session-status').textContent`); !strings.Contains(got, "Ill, sorry") {

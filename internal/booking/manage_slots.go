@@ -33,12 +33,43 @@ func (s *Service) ManageSlots(ctx context.Context, manageToken string, from, to 
 	if err != nil {
 		return nil, err
 	}
+	return s.slotsToMove(ctx, b, from, to, visitor)
+}
+
+// SlotsToMove lists the times a mentor may move one of their sessions to,
+// in the mentor's zone: as for the mentee's manage link, their free slots
+// with the session's own time counted as free.
+func (s *Service) SlotsToMove(ctx context.Context, mentorID, id string, from, to time.Time) (*Slots, error) {
+	if err := validate.Window(from, to); err != nil {
+		return nil, err
+	}
+	b, err := s.store.Booking(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && b.MentorID != mentorID) {
+		return nil, errNoBooking
+	}
+	if err != nil {
+		return nil, err
+	}
+	mentor, err := s.store.Mentor(ctx, b.MentorID)
+	if err != nil {
+		return nil, err
+	}
+	zone, err := s.location("timezone", mentor.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	return s.slotsToMove(ctx, b, from, to, zone)
+}
+
+// slotsToMove is the mentor's free slots in [from, to) with b's own time
+// counted as free, shown in visitor's zone; none once b is cancelled.
+func (s *Service) slotsToMove(ctx context.Context, b *store.Booking, from, to time.Time, visitor *time.Location) (*Slots, error) {
 	if b.Status != store.StatusConfirmed {
 		return &Slots{Timezone: visitor}, nil
 	}
 	mentor, err := s.store.Mentor(ctx, b.MentorID)
 	if err != nil {
-		return nil, fmt.Errorf("manage slots: %w", err)
+		return nil, fmt.Errorf("slots to move booking %s: %w", b.ID, err)
 	}
 	q, err := s.slotQuery(ctx, s.store.Q, mentor, from, to, b.ID)
 	if err != nil {
