@@ -43,10 +43,7 @@ func (s *Service) SlotsToMove(ctx context.Context, mentorID, id string, from, to
 	if err := validate.Window(from, to); err != nil {
 		return nil, err
 	}
-	b, err := s.store.Booking(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && b.MentorID != mentorID) {
-		return nil, errNoBooking
-	}
+	b, err := s.mentorBooking(ctx, mentorID, id)
 	if err != nil {
 		return nil, err
 	}

@@ -19,10 +19,7 @@ type MentorSession struct {
 // SessionForMentor reads a session of mentorID; another mentor's session
 // is not found.
 func (s *Service) SessionForMentor(ctx context.Context, mentorID, id string) (*MentorSession, error) {
-	b, err := s.store.Booking(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && b.MentorID != mentorID) {
-		return nil, errNoBooking
-	}
+	b, err := s.mentorBooking(ctx, mentorID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -35,6 +32,15 @@ func (s *Service) SessionForMentor(ctx context.Context, mentorID, id string) (*M
 		return nil, err
 	}
 	return &MentorSession{Booking: *v, MenteeName: mentee.Name, MenteeEmail: mentee.Email, JoinURL: s.videoURLFor(b, true)}, nil
+}
+
+// mentorBooking reads a booking of mentorID; another mentor's is not found.
+func (s *Service) mentorBooking(ctx context.Context, mentorID, id string) (*store.Booking, error) {
+	b, err := s.store.Booking(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && b.MentorID != mentorID) {
+		return nil, errNoBooking
+	}
+	return b, err
 }
 
 // mentorSessionPath is a session's page in the mentor area: the manage
