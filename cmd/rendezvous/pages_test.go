@@ -246,8 +246,9 @@ func TestPagesMentorArea(t *testing.T) {
 	if e.admin.do("GET", "/api/v1/bookings/"+sessions[0].ID, nil, &moved); !sameInstant(t, moved.Start, target) || moved.Sequence != 1 {
 		t.Errorf("session after the mentor moved it to %s: %+v", target, moved)
 	}
+	// The move's notice is still on the page: wait for the cancelled status.
 	b.do(tab, "cancel as the mentor", chromedp.SendKeys(chromedp.CSS("#reason"), "Ill, sorry"),
-		chromedp.Click(chromedp.CSS("#cancel-button")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+		chromedp.Click(chromedp.CSS("#cancel-button")), chromedp.WaitVisible(chromedp.CSS("#session-status.cancelled")))
 	if got := evalString(t, tab, `document.getElementById('session-status').textContent`); !strings.Contains(got, "Ill, sorry") {
 		t.Errorf("status after cancelling: %q", got)
 	}
