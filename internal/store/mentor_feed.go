@@ -66,15 +66,13 @@ func (q Q) MentorFeedVersion(ctx context.Context, mentorID string, since, cancel
 	}
 	defer rows.Close()
 	var v FeedVersion
-	var modified any
+	var modified nullTime // SQLite's max() returns the stored text
 	if rows.Next() {
 		if err := rows.Scan(&v.Count, &v.Sequences, &modified); err != nil {
 			return FeedVersion{}, fmt.Errorf("feed version of mentor %s: %w", mentorID, err)
 		}
 	}
-	if v.Modified, err = aggregateTime(modified); err != nil {
-		return FeedVersion{}, fmt.Errorf("feed version of mentor %s: %w", mentorID, err)
-	}
+	v.Modified = modified.Time
 	return v, rows.Err()
 }
 
@@ -215,15 +213,12 @@ func (s *Store) sqliteFeedSessions(ctx context.Context, mentorID string, since, 
 			return err
 		}
 		defer stmt.Close()
+		// Times bind as the text they are stored as.
 		for i, arg := range feedArgs(mentorID, since, cancelledSince) {
-			v, ok := arg.(string)
-			if t, isTime := arg.(time.Time); isTime {
-				v, ok = t.UTC().Format(time.DateTime), true
+			if t, ok := arg.(time.Time); ok {
+				arg = t.UTC().Format(time.DateTime)
 			}
-			if !ok {
-				return fmt.Errorf("feed query argument %d: unexpected %T", i+1, arg)
-			}
-			if err := stmt.BindText(i+1, v); err != nil {
+			if err := stmt.BindText(i+1, arg.(string)); err != nil {
 				return err
 			}
 		}
@@ -249,31 +244,6 @@ func (s *Store) sqliteFeedSessions(ctx context.Context, mentorID string, since, 
 }
 
 func unixUTC(secs int64) time.Time { return time.Unix(secs, 0).UTC() }
-
-// aggregateTime reads max() of a time column: PostgreSQL keeps the type,
-// SQLite's aggregates return the stored text.
-func aggregateTime(v any) (time.Time, error) {
-	switch t := v.(type) {
-	case nil:
-		return time.Time{}, nil
-	case time.Time:
-		return t.UTC(), nil
-	case string:
-		return parseStoredTime(t)
-	case []byte:
-		return parseStoredTime(string(t))
-	}
-	return time.Time{}, fmt.Errorf("unexpected time value %T", v)
-}
-
-func parseStoredTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.DateTime, "2006-01-02 15:04:05.999999999", time.RFC3339Nano} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("unreadable stored time %q", s)
-}
 
 // feedTime selects a time column of the feed: as Unix seconds on SQLite,
 // computed by SQLite from the stored text, an integer that needs no
