@@ -21,8 +21,6 @@ const (
 // whose latest assignment is oldest (never assigned counts as oldest).
 // within, when not nil, restricts the ranking to those mentors.
 func (q Q) AssignmentCandidates(ctx context.Context, now time.Time, within []string) ([]string, error) {
-	db, cancel := q.with(ctx)
-	defer cancel()
 	args := []any{UTCSecond(now)}
 	filter := ""
 	if within != nil {
@@ -31,7 +29,8 @@ func (q Q) AssignmentCandidates(ctx context.Context, now time.Time, within []str
 		}
 		filter, args = " AND m.id IN ?", append(args, within)
 	}
-	rows, err := db.Raw(`SELECT m.id
+	var ids []string
+	err := q.eachRow(ctx, `SELECT m.id
 		FROM mentors m
 		LEFT JOIN (SELECT mentor_id, SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS active,
 				MAX(assigned_at) AS last_assigned
@@ -40,21 +39,15 @@ func (q Q) AssignmentCandidates(ctx context.Context, now time.Time, within []str
 			WHERE status = 'confirmed' AND start_at > ? GROUP BY mentor_id) u ON u.mentor_id = m.id
 		WHERE m.max_mentees > COALESCE(a.active, 0)`+filter+`
 		ORDER BY m.max_mentees - COALESCE(a.active, 0) DESC, COALESCE(u.upcoming, 0),
-			CASE WHEN a.last_assigned IS NULL THEN 0 ELSE 1 END, a.last_assigned, m.id`, args...).Rows()
+			CASE WHEN a.last_assigned IS NULL THEN 0 ELSE 1 END, a.last_assigned, m.id`, args,
+		func(scan func(...any) error) error {
+			var id string
+			err := scan(&id)
+			ids = append(ids, id)
+			return err
+		})
 	if err != nil {
-		return nil, fmt.Errorf("rank mentors for assignment: %w", translate(err))
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("rank mentors for assignment: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("rank mentors for assignment: %w", translate(err))
+		return nil, fmt.Errorf("rank mentors for assignment: %w", err)
 	}
 	return ids, nil
 }
@@ -84,27 +77,19 @@ type MentorCapacity struct {
 
 // MentorCapacities lists every mentor (or only mentorID), oldest first.
 func (q Q) MentorCapacities(ctx context.Context, mentorID string) ([]MentorCapacity, error) {
-	db, cancel := q.with(ctx)
-	defer cancel()
 	query, args := "SELECT id, max_mentees, timezone FROM mentors", []any{}
 	if mentorID != "" {
 		query, args = query+" WHERE id = ?", append(args, mentorID)
 	}
-	rows, err := db.Raw(query+" ORDER BY created_at, id", args...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("read mentor capacities: %w", translate(err))
-	}
-	defer rows.Close()
 	var out []MentorCapacity
-	for rows.Next() {
+	err := q.eachRow(ctx, query+" ORDER BY created_at, id", args, func(scan func(...any) error) error {
 		var m MentorCapacity
-		if err := rows.Scan(&m.ID, &m.MaxMentees, &m.Timezone); err != nil {
-			return nil, fmt.Errorf("read mentor capacities: %w", err)
-		}
+		err := scan(&m.ID, &m.MaxMentees, &m.Timezone)
 		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read mentor capacities: %w", translate(err))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read mentor capacities: %w", err)
 	}
 	return out, nil
 }

@@ -263,23 +263,15 @@ func (q Q) MonthStats(ctx context.Context, mentorID string, months []MonthWindow
 		WHERE b.status = 'confirmed' AND b.start_at >= ? AND b.start_at < ?
 			AND b.start_at >= z.month_start AND b.start_at < z.month_end ` + filter + `
 		GROUP BY b.mentor_id`
-	db, cancel := q.with(ctx)
-	defer cancel()
-	rows, err := db.Raw(query, args...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("count this month's sessions: %w", translate(err))
-	}
-	defer rows.Close()
 	var out []MentorMonthStats
-	for rows.Next() {
+	err := q.eachRow(ctx, query, args, func(scan func(...any) error) error {
 		var s MentorMonthStats
-		if err := rows.Scan(&s.MentorID, &s.Completed, &s.NoShows, &s.Minutes); err != nil {
-			return nil, fmt.Errorf("count this month's sessions: %w", err)
-		}
+		err := scan(&s.MentorID, &s.Completed, &s.NoShows, &s.Minutes)
 		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count this month's sessions: %w", translate(err))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count this month's sessions: %w", err)
 	}
 	return out, nil
 }
