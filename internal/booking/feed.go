@@ -127,20 +127,11 @@ func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, c
 	})
 	for range feedEncoders {
 		g.Go(func() error {
-			var mentee store.Mentee
 			for b := range batches {
 				var p part
-				sessions := make([]calendar.Session, len(b.rows))
-				for i := range b.rows {
-					r := &b.rows[i]
-					p.v.Add(r.Sequence, r.UpdatedAt)
-					mentee.Name, mentee.Email = r.MenteeName, r.MenteeEmail
-					sessions[i] = SessionOf(&r.Booking, mentor, &mentee, sessionPages+r.ID, r.UpdatedAt)
-					sessions[i].VideoURL = s.videoURLFor(&r.Booking, true)
-				}
 				var err error
-				if p.events, err = calendar.EncodeFeedEvents(sessions); err != nil {
-					return fmt.Errorf("encode feed of mentor %s: %w", mentor.ID, err)
+				if p.events, p.v, err = s.encodeFeedBatch(mentor, sessionPages, b.rows); err != nil {
+					return err
 				}
 				mu.Lock()
 				if b.seq >= len(parts) {
@@ -162,6 +153,26 @@ func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, c
 		v.Merge(p.v)
 	}
 	return w, v, nil
+}
+
+// encodeFeedBatch encodes a batch of a mentor's feed sessions, each
+// linking to its page under sessionPages, and counts them.
+func (s *Service) encodeFeedBatch(mentor *store.Mentor, sessionPages string, rows []store.FeedSession) (calendar.FeedEvents, store.FeedVersion, error) {
+	var v store.FeedVersion
+	var mentee store.Mentee
+	sessions := make([]calendar.Session, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		v.Add(r.Sequence, r.UpdatedAt)
+		mentee.Name, mentee.Email = r.MenteeName, r.MenteeEmail
+		sessions[i] = SessionOf(&r.Booking, mentor, &mentee, sessionPages+r.ID, r.UpdatedAt)
+		sessions[i].VideoURL = s.videoURLFor(&r.Booking, true)
+	}
+	events, err := calendar.EncodeFeedEvents(sessions)
+	if err != nil {
+		return calendar.FeedEvents{}, v, fmt.Errorf("encode feed of mentor %s: %w", mentor.ID, err)
+	}
+	return events, v, nil
 }
 
 // newFeed is a feed's validators: its Last-Modified is the latest change
