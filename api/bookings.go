@@ -230,10 +230,7 @@ func (s *Server) rescheduleSession(target sessionTarget) echo.HandlerFunc {
 	}
 }
 
-func actorOf(c echo.Context) booking.Actor {
-	p := principal(c)
-	return booking.Actor{Admin: p.Admin, MentorID: p.MentorID}
-}
+func actorOf(c echo.Context) booking.Actor { return booking.ActorOf(principal(c)) }
 
 // getBookingOrICS serves /bookings/{id} to API callers and
 // /bookings/{id}.ics?token= to whoever holds the manage token.
