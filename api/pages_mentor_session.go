@@ -61,7 +61,7 @@ func (s *Server) renderMentorSession(c echo.Context, status int, formErr string)
 		Length: p.minutes(sess.End.Sub(sess.Start)), JoinURL: sess.JoinURL, Reason: sess.CancelReason, Note: sess.Note,
 		Cancelled: sess.Status != "confirmed", Upcoming: sess.Status == "confirmed" && sess.Start.After(now),
 		CancelPath: "/mentor/sessions/" + url.PathEscape(sess.ID) + "/cancel", ReasonKey: "msession.reason",
-		Started: !sess.Start.After(now), Outcomes: []string{"completed", "no_show", "mentor_no_show", "late_cancel"},
+		Started: !sess.Start.After(now), Outcomes: booking.OutcomeNames(),
 	}
 	if sess.Outcome != nil {
 		data.Outcome = *sess.Outcome

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rendezvous/rendezvous/calendar"
@@ -31,8 +32,11 @@ func (a Actor) name() string {
 	return "mentor"
 }
 
-// Outcomes a session can be given.
-var Outcomes = map[string]bool{"completed": true, "no_show": true, "mentor_no_show": true, "late_cancel": true}
+// OutcomeNames are the outcomes a session can be given, in the order
+// forms list them.
+func OutcomeNames() []string {
+	return []string{"completed", "no_show", "mentor_no_show", "late_cancel"}
+}
 
 var errNoBooking = apperr.Errorf(apperr.NotFound, "no such session")
 
@@ -176,7 +180,7 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, id, reason string) (*
 
 // SetOutcome records how a session went, once it has started.
 func (s *Service) SetOutcome(ctx context.Context, actor Actor, id, outcome string) (*Booking, error) {
-	if !Outcomes[outcome] {
+	if !slices.Contains(OutcomeNames(), outcome) {
 		return nil, apperr.Field("outcome", "must be one of completed, no_show, mentor_no_show, late_cancel")
 	}
 	var out *Booking

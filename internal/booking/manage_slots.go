@@ -33,7 +33,11 @@ func (s *Service) ManageSlots(ctx context.Context, manageToken string, from, to 
 	if err != nil {
 		return nil, err
 	}
-	return s.slotsToMove(ctx, b, from, to, visitor)
+	mentor, err := s.store.Mentor(ctx, b.MentorID)
+	if err != nil {
+		return nil, fmt.Errorf("manage slots of booking %s: %w", b.ID, err)
+	}
+	return s.slotsToMove(ctx, b, mentor, from, to, visitor)
 }
 
 // SlotsToMove lists the times a mentor may move one of their sessions to,
@@ -55,18 +59,14 @@ func (s *Service) SlotsToMove(ctx context.Context, mentorID, id string, from, to
 	if err != nil {
 		return nil, err
 	}
-	return s.slotsToMove(ctx, b, from, to, zone)
+	return s.slotsToMove(ctx, b, mentor, from, to, zone)
 }
 
-// slotsToMove is the mentor's free slots in [from, to) with b's own time
+// slotsToMove is b's mentor's free slots in [from, to) with b's own time
 // counted as free, shown in visitor's zone; none once b is cancelled.
-func (s *Service) slotsToMove(ctx context.Context, b *store.Booking, from, to time.Time, visitor *time.Location) (*Slots, error) {
+func (s *Service) slotsToMove(ctx context.Context, b *store.Booking, mentor *store.Mentor, from, to time.Time, visitor *time.Location) (*Slots, error) {
 	if b.Status != store.StatusConfirmed {
 		return &Slots{Timezone: visitor}, nil
-	}
-	mentor, err := s.store.Mentor(ctx, b.MentorID)
-	if err != nil {
-		return nil, fmt.Errorf("slots to move booking %s: %w", b.ID, err)
 	}
 	q, err := s.slotQuery(ctx, s.store.Q, mentor, from, to, b.ID)
 	if err != nil {
