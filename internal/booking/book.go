@@ -78,7 +78,7 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 		if err := s.checkUpcomingLimit(ctx, tx, mentor, mentee); err != nil {
 			return err
 		}
-		if err := s.offered(ctx, tx, mentor, in.Start, ""); err != nil {
+		if err := s.offered(ctx, tx, mentor, in.Start, "", nil); err != nil {
 			return err
 		}
 		manage := secret.NewToken()

@@ -149,7 +149,7 @@ func (s *Service) Reschedule(ctx context.Context, actor Actor, id string, start 
 		if start.Equal(b.StartAt) {
 			return "", apperr.Field("start", "is the session's current time")
 		}
-		if err := s.offered(ctx, tx, m, start, b.ID); err != nil {
+		if err := s.offered(ctx, tx, m, start, b.ID, nil); err != nil {
 			return "", err
 		}
 		b.StartAt, b.EndAt = start.UTC(), start.UTC().Add(b.EndAt.Sub(b.StartAt))

@@ -126,18 +126,22 @@ func (s *Service) stale(ctx context.Context, mentorID string) (bool, error) {
 }
 
 // offered checks that start is a slot the mentor offers right now, with
-// the transaction's view of busy time and sessions.
-func (s *Service) offered(ctx context.Context, tx *store.Tx, m *store.Mentor, start time.Time, skipBookingID string) error {
+// the transaction's view of busy time and sessions. shape, when set,
+// adjusts the check (a transfer's own length and grid).
+func (s *Service) offered(ctx context.Context, tx *store.Tx, m *store.Mentor, start time.Time, skipBookingID string, shape func(*calendar.SlotQuery)) error {
 	q, err := s.slotQuery(ctx, tx.Q, m, start, start.Add(time.Minute), skipBookingID)
 	if err != nil {
 		return err
 	}
+	if shape != nil {
+		shape(&q)
+	}
 	ok, err := calendar.SlotOffered(q, start)
 	if err != nil {
-		return fmt.Errorf("check slot: %w", err)
+		return fmt.Errorf("check slot of mentor %s: %w", m.ID, err)
 	}
 	if !ok {
-		return apperr.Errorf(apperr.SlotUnavailable, "%s is not a free slot of this mentor (taken, or outside their hours)", start.UTC().Format(time.RFC3339))
+		return apperr.Errorf(apperr.SlotUnavailable, "%s is not a free slot of %s (taken, or outside their hours)", start.UTC().Format(time.RFC3339), m.Name)
 	}
 	return nil
 }

@@ -62,7 +62,9 @@ func (s *Service) Transfer(ctx context.Context, actor Actor, id, toMentorID stri
 		if err != nil {
 			return err
 		}
-		if err := s.offeredFor(ctx, tx, to, b.StartAt, b.EndAt.Sub(b.StartAt)); err != nil {
+		length := b.EndAt.Sub(b.StartAt)
+		onTransferGrid := func(q *calendar.SlotQuery) { q.Session, q.Step = length, transferStep }
+		if err := s.offered(ctx, tx, to, b.StartAt, "", onTransferGrid); err != nil {
 			return err
 		}
 		notice, err := s.formerMentorNotice(b, from, mentee)
@@ -111,24 +113,6 @@ func (s *Service) lockMentorPair(ctx context.Context, tx *store.Tx, fromID, toID
 		locked[id] = m
 	}
 	return locked[fromID], locked[toID], nil
-}
-
-// offeredFor checks that mentor m is free for a session of the given
-// length at start, on the transfer grid rather than m's own.
-func (s *Service) offeredFor(ctx context.Context, tx *store.Tx, m *store.Mentor, start time.Time, length time.Duration) error {
-	q, err := s.slotQuery(ctx, tx.Q, m, start, start.Add(time.Minute), "")
-	if err != nil {
-		return err
-	}
-	q.Session, q.Step = length, transferStep
-	ok, err := calendar.SlotOffered(q, start)
-	if err != nil {
-		return fmt.Errorf("check slot of mentor %s: %w", m.ID, err)
-	}
-	if !ok {
-		return apperr.Errorf(apperr.SlotUnavailable, "%s is not free at %s (busy, or outside their hours)", m.Name, start.UTC().Format(time.RFC3339))
-	}
-	return nil
 }
 
 // formerMentorNotice is the cancellation the former mentor receives: the
