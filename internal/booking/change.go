@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/calendar/ical"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -223,7 +223,7 @@ func (s *Service) ICS(ctx context.Context, id, token string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := calendar.EncodeObject(sess)
+	data, err := ical.EncodeObject(sess)
 	if err != nil {
 		return nil, fmt.Errorf("encode session %s: %w", id, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/calendar/ical"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -33,7 +34,7 @@ type Feed struct {
 	ETag     string
 	Modified time.Time
 	// Body is nil when the caller's copy is current.
-	Body *calendar.FeedWriter
+	Body *ical.FeedWriter
 }
 
 var errNoFeed = apperr.Errorf(apperr.NotFound, "no such feed")
@@ -93,7 +94,7 @@ func (s *Service) MentorFeed(ctx context.Context, token string, cond FeedConditi
 // renderFeed reads and encodes a feed's sessions side by side, one
 // goroutine reading batches from the database while others encode them,
 // and reports the version of what it read.
-func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, cancelledSince time.Time) (*calendar.FeedWriter, store.FeedVersion, error) {
+func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, cancelledSince time.Time) (*ical.FeedWriter, store.FeedVersion, error) {
 	// The feed is the mentor's, and its address travels (calendar services
 	// fetch and keep it): it must not carry the mentee's manage link, which
 	// would let anyone holding the feed move or cancel sessions. Each
@@ -105,7 +106,7 @@ func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, c
 		rows []store.FeedSession
 	}
 	type part struct {
-		events calendar.FeedEvents
+		events ical.FeedEvents
 		v      store.FeedVersion
 	}
 	batches := make(chan batch, 4)
@@ -146,7 +147,7 @@ func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, c
 	if err := g.Wait(); err != nil {
 		return nil, store.FeedVersion{}, err
 	}
-	w := calendar.NewFeedWriter("Mentoring — "+mentor.Name, feedRefresh)
+	w := ical.NewFeedWriter("Mentoring — "+mentor.Name, feedRefresh)
 	var v store.FeedVersion
 	for _, p := range parts {
 		w.AddEvents(p.events)
@@ -157,7 +158,7 @@ func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, c
 
 // encodeFeedBatch encodes a batch of a mentor's feed sessions, each
 // linking to its page under sessionPages, and counts them.
-func (s *Service) encodeFeedBatch(mentor *store.Mentor, sessionPages string, rows []store.FeedSession) (calendar.FeedEvents, store.FeedVersion, error) {
+func (s *Service) encodeFeedBatch(mentor *store.Mentor, sessionPages string, rows []store.FeedSession) (ical.FeedEvents, store.FeedVersion, error) {
 	var v store.FeedVersion
 	var mentee store.Mentee
 	sessions := make([]calendar.Session, len(rows))
@@ -168,9 +169,9 @@ func (s *Service) encodeFeedBatch(mentor *store.Mentor, sessionPages string, row
 		sessions[i] = SessionOf(&r.Booking, mentor, &mentee, sessionPages+r.ID, r.UpdatedAt)
 		sessions[i].VideoURL = s.videoURLFor(&r.Booking, true)
 	}
-	events, err := calendar.EncodeFeedEvents(sessions)
+	events, err := ical.EncodeFeedEvents(sessions)
 	if err != nil {
-		return calendar.FeedEvents{}, v, fmt.Errorf("encode feed of mentor %s: %w", mentor.ID, err)
+		return ical.FeedEvents{}, v, fmt.Errorf("encode feed of mentor %s: %w", mentor.ID, err)
 	}
 	return events, v, nil
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 
 	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/calendar/ical"
 	"github.com/rendezvous/rendezvous/internal/netguard"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/providers/caldav"
@@ -73,7 +74,7 @@ func (a *caldavSource) Changes(ctx context.Context, calRef, state string, window
 // is deleted and created again from the session. Remote edits to a
 // session's event are therefore overwritten, and logged.
 func (a *caldavSource) Save(ctx context.Context, calRef string, s calendar.Session, prev Remote) (Remote, error) {
-	ics, err := calendar.EncodeObject(s)
+	ics, err := ical.EncodeObject(s)
 	if err != nil {
 		return Remote{}, err
 	}

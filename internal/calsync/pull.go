@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/calendar/ical"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
@@ -106,7 +107,7 @@ func (s *Service) itemBusy(cal *store.Calendar, it store.CalendarItem, window ca
 		}
 		return out
 	}
-	busy, err := calendar.DecodeBusy(it.ICS, window, loc)
+	busy, err := ical.DecodeBusy(it.ICS, window, loc)
 	if err != nil {
 		s.Logger.Warn("calendar object skipped: not iCalendar", slog.String("calendar", cal.ID), slog.String("key", it.Key), slog.Any("error", err))
 		return nil

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/calendar/ical"
 	"github.com/rendezvous/rendezvous/providers/mail"
 )
 
@@ -160,14 +161,14 @@ func BuildMessage(kind Kind, s calendar.Session, to Recipient, from calendar.Per
 	}
 	switch kind {
 	case Confirmed, Rescheduled, Transferred:
-		m.Method = calendar.MethodRequest
+		m.Method = ical.MethodRequest
 	case Cancelled:
-		m.Method = calendar.MethodCancel
+		m.Method = ical.MethodCancel
 		s.Cancelled = true
 	default:
 		return m, nil
 	}
-	if m.ICS, err = calendar.EncodeInvite(m.Method, s); err != nil {
+	if m.ICS, err = ical.EncodeInvite(m.Method, s); err != nil {
 		return mail.Message{}, fmt.Errorf("notify: %s invitation for %s: %w", kind, s.UID, err)
 	}
 	return m, nil

@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
-	ical "github.com/emersion/go-ical"
+	goical "github.com/emersion/go-ical"
 	gomessage "github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/calendar/ical"
 )
 
 var mentor = calendar.Person{Name: "Éloïse Straßer-李", Email: "mentor@example.org"}
@@ -20,7 +21,7 @@ var mentee = calendar.Person{Name: "Zoë Ångström", Email: "mentee@example.net
 func inviteMessage(t *testing.T, method string) Message {
 	t.Helper()
 	start := time.Date(2026, 12, 7, 13, 30, 0, 0, time.UTC)
-	ics, err := calendar.EncodeInvite(method, calendar.Session{
+	ics, err := ical.EncodeInvite(method, calendar.Session{
 		UID: "uid-1@rendezvous", Sequence: 1, Start: start, End: start.Add(30 * time.Minute),
 		Summary: "Séance de mentorat — Zoë", VideoURL: "https://meet.example.org/r",
 		Organizer: mentor, Attendee: mentee, Stamp: start.Add(-time.Hour),
@@ -139,7 +140,7 @@ func checkInviteMail(t *testing.T, data []byte, want Message) {
 	if !bytes.Equal(inline.body, want.ICS) {
 		t.Error("inline calendar differs from the ICS")
 	}
-	cal, err := ical.NewDecoder(bytes.NewReader(inline.body)).Decode()
+	cal, err := goical.NewDecoder(bytes.NewReader(inline.body)).Decode()
 	if err != nil {
 		t.Fatalf("go-ical cannot read the inline calendar: %v", err)
 	}

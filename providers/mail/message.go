@@ -17,6 +17,7 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/calendar/ical"
 )
 
 // Message is one mail to one recipient.
@@ -179,7 +180,7 @@ func validate(m Message) error {
 		return nil
 	}
 	switch m.Method {
-	case calendar.MethodRequest, calendar.MethodCancel, "PUBLISH", "REPLY":
+	case ical.MethodRequest, ical.MethodCancel, "PUBLISH", "REPLY":
 	default:
 		return fmt.Errorf("mail: %w: unsupported iTIP method %q", ErrInvalidMessage, m.Method)
 	}

@@ -1,9 +1,10 @@
-package calendar
+package ical
 
 import (
 	"fmt"
 	"strings"
 	"time"
+
 	// The decoder must resolve TZIDs the same way on every host, including
 	// minimal containers without /usr/share/zoneinfo.
 	_ "time/tzdata"

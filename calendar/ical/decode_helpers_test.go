@@ -1,9 +1,11 @@
-package calendar
+package ical
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
 )
 
 // icsCalendar wraps VEVENT/VTIMEZONE text (LF-separated, indentation
@@ -36,16 +38,16 @@ func mustTime(t testing.TB, s string) time.Time {
 	return v
 }
 
-func window(t testing.TB, from, to string) Interval {
-	return Interval{mustTime(t, from), mustTime(t, to)}
+func window(t testing.TB, from, to string) calendar.Interval {
+	return calendar.Interval{Start: mustTime(t, from), End: mustTime(t, to)}
 }
 
 // spans builds intervals from RFC 3339 start/end pairs.
-func spans(t testing.TB, pairs ...string) []Interval {
+func spans(t testing.TB, pairs ...string) []calendar.Interval {
 	t.Helper()
-	var out []Interval
+	var out []calendar.Interval
 	for i := 0; i+1 < len(pairs); i += 2 {
-		out = append(out, Interval{mustTime(t, pairs[i]).UTC(), mustTime(t, pairs[i+1]).UTC()})
+		out = append(out, calendar.Interval{Start: mustTime(t, pairs[i]).UTC(), End: mustTime(t, pairs[i+1]).UTC()})
 	}
 	return out
 }
@@ -59,7 +61,7 @@ func mustLoad(t testing.TB, name string) *time.Location {
 	return loc
 }
 
-func formatSpans(ivs []Interval) string {
+func formatSpans(ivs []calendar.Interval) string {
 	var b strings.Builder
 	for _, iv := range ivs {
 		b.WriteString(iv.Start.UTC().Format(time.RFC3339) + "/" + iv.End.UTC().Format(time.RFC3339) + "\n")
@@ -67,7 +69,7 @@ func formatSpans(ivs []Interval) string {
 	return b.String()
 }
 
-func sameSpans(a, b []Interval) bool {
+func sameSpans(a, b []calendar.Interval) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 import (
 	"bytes"
@@ -7,13 +7,15 @@ import (
 	"time"
 
 	ical "github.com/emersion/go-ical"
+
+	"github.com/rendezvous/rendezvous/calendar"
 )
 
 // sampleSession is a session with every field set, including text that needs
 // escaping and names that need UTF-8-safe folding.
-func sampleSession() Session {
+func sampleSession() calendar.Session {
 	start := time.Date(2026, 12, 7, 13, 30, 0, 0, time.UTC)
-	return Session{
+	return calendar.Session{
 		UID:         "b7d0c7e2-4f7a-4e52-9a53-0d1c1b7f2a10@rendezvous",
 		Sequence:    2,
 		Start:       start,
@@ -22,8 +24,8 @@ func sampleSession() Session {
 		Description: "Agenda: CV review, mock interview\nBring questions; anything goes \\o/",
 		VideoURL:    "https://meet.example.org/rendezvous-abc123",
 		ManageURL:   "https://rdv.example.org/manage/tok_123",
-		Organizer:   Person{Name: "Éloïse \"Lou\" Straßer-李", Email: "mentor@example.org"},
-		Attendee:    Person{Name: "Zoë Ångström; Jr, PhD", Email: "mentee@example.org"},
+		Organizer:   calendar.Person{Name: "Éloïse \"Lou\" Straßer-李", Email: "mentor@example.org"},
+		Attendee:    calendar.Person{Name: "Zoë Ångström; Jr, PhD", Email: "mentee@example.org"},
 		Stamp:       time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC),
 		Created:     time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC),
 		Modified:    time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC),
@@ -90,7 +92,7 @@ func checkCRLF(t *testing.T, data []byte) {
 
 func feedOf(n int) Feed {
 	base := sampleSession()
-	f := Feed{Name: "Éloïse's sessions", RefreshInterval: time.Hour, Sessions: make([]Session, n)}
+	f := Feed{Name: "Éloïse's sessions", RefreshInterval: time.Hour, Sessions: make([]calendar.Session, n)}
 	for i := range f.Sessions {
 		s := base
 		s.UID = fmt.Sprintf("session-%06d@rendezvous", i)

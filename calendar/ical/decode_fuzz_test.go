@@ -1,10 +1,12 @@
-package calendar
+package ical
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
 )
 
 // FuzzDecodeBusy checks that no input panics or hangs DecodeBusy, and that
@@ -34,7 +36,7 @@ func FuzzDecodeBusy(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, offsetHours int64, days uint16) {
-		w := Interval{base.Add(time.Duration(offsetHours%(24*3650)) * time.Hour), time.Time{}}
+		w := calendar.Interval{Start: base.Add(time.Duration(offsetHours%(24*3650)) * time.Hour), End: time.Time{}}
 		w.End = w.Start.Add(time.Duration(days%400) * 24 * time.Hour)
 		busy, err := DecodeBusy(data, w, paris)
 		if err != nil {

@@ -1,10 +1,12 @@
-package calendar
+package ical
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
 )
 
 // benchmarkCalendar generates a mentor's busy calendar: 1,800 single
@@ -55,7 +57,7 @@ func benchmarkCalendar() []byte {
 
 func BenchmarkExpand(b *testing.B) {
 	data := benchmarkCalendar()
-	w := Interval{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 5, 30, 0, 0, 0, 0, time.UTC)}
+	w := calendar.Interval{Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 5, 30, 0, 0, 0, 0, time.UTC)}
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		b.Fatal(err)

@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
 )
 
 // iTIP methods (RFC 5546) used in invitations.
@@ -29,7 +31,7 @@ type Feed struct {
 	RefreshInterval time.Duration
 	// Sessions are written in the given order; cancelled ones stay in the
 	// feed with STATUS:CANCELLED so that subscribers drop them.
-	Sessions []Session
+	Sessions []calendar.Session
 }
 
 // ErrInvalidSession reports a session that cannot be written as iCalendar.
@@ -39,7 +41,7 @@ var ErrInvalidSession = errors.New("invalid session")
 // MethodRequest for a new or rescheduled session, MethodCancel for a
 // cancellation. The caller raises Sequence on every change; a CANCEL keeps
 // the UID and is always STATUS:CANCELLED.
-func EncodeInvite(method string, s Session) ([]byte, error) {
+func EncodeInvite(method string, s calendar.Session) ([]byte, error) {
 	method = strings.ToUpper(strings.TrimSpace(method))
 	if method != MethodRequest && method != MethodCancel {
 		return nil, fmt.Errorf("encode invite: unsupported iTIP method %q", method)
@@ -62,7 +64,7 @@ func EncodeInvite(method string, s Session) ([]byte, error) {
 // EncodeObject renders a session as a CalDAV calendar object resource for
 // write-back into the mentor's calendar. Such objects must not carry a
 // METHOD (RFC 4791 §4.1).
-func EncodeObject(s Session) ([]byte, error) {
+func EncodeObject(s calendar.Session) ([]byte, error) {
 	if err := validateSession(s); err != nil {
 		return nil, fmt.Errorf("encode calendar object: %w", err)
 	}
@@ -123,7 +125,7 @@ func NewFeedWriter(name string, refresh time.Duration) *FeedWriter {
 type FeedEvents struct{ data []byte }
 
 // EncodeFeedEvents encodes sessions as a run of a feed's events.
-func EncodeFeedEvents(sessions []Session) (FeedEvents, error) {
+func EncodeFeedEvents(sessions []calendar.Session) (FeedEvents, error) {
 	w := &icsWriter{out: make([]byte, 0, 512+len(sessions)*1100), line: make([]byte, 0, 256)}
 	for i := range sessions {
 		if err := validateSession(sessions[i]); err != nil {
@@ -191,7 +193,7 @@ func (f *FeedWriter) Bytes() []byte {
 	return out
 }
 
-func validateSession(s Session) error {
+func validateSession(s calendar.Session) error {
 	switch {
 	case strings.TrimSpace(s.UID) == "":
 		return fmt.Errorf("%w: empty UID", ErrInvalidSession)
@@ -208,7 +210,7 @@ func validateSession(s Session) error {
 
 // stampOf picks DTSTAMP: the explicit stamp, else the last change. The
 // encoders are pure, so they never fall back to the clock.
-func stampOf(s Session) time.Time {
+func stampOf(s calendar.Session) time.Time {
 	for _, t := range []time.Time{s.Stamp, s.Modified, s.Created} {
 		if !t.IsZero() {
 			return t
@@ -235,7 +237,7 @@ func (w *icsWriter) close() []byte {
 
 // event writes one VEVENT; cancelled sets STATUS:CANCELLED, alarm adds a
 // VALARM 15 minutes before the start.
-func (w *icsWriter) event(s Session, cancelled, alarm bool) {
+func (w *icsWriter) event(s calendar.Session, cancelled, alarm bool) {
 	w.raw("BEGIN", "VEVENT")
 	w.text("UID", s.UID)
 	w.raw("SEQUENCE", strconv.Itoa(s.Sequence))
@@ -294,7 +296,7 @@ func (w *icsWriter) event(s Session, cancelled, alarm bool) {
 	w.raw("END", "VEVENT")
 }
 
-func (w *icsWriter) personParams(p Person) {
+func (w *icsWriter) personParams(p calendar.Person) {
 	if p.Name != "" {
 		w.param("CN", p.Name)
 	}
@@ -310,7 +312,7 @@ func (w *icsWriter) mailto(email string) {
 // description joins the free text with the links, so that clients that
 // show neither LOCATION nor URL still offer them. It escapes straight into
 // the line buffer: building the string first doubled a feed's allocations.
-func (w *icsWriter) description(s Session) {
+func (w *icsWriter) description(s calendar.Session) {
 	text := strings.TrimSpace(s.Description)
 	if text == "" && s.VideoURL == "" && s.ManageURL == "" {
 		return

@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 // maxLineOctets is the longest content line RFC 5545 §3.1 allows, excluding
 // the CRLF. Lines are measured in octets, not characters, so a name in

@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 import (
 	"cmp"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+
+	"github.com/rendezvous/rendezvous/calendar"
 )
 
 // Busy is the busy time found in iCalendar data.
@@ -16,7 +18,7 @@ type Busy struct {
 	// Intervals are the blocking occurrences that overlap the window, in
 	// UTC, sorted by start then end, not merged (overlaps are kept), and
 	// not clipped to the window.
-	Intervals []Interval
+	Intervals []calendar.Interval
 	// Problems lists the events that were skipped, wholly or in part.
 	Problems []EventProblem
 }
@@ -58,7 +60,7 @@ var errTruncatedEvent = errors.New("event cut off by the end of the data")
 // The error is ErrNotICalendar when nothing could be parsed; an event that
 // is broken (bad RRULE, no DTSTART, unknown TZID without VTIMEZONE, DTEND
 // before DTSTART, too many occurrences) is skipped and listed in Problems.
-func DecodeBusy(data []byte, window Interval, loc *time.Location) (busy Busy, err error) {
+func DecodeBusy(data []byte, window calendar.Interval, loc *time.Location) (busy Busy, err error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -80,7 +82,7 @@ func DecodeBusy(data []byte, window Interval, loc *time.Location) (busy Busy, er
 		return busy, nil
 	}
 	iana := map[string]*time.Location{}
-	var perSeries [][]Interval
+	var perSeries [][]calendar.Interval
 	total := 0
 	for _, cal := range parsed.calendars {
 		rd := eventReader{zones: newZoneResolver(cal, iana), loc: loc}
@@ -95,7 +97,7 @@ func DecodeBusy(data []byte, window Interval, loc *time.Location) (busy Busy, er
 			}
 		}
 	}
-	busy.Intervals = make([]Interval, 0, total)
+	busy.Intervals = make([]calendar.Interval, 0, total)
 	for _, ivs := range perSeries {
 		busy.Intervals = append(busy.Intervals, ivs...)
 	}
@@ -141,7 +143,7 @@ func groupSeries(cal *icsComponent, rd eventReader, problems *[]EventProblem) []
 // sortIntervalsFast orders like SortIntervals (start, then end) but sorts
 // integer keys: comparing and moving time.Time values was a tenth of the
 // decoding time of a large calendar.
-func sortIntervalsFast(ivs []Interval) {
+func sortIntervalsFast(ivs []calendar.Interval) {
 	// Seconds and nanoseconds apart: UnixNano overflows after 2262.
 	type key struct {
 		startSec, endSec   int64
@@ -156,7 +158,7 @@ func sortIntervalsFast(ivs []Interval) {
 		return cmp.Or(cmp.Compare(a.startSec, b.startSec), cmp.Compare(a.startNsec, b.startNsec),
 			cmp.Compare(a.endSec, b.endSec), cmp.Compare(a.endNsec, b.endNsec))
 	})
-	sorted := make([]Interval, len(ivs))
+	sorted := make([]calendar.Interval, len(ivs))
 	for i, k := range keys {
 		sorted[i] = ivs[k.index]
 	}
@@ -172,7 +174,7 @@ func (rd eventReader) safeRead(c *icsComponent) (ev *calEvent, err error) {
 	return rd.read(c)
 }
 
-func (s *series) safeBusy(window Interval) (ivs []Interval, err error) {
+func (s *series) safeBusy(window calendar.Interval) (ivs []calendar.Interval, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			ivs, err = nil, fmt.Errorf("internal error expanding event: %v", r)

@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
 )
 
 func TestEncodeInviteProperties(t *testing.T) {
@@ -99,7 +101,7 @@ func TestEncodeInviteRejectsBadInput(t *testing.T) {
 	noStamp.Stamp, noStamp.Created, noStamp.Modified = time.Time{}, time.Time{}, time.Time{}
 	cases := map[string]struct {
 		method string
-		s      Session
+		s      calendar.Session
 	}{
 		"PUBLISH method":   {"PUBLISH", good},
 		"empty method":     {"", good},

@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
 )
 
 // The cross-check compares DecodeBusy with an independent implementation
@@ -79,7 +81,7 @@ func requirePythonReference(t *testing.T) {
 	t.Skip(msg)
 }
 
-func pythonBusy(t *testing.T, file, from, to, zone string) []Interval {
+func pythonBusy(t *testing.T, file, from, to, zone string) []calendar.Interval {
 	t.Helper()
 	out, err := exec.Command(crossCheckPython, "testdata/expand.py", file, from, to, zone).Output()
 	if err != nil {
@@ -92,14 +94,14 @@ func pythonBusy(t *testing.T, file, from, to, zone string) []Interval {
 	if err := json.Unmarshal(out, &pairs); err != nil {
 		t.Fatalf("expand.py output %q: %v", out, err)
 	}
-	ivs := make([]Interval, 0, len(pairs))
+	ivs := make([]calendar.Interval, 0, len(pairs))
 	for _, p := range pairs {
 		s, err1 := time.Parse(time.RFC3339, p[0])
 		e, err2 := time.Parse(time.RFC3339, p[1])
 		if err1 != nil || err2 != nil {
 			t.Fatalf("expand.py pair %v", p)
 		}
-		ivs = append(ivs, Interval{s, e})
+		ivs = append(ivs, calendar.Interval{Start: s, End: e})
 	}
 	return ivs
 }

@@ -1,10 +1,12 @@
-package calendar
+package ical
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
 )
 
 func TestDecodeBusyEventRules(t *testing.T) {
@@ -88,7 +90,7 @@ func TestDecodeBusyEventRules(t *testing.T) {
 }
 
 func TestDecodeBusyRejectsNonICalendar(t *testing.T) {
-	w := Interval{time.Unix(0, 0), time.Unix(1e10, 0)}
+	w := calendar.Interval{Start: time.Unix(0, 0), End: time.Unix(1e10, 0)}
 	for _, in := range []string{"", "hello", "<html></html>", "BEGIN:VEVENT\nUID:x\nEND:VEVENT\n", "\x00\xff"} {
 		if _, err := DecodeBusy([]byte(in), w, time.UTC); !errors.Is(err, ErrNotICalendar) {
 			t.Errorf("DecodeBusy(%q) err = %v, want ErrNotICalendar", in, err)

@@ -1,4 +1,4 @@
-package calendar
+package ical
 
 // windowsZoneNames maps Microsoft Windows time zone names, as written by
 // Outlook and Exchange in TZID parameters, to IANA names (CLDR territory

@@ -1,8 +1,10 @@
-package calendar
+package ical
 
 import (
 	"slices"
 	"time"
+
+	"github.com/rendezvous/rendezvous/calendar"
 )
 
 // series is every VEVENT of one UID in one VCALENDAR: the master (nil when
@@ -18,13 +20,13 @@ type series struct {
 // Overrides replace the master's occurrence that starts at their
 // RECURRENCE-ID; a RANGE=THISANDFUTURE override also moves every later
 // occurrence by its shift and gives them its length and blocking status.
-func (s *series) busy(window Interval) ([]Interval, error) {
-	out := make([]Interval, 0, len(s.overrides)+1)
+func (s *series) busy(window calendar.Interval) ([]calendar.Interval, error) {
+	out := make([]calendar.Interval, 0, len(s.overrides)+1)
 	emit := func(start time.Time, length nominalDuration, blocking bool) {
 		if !blocking {
 			return
 		}
-		iv := Interval{start.UTC(), length.addTo(start).UTC()}
+		iv := calendar.Interval{Start: start.UTC(), End: length.addTo(start).UTC()}
 		if iv.Valid() && iv.Overlaps(window) {
 			out = append(out, iv)
 		}
