@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -10,18 +11,36 @@ import (
 	"github.com/rendezvous/rendezvous/internal/apperr"
 )
 
-// Authenticator resolves bearer tokens (admin token or a mentor's token);
-// it compares in constant time and never stores tokens in clear.
+// Authenticator establishes who calls: a bearer token (the admin token or
+// a mentor's), or a browser signed in through a mailed link. Tokens are
+// compared in constant time and never stored in clear. What the caller
+// may do is for the services to decide.
 type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (access.Principal, error)
+	// MentorSession resolves a mentor-area cookie; ok is false for an
+	// unknown, expired or ended session.
+	MentorSession(ctx context.Context, value string) (p access.Principal, ok bool, err error)
 }
 
 const principalKey = "principal"
 
-// requireAuth accepts the admin token or a mentor's token.
-func (s *Server) requireAuth(next echo.HandlerFunc) echo.HandlerFunc {
+// authenticated establishes the caller of an API route from the bearer
+// token, or else from the browser's signed-in session (whose unsafe
+// requests must then carry the page's CSRF token, as forms do). Without
+// either it answers 401; it never decides access.
+func (s *Server) authenticated(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		if h == "" {
+			p, ok, err := s.browserPrincipal(c)
+			if err != nil {
+				return err
+			}
+			if ok {
+				c.Set(principalKey, p)
+				return s.web.csrf(next)(c)
+			}
+		}
 		token, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok || strings.TrimSpace(token) == "" {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="rendezvous"`)
@@ -37,26 +56,26 @@ func (s *Server) requireAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requireAdmin refuses mentor tokens (403) on admin-only routes.
-func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
-	return s.requireAuth(func(c echo.Context) error {
-		if !principal(c).Admin {
-			return apperr.Errorf(apperr.Forbidden, "this route needs the admin token")
-		}
-		return next(c)
-	})
+// browserPrincipal is the principal of the browser's signed-in session,
+// if any.
+func (s *Server) browserPrincipal(c echo.Context) (access.Principal, bool, error) {
+	ck, err := c.Cookie(mentorCookie)
+	if err != nil {
+		return access.Principal{}, false, nil
+	}
+	return s.Auth.MentorSession(c.Request().Context(), ck.Value)
 }
 
+// principal is the caller that authenticated or a page's session
+// established; the zero Principal (nobody) otherwise.
 func principal(c echo.Context) access.Principal {
 	p, _ := c.Get(principalKey).(access.Principal)
 	return p
 }
 
-// mayActFor reports whether the caller may act for mentorID; a mentor's
-// token on another mentor's resources gets 403, never data.
-func mayActFor(c echo.Context, mentorID string) error {
-	if principal(c).MayActFor(mentorID) {
-		return nil
-	}
-	return apperr.Errorf(apperr.Forbidden, "this token cannot act for that mentor")
+// sessionCookie is a signed-in browser's cookie: sent to every path, so
+// that the API answers a signed-in browser as it answers a token.
+func (s *Server) sessionCookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()}
 }

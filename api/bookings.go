@@ -172,33 +172,34 @@ func (s *Server) getManaged(c echo.Context) error {
 	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
 }
 
-// sessionTarget says who acts on which session: the holder of a manage
-// token (the mentee), or the API caller by session id.
-type sessionTarget func(c echo.Context) (booking.Actor, string, error)
+// The mentee changes a session through its manage token; a mentor or
+// staff through the API, by the session's id.
 
-func (s *Server) byManageToken(c echo.Context) (booking.Actor, string, error) {
-	b, err := s.Booking.ByManageToken(c.Request().Context(), c.Param("token"))
-	if err != nil {
-		return booking.Actor{}, "", err
-	}
-	return booking.Actor{Mentee: true}, b.ID, nil
+func (s *Server) cancelAsMentee(c echo.Context, reason string) (*booking.Booking, error) {
+	return s.Booking.CancelByManageToken(c.Request().Context(), c.Param("token"), reason)
 }
 
-func byPathID(c echo.Context) (booking.Actor, string, error) { return actorOf(c), c.Param("id"), nil }
+func (s *Server) cancelAsCaller(c echo.Context, reason string) (*booking.Booking, error) {
+	return s.Booking.Cancel(c.Request().Context(), principal(c), c.Param("id"), reason)
+}
 
-func (s *Server) cancelSession(target sessionTarget) echo.HandlerFunc {
+func (s *Server) rescheduleAsMentee(c echo.Context, start time.Time) (*booking.Booking, error) {
+	return s.Booking.RescheduleByManageToken(c.Request().Context(), c.Param("token"), start)
+}
+
+func (s *Server) rescheduleAsCaller(c echo.Context, start time.Time) (*booking.Booking, error) {
+	return s.Booking.Reschedule(c.Request().Context(), principal(c), c.Param("id"), start)
+}
+
+func (s *Server) cancelSession(cancel func(c echo.Context, reason string) (*booking.Booking, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		actor, id, err := target(c)
-		if err != nil {
-			return err
-		}
 		var req struct {
 			Reason string `json:"reason"`
 		}
 		if err := decodeOptionalJSON(c, &req); err != nil {
 			return err
 		}
-		out, err := s.Booking.Cancel(c.Request().Context(), actor, id, req.Reason)
+		out, err := cancel(c, req.Reason)
 		if err != nil {
 			return err
 		}
@@ -206,12 +207,8 @@ func (s *Server) cancelSession(target sessionTarget) echo.HandlerFunc {
 	}
 }
 
-func (s *Server) rescheduleSession(target sessionTarget) echo.HandlerFunc {
+func (s *Server) rescheduleSession(reschedule func(c echo.Context, start time.Time) (*booking.Booking, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		actor, id, err := target(c)
-		if err != nil {
-			return err
-		}
 		var req struct {
 			Start string `json:"start"`
 		}
@@ -222,15 +219,13 @@ func (s *Server) rescheduleSession(target sessionTarget) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		out, err := s.Booking.Reschedule(c.Request().Context(), actor, id, start)
+		out, err := reschedule(c, start)
 		if err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, newBookingResponse(out, nil))
 	}
 }
-
-func actorOf(c echo.Context) booking.Actor { return booking.ActorOf(principal(c)) }
 
 // getBookingOrICS serves /bookings/{id} to API callers and
 // /bookings/{id}.ics?token= to whoever holds the manage token.
@@ -245,11 +240,11 @@ func (s *Server) getBookingOrICS(c echo.Context) error {
 			return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", data)
 		})(c)
 	}
-	return s.requireAuth(s.getBooking)(c)
+	return s.authenticated(s.getBooking)(c)
 }
 
 func (s *Server) getBooking(c echo.Context) error {
-	b, err := s.Booking.Get(c.Request().Context(), actorOf(c), c.Param("id"))
+	b, err := s.Booking.Get(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -258,15 +253,12 @@ func (s *Server) getBooking(c echo.Context) error {
 
 func (s *Server) listBookings(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
 	now := time.Now().UTC()
 	from, to, err := parseWindow(c, now.Add(-30*24*time.Hour), now.Add(90*24*time.Hour))
 	if err != nil {
 		return err
 	}
-	bs, err := s.Booking.List(c.Request().Context(), id, from, to, c.QueryParam("status"))
+	bs, err := s.Booking.List(c.Request().Context(), principal(c), id, from, to, c.QueryParam("status"))
 	if err != nil {
 		return err
 	}
@@ -284,7 +276,7 @@ func (s *Server) setOutcome(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	b, err := s.Booking.SetOutcome(c.Request().Context(), actorOf(c), c.Param("id"), req.Outcome)
+	b, err := s.Booking.SetOutcome(c.Request().Context(), principal(c), c.Param("id"), req.Outcome)
 	if err != nil {
 		return err
 	}

@@ -71,10 +71,7 @@ func newCaseloadResponse(c *mentoring.Caseload) caseloadResponse {
 
 func (s *Server) getCaseload(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
-	cl, err := s.Mentoring.Caseload(c.Request().Context(), id)
+	cl, err := s.Mentoring.Caseload(c.Request().Context(), principal(c), id)
 	if err != nil {
 		return err
 	}
@@ -82,7 +79,7 @@ func (s *Server) getCaseload(c echo.Context) error {
 }
 
 func (s *Server) listCaseloads(c echo.Context) error {
-	all, err := s.Mentoring.Caseloads(c.Request().Context())
+	all, err := s.Mentoring.Caseloads(c.Request().Context(), principal(c))
 	if err != nil {
 		return err
 	}

@@ -70,14 +70,11 @@ func nullableText(s string) *string {
 
 func (s *Server) createConnection(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
 	var req connectRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	conn, err := s.Calendars.Connect(c.Request().Context(), id, calsync.ConnectInput{
+	conn, err := s.Calendars.Connect(c.Request().Context(), principal(c), id, calsync.ConnectInput{
 		Provider: req.Provider, URL: req.URL, Username: req.Username, Password: req.Password,
 	})
 	if err != nil {
@@ -88,10 +85,7 @@ func (s *Server) createConnection(c echo.Context) error {
 
 func (s *Server) listConnections(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
-	conns, err := s.Calendars.Connections(c.Request().Context(), id)
+	conns, err := s.Calendars.Connections(c.Request().Context(), principal(c), id)
 	if err != nil {
 		return err
 	}
@@ -104,10 +98,7 @@ func (s *Server) listConnections(c echo.Context) error {
 
 func (s *Server) deleteConnection(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
-	if err := s.Calendars.Disconnect(c.Request().Context(), id, c.Param("cid")); err != nil {
+	if err := s.Calendars.Disconnect(c.Request().Context(), principal(c), id, c.Param("cid")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -120,14 +111,11 @@ type calendarPatchRequest struct {
 
 func (s *Server) patchCalendar(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
 	var req calendarPatchRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	k, err := s.Calendars.UpdateCalendar(c.Request().Context(), id, c.Param("calendar_id"),
+	k, err := s.Calendars.UpdateCalendar(c.Request().Context(), principal(c), id, c.Param("calendar_id"),
 		calsync.CalendarPatch{CheckConflicts: req.CheckConflicts, WriteTarget: req.WriteTarget})
 	if err != nil {
 		return err
@@ -144,10 +132,7 @@ type calendarSyncResponse struct {
 
 func (s *Server) syncCalendars(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
-	res, err := s.Calendars.SyncMentor(c.Request().Context(), id)
+	res, err := s.Calendars.SyncMentor(c.Request().Context(), principal(c), id)
 	if err != nil {
 		return err
 	}
@@ -166,15 +151,12 @@ type busyResponse struct {
 
 func (s *Server) getBusy(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
 	now := time.Now().UTC()
 	from, to, err := parseWindow(c, now, now.AddDate(0, 0, 30))
 	if err != nil {
 		return err
 	}
-	spans, err := s.Calendars.Busy(c.Request().Context(), id, from, to)
+	spans, err := s.Calendars.Busy(c.Request().Context(), principal(c), id, from, to)
 	if err != nil {
 		return err
 	}

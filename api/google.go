@@ -15,10 +15,7 @@ import (
 // consent screen.
 func (s *Server) startGoogle(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
-	consent, err := s.Calendars.StartGoogle(c.Request().Context(), id)
+	consent, err := s.Calendars.StartGoogle(c.Request().Context(), principal(c), id)
 	if err != nil {
 		return err
 	}
@@ -71,10 +68,7 @@ var googlePageTemplate = template.Must(template.New("google").Parse(`<!doctype h
 
 // googlePage renders the small page the callback ends on.
 func (s *Server) googlePage(c echo.Context, status int, title, message string) error {
-	home := "/mentor"
-	if s.BaseURL != nil {
-		home = s.BaseURL.JoinPath("/mentor").String()
-	}
+	home := s.Links.MentorHome()
 	var sb strings.Builder
 	if err := googlePageTemplate.Execute(&sb, map[string]string{"Title": title, "Message": message, "Home": home}); err != nil {
 		return err

@@ -92,7 +92,7 @@ func (s *Server) createMentor(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := s.Mentoring.CreateMentor(c.Request().Context(), req.input())
+	m, err := s.Mentoring.CreateMentor(c.Request().Context(), principal(c), req.input())
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Server) createMentor(c echo.Context) error {
 }
 
 func (s *Server) listMentors(c echo.Context) error {
-	ms, err := s.Mentoring.Mentors(c.Request().Context())
+	ms, err := s.Mentoring.Mentors(c.Request().Context(), principal(c))
 	if err != nil {
 		return err
 	}
@@ -115,10 +115,7 @@ func (s *Server) listMentors(c echo.Context) error {
 
 func (s *Server) getMentor(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
-	m, err := s.Mentoring.Mentor(c.Request().Context(), id)
+	m, err := s.Mentoring.Mentor(c.Request().Context(), principal(c), id)
 	if err != nil {
 		return err
 	}
@@ -127,14 +124,11 @@ func (s *Server) getMentor(c echo.Context) error {
 
 func (s *Server) patchMentor(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
 	var req mentorRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := s.Mentoring.UpdateMentor(c.Request().Context(), id, req.input())
+	m, err := s.Mentoring.UpdateMentor(c.Request().Context(), principal(c), id, req.input())
 	if err != nil {
 		return err
 	}
@@ -148,14 +142,11 @@ type availabilityRequest struct {
 
 func (s *Server) putAvailability(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
 	var req availabilityRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := s.Mentoring.SetAvailability(c.Request().Context(), id, req.WeeklyHours, req.Overrides)
+	m, err := s.Mentoring.SetAvailability(c.Request().Context(), principal(c), id, req.WeeklyHours, req.Overrides)
 	if err != nil {
 		return err
 	}
@@ -164,10 +155,7 @@ func (s *Server) putAvailability(c echo.Context) error {
 
 func (s *Server) rotateFeedToken(c echo.Context) error {
 	id := c.Param("id")
-	if err := mayActFor(c, id); err != nil {
-		return err
-	}
-	url, err := s.Mentoring.RotateFeedToken(c.Request().Context(), id)
+	url, err := s.Mentoring.RotateFeedToken(c.Request().Context(), principal(c), id)
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,11 @@ package api
 
 import (
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/rendezvous/rendezvous/internal/booking"
+	"github.com/rendezvous/rendezvous/internal/links"
 )
 
 // pickerScript is what the slot picker script needs from the server.
@@ -44,9 +43,8 @@ func (s *Server) bookPage(c echo.Context) error {
 		data.Name, data.Email = link.Mentee.Name, link.Mentee.Email
 	}
 	p.Page = data
-	escaped := url.PathEscape(token)
 	p.Script = pickerScript{
-		Mode: "book", SlotsURL: "/api/v1/book/" + escaped + "/slots", ActionURL: "/api/v1/book/" + escaped + "/bookings",
+		Mode: "book", SlotsURL: links.Path(links.APIBookSlots, token), ActionURL: links.Path(links.APIBookBookings, token),
 		Locale: p.Lang, HorizonDays: link.Mentor.HorizonDays, Strings: p.jsStrings(pickerStrings...),
 	}
 	p.Scripts = []string{"picker.js"}
@@ -55,7 +53,10 @@ func (s *Server) bookPage(c echo.Context) error {
 
 type managePage struct {
 	MentorName, Length, Start, StartUTC, VideoURL, ICSURL, Reason, CancelPath, ReasonKey string
-	Cancelled, Changeable                                                                bool
+	Cancelled                                                                            bool
+	// CanMove and CanCancel are the service's rules: the page offers
+	// exactly what the service would accept.
+	CanMove, CanCancel bool
 }
 
 // managePage serves GET /manage/{token}: the session, the picker to move
@@ -67,30 +68,24 @@ func (s *Server) managePage(c echo.Context) error {
 func (s *Server) renderManage(c echo.Context, status int, formErr string) error {
 	ctx := c.Request().Context()
 	token := c.Param("token")
-	b, err := s.Booking.ByManageToken(ctx, token)
-	if err != nil {
-		return err
-	}
-	mentor, err := s.Mentoring.Mentor(ctx, b.MentorID)
+	b, err := s.Booking.Manage(ctx, token)
 	if err != nil {
 		return err
 	}
 	p := s.newPage(c, "title.manage", nil)
 	p.Error = formErr
-	escaped := url.PathEscape(token)
-	cancelled := b.Status != "confirmed"
 	data := managePage{
-		MentorName: mentor.Name, Length: p.minutes(b.End.Sub(b.Start)),
+		MentorName: b.MentorName, Length: p.minutes(b.End.Sub(b.Start)),
 		Start: b.Start.Format(time.RFC3339), StartUTC: b.Start.UTC().Format("2006-01-02 15:04 UTC"),
-		VideoURL: b.VideoURL, ICSURL: b.ICSURL, Reason: b.CancelReason, CancelPath: "/manage/" + escaped + "/cancel", ReasonKey: "manage.reason",
-		Cancelled: cancelled, Changeable: !cancelled && b.End.After(time.Now()),
+		VideoURL: b.VideoURL, ICSURL: b.ICSURL, Reason: b.CancelReason, CancelPath: links.Path(links.ManageCancel, token), ReasonKey: "manage.reason",
+		Cancelled: b.Status != "confirmed", CanMove: b.CanMove, CanCancel: b.CanCancel,
 	}
 	p.Page = data
 	p.Script = pickerScript{
-		Mode: "manage", SlotsURL: "/manage/" + escaped + "/slots", ActionURL: "/api/v1/manage/" + escaped + "/reschedule",
-		Locale: p.Lang, HorizonDays: mentor.HorizonDays, Strings: p.jsStrings(pickerStrings...),
+		Mode: "manage", SlotsURL: links.Path(links.ManageSlots, token), ActionURL: links.Path(links.APIManageReschedule, token),
+		Locale: p.Lang, HorizonDays: b.HorizonDays, Strings: p.jsStrings(pickerStrings...),
 	}
-	if data.Changeable {
+	if data.CanMove {
 		p.Scripts = []string{"picker.js"}
 	}
 	return s.render(c, status, "manage", p)
@@ -105,17 +100,12 @@ func (s *Server) manageSlots(c echo.Context) error {
 // cancelFromPage handles the cancel form of the manage page: a plain form
 // post, so it works without JavaScript and carries the CSRF token.
 func (s *Server) cancelFromPage(c echo.Context) error {
-	ctx := c.Request().Context()
 	token := c.Param("token")
-	b, err := s.Booking.ByManageToken(ctx, token)
-	if err != nil {
-		return err
-	}
-	if _, err := s.Booking.Cancel(ctx, booking.Actor{Mentee: true}, b.ID, c.FormValue("reason")); err != nil {
+	if _, err := s.Booking.CancelByManageToken(c.Request().Context(), token, c.FormValue("reason")); err != nil {
 		if msg, status, ok := formError(err); ok {
 			return s.renderManage(c, status, msg)
 		}
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/manage/"+url.PathEscape(token)+"?done=cancelled")
+	return c.Redirect(http.StatusSeeOther, links.Path(links.Manage, token)+"?done=cancelled")
 }

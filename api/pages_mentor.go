@@ -8,17 +8,19 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/calsync"
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 )
 
 // The mentor area: reached through a mailed single-use link, then kept by
-// a signed, HttpOnly session cookie. Every form posts with a CSRF token.
+// an HttpOnly cookie holding a random session value stored (hashed) on
+// the server. Every form posts with a CSRF token.
 
 const (
 	mentorCookie   = "rdv_mentor"
-	mentorIDKey    = "page_mentor_id"
 	upcomingWindow = 60 * 24 * time.Hour
 )
 
@@ -62,9 +64,8 @@ func (s *Server) signinRedeem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: mentorCookie, Value: value, Path: "/mentor", Expires: expires,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
-	return c.Redirect(http.StatusSeeOther, "/mentor")
+	c.SetCookie(s.sessionCookie(mentorCookie, value, int(time.Until(expires).Seconds())))
+	return c.Redirect(http.StatusSeeOther, links.MentorHome)
 }
 
 // signout ends the session on the server, or every session of the mentor
@@ -75,32 +76,32 @@ func (s *Server) signout(c echo.Context) error {
 			return err
 		}
 	}
-	c.SetCookie(&http.Cookie{Name: mentorCookie, Value: "", Path: "/mentor", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies()})
-	return c.Redirect(http.StatusSeeOther, "/mentor/signin")
+	c.SetCookie(s.sessionCookie(mentorCookie, "", -1))
+	// Before the API took browser sessions, the cookie lived under /mentor.
+	old := s.sessionCookie(mentorCookie, "", -1)
+	old.Path = links.MentorHome
+	c.SetCookie(old)
+	return c.Redirect(http.StatusSeeOther, links.MentorSignin)
 }
 
-// requireMentorPage lets signed-in mentors through and sends everyone else
-// to the sign-in form.
+// requireMentorPage establishes the signed-in mentor of a mentor-area
+// page and sends everyone else to the sign-in form.
 func (s *Server) requireMentorPage(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(mentorCookie)
-		if err != nil {
-			return c.Redirect(http.StatusSeeOther, "/mentor/signin")
-		}
-		id, ok, err := s.Signin.MentorOf(c.Request().Context(), ck.Value)
+		p, ok, err := s.browserPrincipal(c)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return c.Redirect(http.StatusSeeOther, "/mentor/signin")
+		if !ok || p.MentorID == "" {
+			return c.Redirect(http.StatusSeeOther, links.MentorSignin)
 		}
-		c.Set(mentorIDKey, id)
+		c.Set(principalKey, p)
 		return next(c)
 	}
 }
 
-func sessionMentor(c echo.Context) string { id, _ := c.Get(mentorIDKey).(string); return id }
+// sessionMentor is the signed-in mentor whose area a page shows.
+func sessionMentor(c echo.Context) string { return principal(c).MentorID }
 
 type upcomingSession struct {
 	ID       string
@@ -125,7 +126,7 @@ type mentorPage struct {
 type googleStarter interface {
 	GoogleEnabled() bool
 	GoogleConsentOrigin() string
-	StartGoogle(ctx context.Context, mentorID string) (string, error)
+	StartGoogle(ctx context.Context, by access.Principal, mentorID string) (string, error)
 }
 
 func (s *Server) google() (googleStarter, bool) {
@@ -136,9 +137,9 @@ func (s *Server) google() (googleStarter, bool) {
 func (s *Server) mentorHome(c echo.Context) error { return s.renderMentor(c, http.StatusOK, "") }
 
 func (s *Server) renderMentor(c echo.Context, status int, formErr string) error {
-	ctx := c.Request().Context()
-	id := sessionMentor(c)
-	m, err := s.Mentoring.Mentor(ctx, id)
+	ctx, me := c.Request().Context(), principal(c)
+	id := me.MentorID
+	m, err := s.Mentoring.Mentor(ctx, me, id)
 	if err != nil {
 		return err
 	}
@@ -147,7 +148,7 @@ func (s *Server) renderMentor(c echo.Context, status int, formErr string) error 
 	data := mentorPage{Mentor: m, Weekdays: weekdayFields(p.translator, m.WeeklyHours), Overrides: formatOverrides(m.Overrides),
 		CalDAV: s.Calendars != nil}
 	_, data.GoogleEnabled = s.google()
-	if data.Caseload, err = s.Mentoring.Caseload(ctx, id); err != nil {
+	if data.Caseload, err = s.Mentoring.Caseload(ctx, me, id); err != nil {
 		return err
 	}
 	names := make(map[string]string, len(data.Caseload.Mentees))
@@ -155,7 +156,7 @@ func (s *Server) renderMentor(c echo.Context, status int, formErr string) error 
 		names[e.ID] = e.Name
 	}
 	now := time.Now().UTC()
-	sessions, err := s.Booking.List(ctx, id, now, now.Add(upcomingWindow), "confirmed")
+	sessions, err := s.Booking.List(ctx, me, id, now, now.Add(upcomingWindow), "confirmed")
 	if err != nil {
 		return err
 	}
@@ -163,7 +164,7 @@ func (s *Server) renderMentor(c echo.Context, status int, formErr string) error 
 		data.Upcoming = append(data.Upcoming, upcomingSession{ID: b.ID, Start: b.Start, Mentee: names[b.MenteeID], VideoURL: b.VideoURL})
 	}
 	if s.Calendars != nil {
-		if data.Connections, err = s.Calendars.Connections(ctx, id); err != nil {
+		if data.Connections, err = s.Calendars.Connections(ctx, me, id); err != nil {
 			return err
 		}
 	}
@@ -185,7 +186,7 @@ func (s *Server) mentorAction(done string, act func(c echo.Context, mentorID str
 			}
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/mentor?done="+done)
+		return c.Redirect(http.StatusSeeOther, links.MentorHome+"?done="+done)
 	}
 }
 
@@ -198,7 +199,7 @@ func (s *Server) saveHours(c echo.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Mentoring.SetAvailability(c.Request().Context(), id, weekly, overrides)
+	_, err = s.Mentoring.SetAvailability(c.Request().Context(), principal(c), id, weekly, overrides)
 	return err
 }
 
@@ -206,30 +207,30 @@ func (s *Server) connectCalDAV(c echo.Context, id string) error {
 	if s.Calendars == nil {
 		return apperr.Errorf(apperr.NotFound, "calendar connections are not available")
 	}
-	_, err := s.Calendars.Connect(c.Request().Context(), id, calsync.ConnectInput{
+	_, err := s.Calendars.Connect(c.Request().Context(), principal(c), id, calsync.ConnectInput{
 		Provider: "caldav", URL: c.FormValue("url"), Username: c.FormValue("username"), Password: c.FormValue("password"),
 	})
 	return err
 }
 
 func (s *Server) disconnectCalendar(c echo.Context, id string) error {
-	return s.Calendars.Disconnect(c.Request().Context(), id, c.Param("cid"))
+	return s.Calendars.Disconnect(c.Request().Context(), principal(c), id, c.Param("cid"))
 }
 
 func (s *Server) saveCalendar(c echo.Context, id string) error {
 	conflicts, target := c.FormValue("check_conflicts") == "1", c.FormValue("write_target") == "1"
-	_, err := s.Calendars.UpdateCalendar(c.Request().Context(), id, c.Param("calendar_id"),
+	_, err := s.Calendars.UpdateCalendar(c.Request().Context(), principal(c), id, c.Param("calendar_id"),
 		calsync.CalendarPatch{CheckConflicts: &conflicts, WriteTarget: &target})
 	return err
 }
 
 func (s *Server) syncNow(c echo.Context, id string) error {
-	_, err := s.Calendars.SyncMentor(c.Request().Context(), id)
+	_, err := s.Calendars.SyncMentor(c.Request().Context(), principal(c), id)
 	return err
 }
 
 func (s *Server) rotateFeed(c echo.Context, id string) error {
-	_, err := s.Mentoring.RotateFeedToken(c.Request().Context(), id)
+	_, err := s.Mentoring.RotateFeedToken(c.Request().Context(), principal(c), id)
 	return err
 }
 
@@ -239,7 +240,7 @@ func (s *Server) connectGoogle(c echo.Context) error {
 	if !ok {
 		return apperr.Errorf(apperr.NotFound, "Google Calendar is not configured on this server")
 	}
-	consent, err := g.StartGoogle(c.Request().Context(), sessionMentor(c))
+	consent, err := g.StartGoogle(c.Request().Context(), principal(c), sessionMentor(c))
 	if err != nil {
 		return err
 	}

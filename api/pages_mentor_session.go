@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -11,12 +10,13 @@ import (
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/booking"
+	"github.com/rendezvous/rendezvous/internal/links"
 )
 
 // A session's page in the mentor area, the manage link of the mentor's
 // feed: the session, moving it to another free time or cancelling it with
-// a reason while it is ahead, and recording its outcome once it has
-// started.
+// a reason, and recording its outcome, as the booking service's rules
+// allow.
 
 // moveWindow is how far ahead the session page offers times to move to.
 const moveWindow = 14 * 24 * time.Hour
@@ -31,10 +31,11 @@ type slotOption struct{ Value, Label string }
 type mentorSessionPage struct {
 	MoveDays                                                                              []slotDay
 	ID, MenteeName, MenteeEmail, Start, StartUTC, Length, JoinURL, Reason, Note, Timezone string
-	CancelPath, ReasonKey                                                                 string
-	Cancelled, Upcoming, Started                                                          bool
-	Outcome                                                                               string
-	Outcomes                                                                              []string
+	CancelPath, MovePath, OutcomePath, ReasonKey                                          string
+	Cancelled                                                                             bool
+	booking.Rules
+	Outcome  string
+	Outcomes []string
 }
 
 func (s *Server) mentorSessionPage(c echo.Context) error {
@@ -42,32 +43,28 @@ func (s *Server) mentorSessionPage(c echo.Context) error {
 }
 
 func (s *Server) renderMentorSession(c echo.Context, status int, formErr string) error {
-	ctx := c.Request().Context()
-	mentorID := sessionMentor(c)
-	sess, err := s.Booking.SessionForMentor(ctx, mentorID, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	mentor, err := s.Mentoring.Mentor(ctx, mentorID)
+	ctx, me := c.Request().Context(), principal(c)
+	sess, err := s.Booking.Detail(ctx, me, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	p := s.newPage(c, "title.mentor_session", nil)
 	p.Error = formErr
-	now := time.Now()
+	page := links.Path(links.MentorSession, sess.ID)
 	data := mentorSessionPage{
-		ID: sess.ID, MenteeName: sess.MenteeName, MenteeEmail: sess.MenteeEmail, Timezone: mentor.Timezone,
+		ID: sess.ID, MenteeName: sess.MenteeName, MenteeEmail: sess.MenteeEmail, Timezone: sess.MentorTimezone,
 		Start: sess.Start.Format(time.RFC3339), StartUTC: sess.Start.UTC().Format("2006-01-02 15:04 UTC"),
 		Length: p.minutes(sess.End.Sub(sess.Start)), JoinURL: sess.JoinURL, Reason: sess.CancelReason, Note: sess.Note,
-		Cancelled: sess.Status != "confirmed", Upcoming: sess.Status == "confirmed" && sess.Start.After(now),
-		CancelPath: "/mentor/sessions/" + url.PathEscape(sess.ID) + "/cancel", ReasonKey: "msession.reason",
-		Started: !sess.Start.After(now), Outcomes: booking.OutcomeNames(),
+		Cancelled: sess.Status != "confirmed", Rules: sess.Rules,
+		CancelPath: page + "/cancel", MovePath: page + "/move", OutcomePath: page + "/outcome", ReasonKey: "msession.reason",
+		Outcomes: booking.OutcomeNames(),
 	}
 	if sess.Outcome != nil {
 		data.Outcome = *sess.Outcome
 	}
-	if data.Upcoming {
-		free, err := s.Booking.SlotsToMove(ctx, mentorID, sess.ID, now, now.Add(moveWindow))
+	if data.CanMove {
+		now := time.Now()
+		free, err := s.Booking.SlotsToMove(ctx, me, sess.ID, now, now.Add(moveWindow))
 		if err != nil {
 			return err
 		}
@@ -79,26 +76,26 @@ func (s *Server) renderMentorSession(c echo.Context, status int, formErr string)
 
 // mentorSessionAction runs a form action on the signed-in mentor's
 // session, then shows the session again with a notice or the form's error.
-func (s *Server) mentorSessionAction(done string, act func(c echo.Context, mentorID, id string) error) echo.HandlerFunc {
+func (s *Server) mentorSessionAction(done string, act func(c echo.Context, id string) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := c.Param("id")
-		if err := act(c, sessionMentor(c), id); err != nil {
+		if err := act(c, id); err != nil {
 			if msg, status, ok := formError(err); ok {
 				return s.renderMentorSession(c, status, msg)
 			}
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, "/mentor/sessions/"+url.PathEscape(id)+"?done="+done)
+		return c.Redirect(http.StatusSeeOther, links.Path(links.MentorSession, id)+"?done="+done)
 	}
 }
 
-func (s *Server) cancelAsMentor(c echo.Context, mentorID, id string) error {
-	_, err := s.Booking.Cancel(c.Request().Context(), booking.Actor{MentorID: mentorID}, id, c.FormValue("reason"))
+func (s *Server) cancelAsMentor(c echo.Context, id string) error {
+	_, err := s.Booking.Cancel(c.Request().Context(), principal(c), id, c.FormValue("reason"))
 	return err
 }
 
-func (s *Server) recordOutcome(c echo.Context, mentorID, id string) error {
-	_, err := s.Booking.SetOutcome(c.Request().Context(), booking.Actor{MentorID: mentorID}, id, c.FormValue("outcome"))
+func (s *Server) recordOutcome(c echo.Context, id string) error {
+	_, err := s.Booking.SetOutcome(c.Request().Context(), principal(c), id, c.FormValue("outcome"))
 	return err
 }
 
@@ -120,11 +117,11 @@ func slotDays(p *page, slots []calendar.Interval, current time.Time) []slotDay {
 	return out
 }
 
-func (s *Server) moveAsMentor(c echo.Context, mentorID, id string) error {
+func (s *Server) moveAsMentor(c echo.Context, id string) error {
 	start, err := time.Parse(time.RFC3339, c.FormValue("start"))
 	if err != nil {
 		return apperr.Field("start", "choose one of the free times")
 	}
-	_, err = s.Booking.Reschedule(c.Request().Context(), booking.Actor{MentorID: mentorID}, id, start)
+	_, err = s.Booking.Reschedule(c.Request().Context(), principal(c), id, start)
 	return err
 }

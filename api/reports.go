@@ -31,7 +31,7 @@ func (s *Server) sessionsReport(c echo.Context) error {
 		}
 	}
 	ctx, mentorID := c.Request().Context(), c.QueryParam("mentor_id")
-	if from, to, err = s.Mentoring.ReportWindow(ctx, from, to, mentorID); err != nil {
+	if from, to, err = s.Mentoring.ReportWindow(ctx, principal(c), from, to, mentorID); err != nil {
 		return err
 	}
 	res := c.Response()
@@ -44,7 +44,7 @@ func (s *Server) sessionsReport(c echo.Context) error {
 		return nil // the client went away
 	}
 	record := make([]string, len(reportHeader))
-	err = s.Mentoring.Report(ctx, from, to, mentorID, func(r mentoring.ReportSession) error {
+	err = s.Mentoring.Report(ctx, principal(c), from, to, mentorID, func(r mentoring.ReportSession) error {
 		record[0], record[1], record[2], record[3], record[4] = r.ID, r.MentorID, r.MentorName, r.MenteeID, r.MenteeName
 		record[5], record[6] = r.Start.Format(time.RFC3339), r.End.Format(time.RFC3339)
 		record[7], record[8], record[9], record[10] = strconv.Itoa(r.Minutes), r.Status, r.Outcome, r.VideoProvider

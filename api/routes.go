@@ -1,6 +1,11 @@
 package api
 
-// routes is the one route table of the service.
+import "github.com/rendezvous/rendezvous/internal/links"
+
+// routes is the one route table of the service. Routes under /api/v1 that
+// act for someone pass through authenticated, which establishes the caller
+// (bearer token or signed-in browser); the services decide what that
+// caller may do.
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.healthz)
@@ -8,54 +13,55 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler())
 
-	v1 := e.Group("/api/v1")
-	v1.POST("/mentors", s.createMentor, s.requireAdmin)
-	v1.GET("/mentors", s.listMentors, s.requireAdmin)
-	v1.GET("/mentors/:id", s.getMentor, s.requireAuth)
-	v1.PATCH("/mentors/:id", s.patchMentor, s.requireAuth)
-	v1.PUT("/mentors/:id/availability", s.putAvailability, s.requireAuth)
-	v1.POST("/mentors/:id/feed-token", s.rotateFeedToken, s.requireAuth)
+	auth := s.authenticated
+	v1 := e.Group(links.API)
+	v1.POST("/mentors", s.createMentor, auth)
+	v1.GET("/mentors", s.listMentors, auth)
+	v1.GET("/mentors/:id", s.getMentor, auth)
+	v1.PATCH("/mentors/:id", s.patchMentor, auth)
+	v1.PUT("/mentors/:id/availability", s.putAvailability, auth)
+	v1.POST("/mentors/:id/feed-token", s.rotateFeedToken, auth)
 
 	// Mentees and caseload.
-	v1.POST("/mentees", s.createMentee, s.requireAuth)
-	v1.GET("/mentees/:id", s.getMentee, s.requireAuth)
-	v1.POST("/mentees/:id/end", s.endMentee, s.requireAuth)
-	v1.POST("/mentees/:id/reassign", s.reassignMentee, s.requireAdmin)
-	v1.GET("/mentors/:id/caseload", s.getCaseload, s.requireAuth)
-	v1.GET("/caseloads", s.listCaseloads, s.requireAdmin)
-	v1.GET("/reports/sessions.csv", s.sessionsReport, s.requireAdmin)
+	v1.POST("/mentees", s.createMentee, auth)
+	v1.GET("/mentees/:id", s.getMentee, auth)
+	v1.POST("/mentees/:id/end", s.endMentee, auth)
+	v1.POST("/mentees/:id/reassign", s.reassignMentee, auth)
+	v1.GET("/mentors/:id/caseload", s.getCaseload, auth)
+	v1.GET("/caseloads", s.listCaseloads, auth)
+	v1.GET("/reports/sessions.csv", s.sessionsReport, auth)
 
 	// Calendar connections.
-	v1.POST("/mentors/:id/connections", s.createConnection, s.requireAuth)
-	v1.GET("/mentors/:id/connections", s.listConnections, s.requireAuth)
-	v1.DELETE("/mentors/:id/connections/:cid", s.deleteConnection, s.requireAuth)
-	v1.PATCH("/mentors/:id/calendars/:calendar_id", s.patchCalendar, s.requireAuth)
-	v1.POST("/mentors/:id/sync", s.syncCalendars, s.requireAuth)
-	v1.GET("/mentors/:id/busy", s.getBusy, s.requireAuth)
-	v1.GET("/mentors/:id/connections/google/start", s.startGoogle, s.requireAuth)
+	v1.POST("/mentors/:id/connections", s.createConnection, auth)
+	v1.GET("/mentors/:id/connections", s.listConnections, auth)
+	v1.DELETE("/mentors/:id/connections/:cid", s.deleteConnection, auth)
+	v1.PATCH("/mentors/:id/calendars/:calendar_id", s.patchCalendar, auth)
+	v1.POST("/mentors/:id/sync", s.syncCalendars, auth)
+	v1.GET("/mentors/:id/busy", s.getBusy, auth)
+	v1.GET("/mentors/:id/connections/google/start", s.startGoogle, auth)
 	// Google's consent returns here (state-guarded, rate limited).
-	e.GET("/oauth/google/callback", s.googleCallback, s.limiter)
+	e.GET(links.GoogleCallback, s.googleCallback, s.limiter)
 
 	// Booking: what a link does (token-guessable, rate limited).
 	v1.GET("/book/:link", s.getLink, s.limiter)
-	v1.GET("/book/:link/slots", s.getSlots, s.limiter)
-	v1.POST("/book/:link/bookings", s.createBooking, s.limiter)
+	e.GET(links.APIBookSlots, s.getSlots, s.limiter)
+	e.POST(links.APIBookBookings, s.createBooking, s.limiter)
 	v1.GET("/manage/:token", s.getManaged, s.limiter)
-	v1.POST("/manage/:token/cancel", s.cancelSession(s.byManageToken), s.limiter)
-	v1.POST("/manage/:token/reschedule", s.rescheduleSession(s.byManageToken), s.limiter)
+	v1.POST("/manage/:token/cancel", s.cancelSession(s.cancelAsMentee), s.limiter)
+	e.POST(links.APIManageReschedule, s.rescheduleSession(s.rescheduleAsMentee), s.limiter)
 
 	// The mentor's iCal feed (token-guessable, rate limited).
-	e.GET("/feeds/:feed", s.getMentorFeed, s.limiter)
+	e.GET(links.Feed, s.getMentorFeed, s.limiter)
 
 	// Video: BigBlueButton rooms are created when someone joins.
-	e.GET("/join/:room", s.join, s.limiter)
+	e.GET(links.Join, s.join, s.limiter)
 
-	// Sessions (mentor or admin).
-	v1.GET("/bookings/:id", s.getBookingOrICS)
-	v1.POST("/bookings/:id/cancel", s.cancelSession(byPathID), s.requireAuth)
-	v1.POST("/bookings/:id/reschedule", s.rescheduleSession(byPathID), s.requireAuth)
-	v1.POST("/bookings/:id/outcome", s.setOutcome, s.requireAuth)
-	v1.GET("/mentors/:id/bookings", s.listBookings, s.requireAuth)
+	// Sessions (mentor or staff; the .ics variant with the manage token).
+	e.GET(links.APIBooking, s.getBookingOrICS)
+	v1.POST("/bookings/:id/cancel", s.cancelSession(s.cancelAsCaller), auth)
+	v1.POST("/bookings/:id/reschedule", s.rescheduleSession(s.rescheduleAsCaller), auth)
+	v1.POST("/bookings/:id/outcome", s.setOutcome, auth)
+	v1.GET("/mentors/:id/bookings", s.listBookings, auth)
 
 	// Feed and web pages.
 	s.pageRoutes()

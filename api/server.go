@@ -18,6 +18,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/calsync"
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/signin"
 )
@@ -32,6 +33,7 @@ type Deps struct {
 	Logger  *slog.Logger
 	DB      Pinger
 	BaseURL *url.URL
+	Links   links.Links
 	Auth    Authenticator
 	// Mentoring manages mentors, mentees and caseloads.
 	Mentoring *mentoring.Service

@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/rendezvous/rendezvous/internal/access"
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -41,7 +43,7 @@ func seed(args []string) error {
 	}
 	box, _ := secret.NewBox(key)
 	base, _ := parseURL("http://localhost:8080")
-	ment := mentoring.New(db, box, base)
+	ment := mentoring.New(db, box, links.New(base))
 	str := func(s string) *string { return &s }
 	num := func(n int) *int { return &n }
 	yes := true
@@ -50,22 +52,22 @@ func seed(args []string) error {
 		weekly = append(weekly, mentoring.WeeklyRange{Weekday: d, Start: "09:00", End: "12:00"},
 			mentoring.WeeklyRange{Weekday: d, Start: "13:00", End: "17:00"}, mentoring.WeeklyRange{Weekday: d, Start: "18:00", End: "20:00"})
 	}
-	var links []string
+	var bookingLinks []string
 	rng := rand.New(rand.NewPCG(1, 2))
 	now := time.Now().UTC().Truncate(time.Hour)
 	for i := range *mentors {
-		m, err := ment.CreateMentor(ctx, mentoring.MentorInput{Name: str(fmt.Sprintf("Mentor %d", i)), Email: str(fmt.Sprintf("m%d@example.org", i)),
+		m, err := ment.CreateMentor(ctx, access.AdminToken(), mentoring.MentorInput{Name: str(fmt.Sprintf("Mentor %d", i)), Email: str(fmt.Sprintf("m%d@example.org", i)),
 			Timezone: str("Europe/Paris"), MaxMentees: num(1000), MinNoticeMinutes: num(0), PublicBooking: &yes, WeeklyHours: &weekly})
 		if err != nil {
 			return err
 		}
-		links = append(links, m.BookingURL[strings.LastIndex(m.BookingURL, "/")+1:])
+		bookingLinks = append(bookingLinks, m.BookingURL[strings.LastIndex(m.BookingURL, "/")+1:])
 		if err := seedBusy(ctx, db, box, m.ID, *busy, now, rng); err != nil {
 			return err
 		}
 	}
 	fmt.Printf("seeded %d mentors with %d busy intervals each\n", *mentors, *busy)
-	return os.WriteFile(*out, []byte(strings.Join(links, "\n")+"\n"), 0o600)
+	return os.WriteFile(*out, []byte(strings.Join(bookingLinks, "\n")+"\n"), 0o600)
 }
 
 func seedBusy(ctx context.Context, db *store.Store, box *secret.Box, mentorID string, n int, now time.Time, rng *rand.Rand) error {

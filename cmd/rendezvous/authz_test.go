@@ -11,14 +11,28 @@ import (
 	"testing"
 
 	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/signin"
 	"github.com/rendezvous/rendezvous/internal/store/storetest"
 )
 
-// authzCase is one route called with another mentor's token.
+// audience is who may call a route.
+type audience int
+
+const (
+	// forMentor: staff, and the mentor the resource belongs to.
+	forMentor audience = iota
+	// forStaff: admins and coordinators.
+	forStaff
+)
+
+// authzCase is one bearer-token route of the API.
 type authzCase struct {
 	method, route string // route as registered, e.g. /api/v1/mentees/:id
 	body          any
-	adminOnly     bool // 403 exactly; otherwise 403 or 404
+	who           audience
+	// absent: the fixture names a resource that does not exist (or a
+	// feature that is not configured), so those allowed get 404.
+	absent bool
 }
 
 // publicRoutes answer to link and manage tokens, not bearer tokens.
@@ -27,38 +41,64 @@ var publicRoutes = []string{"/api/v1/book/", "/api/v1/manage/"}
 // authzCases covers every bearer-token route of the API.
 func authzCases() []authzCase {
 	return []authzCase{
-		{"POST", "/api/v1/mentors", map[string]any{"name": "x", "email": "x@example.org", "timezone": "UTC", "max_mentees": 1}, true},
-		{"GET", "/api/v1/mentors", nil, true},
-		{"GET", "/api/v1/mentors/:id", nil, false},
-		{"PATCH", "/api/v1/mentors/:id", map[string]any{"name": "Hijacked"}, false},
-		{"PUT", "/api/v1/mentors/:id/availability", map[string]any{"weekly_hours": []any{}}, false},
-		{"POST", "/api/v1/mentors/:id/feed-token", nil, false},
-		{"POST", "/api/v1/mentees", map[string]any{"name": "x", "email": "x@example.org", "timezone": "UTC", "mentor_id": ":id"}, false},
-		{"GET", "/api/v1/mentees/:mentee", nil, false},
-		{"POST", "/api/v1/mentees/:mentee/end", nil, false},
-		{"POST", "/api/v1/mentees/:mentee/reassign", map[string]any{"mentor_id": ":attacker"}, true},
-		{"GET", "/api/v1/mentors/:id/caseload", nil, false},
-		{"GET", "/api/v1/caseloads", nil, true},
-		{"GET", "/api/v1/reports/sessions.csv", nil, true},
-		{"GET", "/api/v1/bookings/:booking", nil, false},
-		{"POST", "/api/v1/bookings/:booking/cancel", map[string]any{"reason": "x"}, false},
-		{"POST", "/api/v1/bookings/:booking/reschedule", map[string]any{"start": "2030-01-07T10:00:00Z"}, false},
-		{"POST", "/api/v1/bookings/:booking/outcome", map[string]any{"outcome": "no_show"}, false},
-		{"GET", "/api/v1/mentors/:id/bookings", nil, false},
-		{"POST", "/api/v1/mentors/:id/connections", map[string]any{"provider": "caldav", "url": "http://127.0.0.1:1/", "username": "u", "password": "p"}, false},
-		{"GET", "/api/v1/mentors/:id/connections", nil, false},
-		{"GET", "/api/v1/mentors/:id/connections/google/start", nil, false},
-		{"DELETE", "/api/v1/mentors/:id/connections/:cid", nil, false},
-		{"PATCH", "/api/v1/mentors/:id/calendars/:calendar_id", map[string]any{"check_conflicts": false}, false},
-		{"POST", "/api/v1/mentors/:id/sync", nil, false},
-		{"GET", "/api/v1/mentors/:id/busy", nil, false},
+		{"POST", "/api/v1/mentors", map[string]any{"name": "x", "email": "x@example.org", "timezone": "UTC", "max_mentees": 1}, forStaff, false},
+		{"GET", "/api/v1/mentors", nil, forStaff, false},
+		{"GET", "/api/v1/mentors/:id", nil, forMentor, false},
+		{"PATCH", "/api/v1/mentors/:id", map[string]any{"name": "Hijacked"}, forMentor, false},
+		{"PUT", "/api/v1/mentors/:id/availability", map[string]any{"weekly_hours": []any{}}, forMentor, false},
+		{"POST", "/api/v1/mentors/:id/feed-token", nil, forMentor, false},
+		{"POST", "/api/v1/mentees", map[string]any{"name": "x", "email": "x@example.org", "timezone": "UTC", "mentor_id": ":id"}, forMentor, false},
+		{"GET", "/api/v1/mentees/:mentee", nil, forMentor, false},
+		{"POST", "/api/v1/mentees/:mentee/end", nil, forMentor, false},
+		{"POST", "/api/v1/mentees/:mentee/reassign", map[string]any{"mentor_id": ":attacker"}, forStaff, false},
+		{"GET", "/api/v1/mentors/:id/caseload", nil, forMentor, false},
+		{"GET", "/api/v1/caseloads", nil, forStaff, false},
+		{"GET", "/api/v1/reports/sessions.csv", nil, forStaff, false},
+		{"GET", "/api/v1/bookings/:booking", nil, forMentor, false},
+		{"POST", "/api/v1/bookings/:booking/cancel", map[string]any{"reason": "x"}, forMentor, false},
+		{"POST", "/api/v1/bookings/:booking/reschedule", map[string]any{"start": "2030-01-07T10:00:00Z"}, forMentor, false},
+		{"POST", "/api/v1/bookings/:booking/outcome", map[string]any{"outcome": "no_show"}, forMentor, false},
+		{"GET", "/api/v1/mentors/:id/bookings", nil, forMentor, false},
+		{"POST", "/api/v1/mentors/:id/connections", map[string]any{"provider": "caldav", "url": "http://127.0.0.1:1/", "username": "u", "password": "p"}, forMentor, false},
+		{"GET", "/api/v1/mentors/:id/connections", nil, forMentor, false},
+		{"GET", "/api/v1/mentors/:id/connections/google/start", nil, forMentor, true},
+		{"DELETE", "/api/v1/mentors/:id/connections/:cid", nil, forMentor, true},
+		{"PATCH", "/api/v1/mentors/:id/calendars/:calendar_id", map[string]any{"check_conflicts": false}, forMentor, true},
+		{"POST", "/api/v1/mentors/:id/sync", nil, forMentor, false},
+		{"GET", "/api/v1/mentors/:id/busy", nil, forMentor, false},
 	}
 }
 
-// TestEveryRouteRefusesAnotherMentor calls every route with another
-// mentor's token: 403 on admin-only routes, 403 or 404 elsewhere, never
-// the victim's data, and nothing of the victim's changes.
-func TestEveryRouteRefusesAnotherMentor(t *testing.T) {
+// caller is one column of the authorization table: a role, with a bearer
+// token or a signed-in browser.
+type caller struct {
+	name string
+	c    client
+	// headers go with every request (a browser's cookies and CSRF token).
+	headers []string
+	// staff: admin or coordinator; mentor: the victim mentor themselves.
+	staff, mentor, anonymous bool
+}
+
+// allows reports whether the caller may call a route of audience a.
+func (k caller) allows(a audience) bool {
+	return k.staff || (k.mentor && a == forMentor)
+}
+
+// signedInBrowser is a client signed in with the session value of a cookie, as a
+// browser holding it would call the API (with the page's CSRF token).
+func signedInBrowser(t *testing.T, base, cookie, value string) (client, []string) {
+	const csrf = "csrf-token-of-the-test-browser"
+	return client{t: t, base: base}, []string{"Cookie", cookie + "=" + value + "; _csrf=" + csrf, "X-CSRF-Token", csrf}
+}
+
+// TestAuthorizationByRole calls every route as every role: anonymous (401),
+// another mentor's token (403 on staff routes, 403 or 404 elsewhere, never
+// the victim's data, nothing of the victim's changed), then the victim
+// mentor by token and signed-in browser, and the admin token, who are let
+// through where their role allows and refused (403) elsewhere. A browser
+// session answers as the token of the same role.
+func TestAuthorizationByRole(t *testing.T) {
 	registered := checkRouteCoverage(t)
 	storetest.Each(t, func(t *testing.T, db storetest.Database) {
 		s, admin := startForMentees(t, db, nil)
@@ -76,12 +116,7 @@ func TestEveryRouteRefusesAnotherMentor(t *testing.T) {
 			linkOf(b.ManageURL), link, linkOf(victim.FeedURL), b.VideoURL}
 		fill := strings.NewReplacer(":id", victim.ID, ":mentee", mentee.ID, ":booking", b.ID, ":attacker", attacker.ID,
 			":cid", "c-unknown", ":calendar_id", "k-unknown")
-		attackerTok := client{t: t, base: s.base, token: attacker.Token}
-		for _, c := range authzCases() {
-			if !registered[c.method+" "+c.route] {
-				t.Logf("%s %s is not wired yet", c.method, c.route)
-				continue
-			}
+		call := func(k caller, c authzCase) (int, string) {
 			path := fill.Replace(c.route)
 			body := c.body
 			if m, ok := body.(map[string]any); ok {
@@ -95,14 +130,38 @@ func TestEveryRouteRefusesAnotherMentor(t *testing.T) {
 				body = filled
 			}
 			var raw map[string]any
-			st := attackerTok.do(c.method, path, body, &raw)
-			dump := strings.ToLower(stringify(raw))
-			if (c.adminOnly && st != 403) || (!c.adminOnly && st != 403 && st != 404) {
-				t.Errorf("%s %s with another mentor's token: %d %s", c.method, c.route, st, dump)
+			out := any(&raw)
+			if strings.HasSuffix(c.route, ".csv") {
+				out = nil // a CSV when let through; refusals are checked by status
 			}
-			for _, secret := range secrets {
-				if secret != "" && strings.Contains(dump, strings.ToLower(secret)) {
-					t.Errorf("%s %s leaks %q: %s", c.method, c.route, secret, dump)
+			st := k.c.do(c.method, path, body, out, k.headers...)
+			return st, strings.ToLower(stringify(raw))
+		}
+		sessions := signin.New(openDB(t, db), nil, nil, signin.Options{})
+		mentorBrowser, mentorCookies := signedInBrowser(t, s.base, "rdv_mentor", sessionValue(t, sessions, victim.ID))
+
+		// Those refused first, while the victim's data is as created.
+		refused := []caller{
+			{name: "anonymous", c: anon, anonymous: true},
+			{name: "another mentor's token", c: client{t: t, base: s.base, token: attacker.Token}},
+		}
+		for _, k := range refused {
+			for _, c := range authzCases() {
+				if !registered[c.method+" "+c.route] {
+					t.Logf("%s %s is not wired yet", c.method, c.route)
+					continue
+				}
+				st, dump := call(k, c)
+				switch {
+				case k.anonymous && st != 401:
+					t.Errorf("%s %s as %s: %d %s, want 401", c.method, c.route, k.name, st, dump)
+				case !k.anonymous && ((c.who == forStaff && st != 403) || (c.who == forMentor && st != 403 && st != 404)):
+					t.Errorf("%s %s with %s: %d %s", c.method, c.route, k.name, st, dump)
+				}
+				for _, secret := range secrets {
+					if secret != "" && strings.Contains(dump, strings.ToLower(secret)) {
+						t.Errorf("%s %s as %s leaks %q: %s", c.method, c.route, k.name, secret, dump)
+					}
 				}
 			}
 		}
@@ -115,7 +174,44 @@ func TestEveryRouteRefusesAnotherMentor(t *testing.T) {
 		if after.Status != "confirmed" || after.Outcome != nil || after.Start != b.Start || m.Status != "active" || v.FeedURL != victim.FeedURL {
 			t.Fatalf("the victim's data changed: %+v %+v %+v", after, m, v)
 		}
+
+		// Then those let through where their role allows. Their calls
+		// change the data (the session is cancelled, the mentee ended and
+		// moved), so a later call may answer 404, 409 or 422 instead of
+		// 200, but never 401 or 403 where the role is allowed.
+		allowed := []caller{
+			{name: "the mentor's token", c: client{t: t, base: s.base, token: victim.Token}, mentor: true},
+			{name: "the mentor's browser session", c: mentorBrowser, headers: mentorCookies, mentor: true},
+			{name: "the admin token", c: admin, staff: true},
+		}
+		for _, k := range allowed {
+			for _, c := range authzCases() {
+				if !registered[c.method+" "+c.route] {
+					continue
+				}
+				st, dump := call(k, c)
+				if !k.allows(c.who) {
+					if st != 403 {
+						t.Errorf("%s %s as %s: %d %s, want 403", c.method, c.route, k.name, st, dump)
+					}
+					continue
+				}
+				if st == 401 || st == 403 || (st == 404 && !c.absent) {
+					t.Errorf("%s %s as %s: %d %s, want it let through", c.method, c.route, k.name, st, dump)
+				}
+			}
+		}
 	})
+}
+
+// sessionValue signs a mentor in as a browser would hold it.
+func sessionValue(t *testing.T, s *signin.Service, mentorID string) string {
+	t.Helper()
+	v, _, err := s.Session(context.Background(), mentorID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 func stringify(v map[string]any) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
@@ -15,7 +16,7 @@ const demoMentorSetting = "demo_mentor_id"
 // booking on, and returns its booking URL.
 func seedDemo(ctx context.Context, db *store.Store, ment *mentoring.Service) (string, error) {
 	if id, err := db.Setting(ctx, demoMentorSetting); err == nil {
-		m, err := ment.Mentor(ctx, id)
+		m, err := ment.Mentor(ctx, access.AdminToken(), id)
 		if err == nil && m.BookingURL != "" {
 			return m.BookingURL, nil
 		}
@@ -31,7 +32,7 @@ func seedDemo(ctx context.Context, db *store.Store, ment *mentoring.Service) (st
 			mentoring.WeeklyRange{Weekday: day, Start: "09:00", End: "12:00"},
 			mentoring.WeeklyRange{Weekday: day, Start: "14:00", End: "18:00"})
 	}
-	m, err := ment.CreateMentor(ctx, mentoring.MentorInput{
+	m, err := ment.CreateMentor(ctx, access.AdminToken(), mentoring.MentorInput{
 		Name: str("Ada Lovelace (demo)"), Email: str("ada@example.org"), Timezone: str("Europe/Paris"),
 		MaxMentees: num(12), MinNoticeMinutes: num(60), PublicBooking: &yes, WeeklyHours: &weekly,
 	})

@@ -12,9 +12,9 @@ import (
 	"os"
 	"time"
 
-	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/config"
 	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/signin"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
@@ -51,7 +51,7 @@ func serve(ctx context.Context, args []string, lookupEnv func(string) (string, b
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	adminHash, newAdminToken, err := access.AdminToken(ctx, db, cfg.AdminToken, demo && cfg.AdminToken == "")
+	adminHash, newAdminToken, err := signin.AdminToken(ctx, db, cfg.AdminToken, demo && cfg.AdminToken == "")
 	if err != nil {
 		return fmt.Errorf("admin token: %w", err)
 	}

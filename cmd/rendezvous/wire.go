@@ -10,11 +10,11 @@ import (
 
 	"github.com/rendezvous/rendezvous/api"
 	"github.com/rendezvous/rendezvous/calendar"
-	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/calsync"
 	"github.com/rendezvous/rendezvous/internal/config"
 	"github.com/rendezvous/rendezvous/internal/jobs"
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/signin"
@@ -36,23 +36,24 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 	engine := jobs.New(db, logger)
 	engine.RegisterHousekeeping()
 
-	defaultVideo, videos, err := videoProviders(cfg)
+	public := links.New(cfg.BaseURL)
+	defaultVideo, videos, err := videoProviders(cfg, public)
 	if err != nil {
 		return nil, err
 	}
-	ment := mentoring.New(db, box, cfg.BaseURL, mentoring.WithExpectedInterval(cfg.ExpectedInterval))
+	ment := mentoring.New(db, box, public, mentoring.WithExpectedInterval(cfg.ExpectedInterval))
 	cals := calsync.New(db, box, engine, calsync.Options{
-		BaseURL: cfg.BaseURL, AllowPrivateHosts: cfg.AllowPrivateHosts, SyncInterval: cfg.SyncInterval, Logger: logger,
+		Links: public, AllowPrivateHosts: cfg.AllowPrivateHosts, SyncInterval: cfg.SyncInterval, Logger: logger,
 	})
 	cals.RegisterJobs(engine)
 
 	book := booking.New(db, engine, box, booking.Options{
-		BaseURL: cfg.BaseURL, Video: defaultVideo, Videos: videos, Reminders: cfg.Reminders,
+		Links: public, Video: defaultVideo, Videos: videos, Reminders: cfg.Reminders,
 		SyncInterval: cfg.SyncInterval, Logger: logger, Mentoring: ment,
 		Writeback: cals.HasWriteTarget,
 	})
 	if cfg.GoogleEnabled() {
-		opts := googleOptions(cfg)
+		opts := googleOptions(cfg, public)
 		opts.OnMeetLink = book.MeetLinkReady
 		cals.EnableGoogle(opts)
 	}
@@ -62,13 +63,14 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 		return nil, err
 	}
 	book.RegisterWorkers(engine.Workers(), sender, from)
-	signins := signin.New(db, engine, box, signin.Options{BaseURL: cfg.BaseURL, Mailer: sender, From: from, Logger: logger})
+	signins := signin.New(db, engine, box, signin.Options{Links: public, AdminHash: adminHash, Mailer: sender, From: from, Logger: logger})
 	signins.RegisterWorkers(engine.Workers())
 	server := api.New(api.Deps{
 		Logger:    logger,
 		DB:        db,
 		BaseURL:   cfg.BaseURL,
-		Auth:      access.New(db, adminHash),
+		Links:     public,
+		Auth:      signins,
 		Mentoring: ment,
 		Booking:   book,
 		Calendars: cals,
@@ -83,10 +85,10 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 
 // googleOptions configure Google Calendar connections; the endpoint
 // overrides point them at a fake or a proxy.
-func googleOptions(cfg *config.Config) calsync.GoogleOptions {
+func googleOptions(cfg *config.Config, public links.Links) calsync.GoogleOptions {
 	opts := calsync.GoogleOptions{OAuth: google.OAuthConfig{
 		ClientID: cfg.GoogleClientID, ClientSecret: cfg.GoogleClientSecret,
-		RedirectURL: cfg.BaseURL.JoinPath("/oauth/google/callback").String(),
+		RedirectURL: public.GoogleCallback(),
 		AuthURL:     cfg.GoogleAuthURL, TokenURL: cfg.GoogleTokenURL,
 	}}
 	if cfg.GoogleAPIURL != "" {
@@ -97,11 +99,11 @@ func googleOptions(cfg *config.Config) calsync.GoogleOptions {
 
 // videoProviders builds the deployment's provider and every other one a
 // mentor may pick that this configuration supports.
-func videoProviders(cfg *config.Config) (video.Provider, map[string]video.Provider, error) {
+func videoProviders(cfg *config.Config, public links.Links) (video.Provider, map[string]video.Provider, error) {
 	base := video.Config{
 		JitsiURL: cfg.JitsiURL, JitsiAppID: cfg.JitsiAppID, JitsiSecret: cfg.JitsiSecret,
 		BBBURL: cfg.BBBURL, BBBSecret: cfg.BBBSecret, Template: cfg.VideoTemplate,
-		JoinBaseURL: cfg.BaseURL.JoinPath("/join").String(),
+		JoinBaseURL: public.JoinBase(),
 	}
 	all := map[string]video.Provider{}
 	for _, kind := range []string{"jitsi", "bbb", "google_meet", "template", "none"} {

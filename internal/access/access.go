@@ -1,88 +1,94 @@
-// Package access resolves bearer tokens to principals and bootstraps the
-// admin token. Tokens are stored as SHA-256 hashes and compared in constant
-// time; the admin token is printed once, when it is generated.
+// Package access is who calls and what they may do: one Principal for
+// every caller, whether it came with a bearer token or a signed-in
+// browser, and the rules that every service checks before it acts. The
+// HTTP layer only establishes the Principal; it never decides access.
 package access
 
-import (
-	"context"
-	"errors"
-	"fmt"
+import "github.com/rendezvous/rendezvous/internal/apperr"
 
-	"github.com/rendezvous/rendezvous/internal/apperr"
-	"github.com/rendezvous/rendezvous/internal/secret"
-	"github.com/rendezvous/rendezvous/internal/store"
+// Role is what a principal may do.
+type Role string
+
+// The roles of the contract's "People, roles and identity".
+const (
+	// RoleAdmin may do everything: the admin token, or a staff member
+	// with the admin role.
+	RoleAdmin Role = "admin"
+	// RoleCoordinator is staff that runs the programme: mentors, mentees,
+	// sessions, reports and statements, but not staff or webhooks.
+	RoleCoordinator Role = "coordinator"
+	// RoleMentor acts for one mentor: their profile, calendars, mentees
+	// and sessions.
+	RoleMentor Role = "mentor"
 )
 
-// Principal is who a bearer token belongs to.
+// StaffRole reports whether r is a role a staff member can hold.
+func StaffRole(r Role) bool { return r == RoleAdmin || r == RoleCoordinator }
+
+// Principal is an authenticated caller. The zero Principal is nobody and
+// may do nothing. Mentees are never principals: their link and manage
+// tokens are capabilities that the services check themselves.
 type Principal struct {
-	Admin    bool
+	Role Role
+	// MentorID is set for RoleMentor.
 	MentorID string
+	// StaffID is set for a staff member (admin or coordinator) signed in
+	// as themselves; it is empty for the admin token.
+	StaffID string
 }
 
-// MayActFor reports whether the principal may act for mentorID.
+// AdminToken is the holder of the deployment's admin token.
+func AdminToken() Principal { return Principal{Role: RoleAdmin} }
+
+// Mentor is a mentor, by token or signed in.
+func Mentor(id string) Principal { return Principal{Role: RoleMentor, MentorID: id} }
+
+// Staff is a signed-in staff member with their role.
+func Staff(id string, role Role) Principal { return Principal{Role: role, StaffID: id} }
+
+// IsAdmin reports whether p may do everything.
+func (p Principal) IsAdmin() bool { return p.Role == RoleAdmin }
+
+// IsStaff reports whether p runs the programme (admin or coordinator).
+func (p Principal) IsStaff() bool { return StaffRole(p.Role) }
+
+// MayActFor reports whether p may act for the mentor mentorID: staff for
+// any mentor, a mentor for themselves only.
 func (p Principal) MayActFor(mentorID string) bool {
-	return p.Admin || (p.MentorID != "" && p.MentorID == mentorID)
+	return p.IsStaff() || (p.Role == RoleMentor && p.MentorID != "" && p.MentorID == mentorID)
 }
 
-// Service authenticates API callers.
-type Service struct {
-	store     *store.Store
-	adminHash string
+// Name is how the principal's role is recorded with what it did (e.g. who
+// cancelled a session).
+func (p Principal) Name() string {
+	if p.Role == "" {
+		return "nobody"
+	}
+	return string(p.Role)
 }
 
-// New builds the service with the admin token's hash.
-func New(s *store.Store, adminHash string) *Service {
-	return &Service{store: s, adminHash: adminHash}
+// RequireStaff refuses anyone but staff (and the admin token).
+func (p Principal) RequireStaff(what string) error {
+	if p.IsStaff() {
+		return nil
+	}
+	return apperr.Errorf(apperr.Forbidden, "%s needs a staff member or the admin token", what)
 }
 
-// Authenticate resolves a bearer token.
-func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
-	h := secret.HashToken(token)
-	if secret.Equal(h, s.adminHash) {
-		return Principal{Admin: true}, nil
+// RequireAdmin refuses anyone but an admin (the token, or staff with the
+// admin role).
+func (p Principal) RequireAdmin(what string) error {
+	if p.IsAdmin() {
+		return nil
 	}
-	// The lookup is by hash: timing reveals nothing about valid tokens.
-	m, err := s.store.MentorByTokenHash(ctx, h)
-	if errors.Is(err, store.ErrNotFound) {
-		return Principal{}, apperr.Errorf(apperr.Unauthorized, "invalid token")
-	}
-	if err != nil {
-		return Principal{}, fmt.Errorf("authenticate: %w", err)
-	}
-	return Principal{MentorID: m.ID}, nil
+	return apperr.Errorf(apperr.Forbidden, "%s needs an admin", what)
 }
 
-// AdminToken settles the admin token at start. A configured token wins
-// and its hash is stored; otherwise the stored hash is used, or a new token
-// is generated and returned so the caller prints it once. With rotate (the
-// demo, which must print a usable token every time), a new token replaces
-// any stored one.
-func AdminToken(ctx context.Context, s *store.Store, configured string, rotate bool) (hash, newToken string, err error) {
-	if configured != "" {
-		hash = secret.HashToken(configured)
-		return hash, "", s.PutSetting(ctx, store.SettingAdminTokenHash, hash)
+// RequireMentor refuses anyone who may not act for mentorID. A mentor on
+// another mentor's resources gets 403, never data.
+func (p Principal) RequireMentor(mentorID string) error {
+	if p.MayActFor(mentorID) {
+		return nil
 	}
-	if !rotate {
-		stored, err := s.Setting(ctx, store.SettingAdminTokenHash)
-		if err == nil {
-			return stored, "", nil
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return "", "", err
-		}
-	}
-	token := secret.NewToken()
-	hash = secret.HashToken(token)
-	if rotate {
-		return hash, token, s.PutSetting(ctx, store.SettingAdminTokenHash, hash)
-	}
-	wrote, err := s.PutSettingIfAbsent(ctx, store.SettingAdminTokenHash, hash)
-	if err != nil {
-		return "", "", err
-	}
-	if !wrote { // another process generated it first
-		stored, err := s.Setting(ctx, store.SettingAdminTokenHash)
-		return stored, "", err
-	}
-	return hash, token, nil
+	return apperr.Errorf(apperr.Forbidden, "you cannot act for that mentor")
 }

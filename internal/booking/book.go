@@ -84,7 +84,7 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 		manage := secret.NewToken()
 		now := s.now().UTC()
 		b := &store.Booking{
-			ID: bookingID, UID: bookingID + "@" + s.BaseURL.Hostname(), MentorID: mentor.ID, MenteeID: mentee.ID,
+			ID: bookingID, UID: bookingID + "@" + s.links.Host(), MentorID: mentor.ID, MenteeID: mentee.ID,
 			StartAt: in.Start, EndAt: in.Start.Add(time.Duration(mentor.SessionMinutes) * time.Minute),
 			Status: store.StatusConfirmed, Note: strings.TrimSpace(in.Note),
 			VideoProvider: provider.Name(), VideoRoom: meeting.Room, VideoURL: meeting.URL,
@@ -97,7 +97,7 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 			}
 			return err
 		}
-		if out, err = s.view(b); err != nil {
+		if out, err = s.view(b, true); err != nil {
 			return err
 		}
 		if idem != nil {

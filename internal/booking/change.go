@@ -8,29 +8,12 @@ import (
 	"time"
 
 	"github.com/rendezvous/rendezvous/calendar/ical"
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
 )
-
-// Actor is who changes a booking: the mentee through the manage link, or
-// a mentor or the admin through the API.
-type Actor struct {
-	Mentee   bool
-	MentorID string // set for a mentor's token
-	Admin    bool
-}
-
-func (a Actor) name() string {
-	switch {
-	case a.Mentee:
-		return "mentee"
-	case a.Admin:
-		return "admin"
-	}
-	return "mentor"
-}
 
 // OutcomeNames are the outcomes a session can be given, in the order
 // forms list them.
@@ -38,10 +21,60 @@ func OutcomeNames() []string {
 	return []string{"completed", "no_show", "mentor_no_show", "late_cancel"}
 }
 
+// byMentee is how a change through a mentee's manage link is recorded.
+const byMentee = "mentee"
+
 var errNoBooking = apperr.Errorf(apperr.NotFound, "no such session")
 
-// ByManageToken resolves a manage token to its booking id.
+// target finds, under lock in tx, the session a change is about; a session
+// the caller may not change is not found.
+type target struct {
+	// who is recorded with the change (cancelled_by): a role, or "mentee".
+	who string
+	// mentee is set for the holder of a manage link, whom some rules
+	// treat apart (a mentee cannot cancel a session that has started).
+	mentee bool
+	lock   func(ctx context.Context, tx *store.Tx) (*store.Booking, error)
+}
+
+// asPrincipal is a session changed by a mentor or staff, by id.
+func asPrincipal(by access.Principal, id string) target {
+	return target{who: by.Name(), lock: func(ctx context.Context, tx *store.Tx) (*store.Booking, error) {
+		b, err := tx.LockBooking(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !by.MayActFor(b.MentorID)) {
+			return nil, errNoBooking
+		}
+		return b, err
+	}}
+}
+
+// asMentee is the session of a manage token, changed by its mentee.
+func asMentee(manageToken string) target {
+	return target{who: byMentee, mentee: true, lock: func(ctx context.Context, tx *store.Tx) (*store.Booking, error) {
+		if !secret.Plausible(manageToken) {
+			return nil, errNoBooking
+		}
+		b, err := tx.BookingByManageHash(ctx, secret.HashToken(manageToken))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errNoBooking
+		}
+		if err != nil {
+			return nil, err
+		}
+		return tx.LockBooking(ctx, b.ID)
+	}}
+}
+
+// ByManageToken reads the session of a manage token, as its mentee sees it.
 func (s *Service) ByManageToken(ctx context.Context, token string) (*Booking, error) {
+	b, err := s.bookingByManageToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return s.view(b, true)
+}
+
+func (s *Service) bookingByManageToken(ctx context.Context, token string) (*store.Booking, error) {
 	if !secret.Plausible(token) {
 		return nil, errNoBooking
 	}
@@ -49,29 +82,33 @@ func (s *Service) ByManageToken(ctx context.Context, token string) (*Booking, er
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNoBooking
 	}
+	return b, err
+}
+
+// Get reads a session that by may see (staff, or its mentor).
+func (s *Service) Get(ctx context.Context, by access.Principal, id string) (*Booking, error) {
+	b, err := s.visibleBooking(ctx, by, id)
 	if err != nil {
 		return nil, err
 	}
-	return s.view(b)
+	return s.view(b, false)
 }
 
-// Get reads a booking the actor may see.
-func (s *Service) Get(ctx context.Context, actor Actor, id string) (*Booking, error) {
+// visibleBooking reads a session by may see; any other is not found.
+func (s *Service) visibleBooking(ctx context.Context, by access.Principal, id string) (*store.Booking, error) {
 	b, err := s.store.Booking(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !by.MayActFor(b.MentorID)) {
 		return nil, errNoBooking
 	}
-	if err != nil {
-		return nil, err
-	}
-	if !actor.Admin && actor.MentorID != b.MentorID {
-		return nil, errNoBooking
-	}
-	return s.view(b)
+	return b, err
 }
 
-// List lists a mentor's bookings overlapping [from, to).
-func (s *Service) List(ctx context.Context, mentorID string, from, to time.Time, status string) ([]Booking, error) {
+// List lists a mentor's sessions overlapping [from, to) (staff, or that
+// mentor).
+func (s *Service) List(ctx context.Context, by access.Principal, mentorID string, from, to time.Time, status string) ([]Booking, error) {
+	if err := by.RequireMentor(mentorID); err != nil {
+		return nil, err
+	}
 	if err := validate.Window(from, to); err != nil {
 		return nil, err
 	}
@@ -84,7 +121,7 @@ func (s *Service) List(ctx context.Context, mentorID string, from, to time.Time,
 	}
 	out := make([]Booking, 0, len(bs))
 	for i := range bs {
-		v, err := s.view(&bs[i])
+		v, err := s.view(&bs[i], false)
 		if err != nil {
 			return nil, err
 		}
@@ -93,15 +130,55 @@ func (s *Service) List(ctx context.Context, mentorID string, from, to time.Time,
 	return out, nil
 }
 
-// mutate runs fn on a locked, live booking with its mentor and mentee, then
+// The rules of what may still happen to a session, with the service's
+// clock. The changes below enforce them and the views hand them to pages,
+// so that a page never offers a form the service would refuse.
+
+// checkMovable: a session can be moved until it ends.
+func checkMovable(b *store.Booking, now time.Time) error {
+	if b.Status != store.StatusConfirmed {
+		return apperr.Errorf(apperr.Conflict, "this session was cancelled")
+	}
+	if !b.EndAt.After(now) {
+		return apperr.Errorf(apperr.Conflict, "this session is over and can no longer be moved")
+	}
+	return nil
+}
+
+// checkCancellable: a mentee can cancel a session until it starts, its
+// mentor and staff until it ends (afterwards its outcome is recorded
+// instead).
+func checkCancellable(b *store.Booking, now time.Time, mentee bool) error {
+	if b.Status != store.StatusConfirmed {
+		return apperr.Errorf(apperr.Conflict, "this session was cancelled")
+	}
+	if mentee && !b.StartAt.After(now) {
+		return apperr.Errorf(apperr.Conflict, "this session has started and can no longer be cancelled")
+	}
+	if !b.EndAt.After(now) {
+		return apperr.Errorf(apperr.Conflict, "this session is over; record its outcome instead")
+	}
+	return nil
+}
+
+// checkReportable: an outcome is recorded once a session has started; a
+// cancelled session can only be marked late_cancel.
+func checkReportable(b *store.Booking, now time.Time, outcome string) error {
+	if b.Status == store.StatusCancelled && outcome != "late_cancel" {
+		return apperr.Errorf(apperr.Conflict, "a cancelled session can only be marked late_cancel")
+	}
+	if b.Status == store.StatusConfirmed && b.StartAt.After(now) {
+		return apperr.Errorf(apperr.Conflict, "the session has not started yet")
+	}
+	return nil
+}
+
+// mutate runs fn on a locked, live session with its mentor and mentee, then
 // stores it with SEQUENCE raised and enqueues the notifications.
-func (s *Service) mutate(ctx context.Context, actor Actor, id, event string, fn func(tx *store.Tx, b *store.Booking, m *store.Mentor) (reason string, err error)) (*Booking, error) {
+func (s *Service) mutate(ctx context.Context, t target, event string, fn func(tx *store.Tx, b *store.Booking, m *store.Mentor) (reason string, err error)) (*Booking, error) {
 	var out *Booking
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		b, err := tx.LockBooking(ctx, id)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && !actor.Mentee && !actor.Admin && actor.MentorID != b.MentorID) {
-			return errNoBooking
-		}
+		b, err := t.lock(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -128,7 +205,7 @@ func (s *Service) mutate(ctx context.Context, actor Actor, id, event string, fn 
 			}
 			return err
 		}
-		if out, err = s.view(b); err != nil {
+		if out, err = s.view(b, t.mentee); err != nil {
 			return err
 		}
 		return s.afterChange(ctx, tx, change{booking: b, mentor: mentor, mentee: mentee, event: event, reason: reason})
@@ -136,15 +213,25 @@ func (s *Service) mutate(ctx context.Context, actor Actor, id, event string, fn 
 	return out, err
 }
 
-// Reschedule moves a session to another free slot; it keeps its id and
-// UID and raises SEQUENCE.
-func (s *Service) Reschedule(ctx context.Context, actor Actor, id string, start time.Time) (*Booking, error) {
+// Reschedule moves a session of a mentor to another free slot (staff, or
+// that mentor); it keeps its id and UID and raises SEQUENCE.
+func (s *Service) Reschedule(ctx context.Context, by access.Principal, id string, start time.Time) (*Booking, error) {
+	return s.reschedule(ctx, asPrincipal(by, id), start)
+}
+
+// RescheduleByManageToken moves the session of a manage token for its
+// mentee.
+func (s *Service) RescheduleByManageToken(ctx context.Context, manageToken string, start time.Time) (*Booking, error) {
+	return s.reschedule(ctx, asMentee(manageToken), start)
+}
+
+func (s *Service) reschedule(ctx context.Context, t target, start time.Time) (*Booking, error) {
 	if start.IsZero() {
 		return nil, apperr.Field("start", "is required")
 	}
-	return s.mutate(ctx, actor, id, EventRescheduled, func(tx *store.Tx, b *store.Booking, m *store.Mentor) (string, error) {
-		if !b.EndAt.After(s.now()) {
-			return "", apperr.Errorf(apperr.Conflict, "this session is over and can no longer be moved")
+	return s.mutate(ctx, t, EventRescheduled, func(tx *store.Tx, b *store.Booking, m *store.Mentor) (string, error) {
+		if err := checkMovable(b, s.now()); err != nil {
+			return "", err
 		}
 		if start.Equal(b.StartAt) {
 			return "", apperr.Field("start", "is the session's current time")
@@ -157,53 +244,58 @@ func (s *Service) Reschedule(ctx context.Context, actor Actor, id string, start 
 	})
 }
 
-// Cancel cancels a session. A mentee cancelling less than the mentor's
-// notice before the start is recorded as late_cancel.
-func (s *Service) Cancel(ctx context.Context, actor Actor, id, reason string) (*Booking, error) {
+// Cancel cancels a session of a mentor (staff, or that mentor).
+func (s *Service) Cancel(ctx context.Context, by access.Principal, id, reason string) (*Booking, error) {
+	return s.cancel(ctx, asPrincipal(by, id), reason)
+}
+
+// CancelByManageToken cancels the session of a manage token for its
+// mentee. Less than the mentor's notice before the start, it is recorded
+// as late_cancel.
+func (s *Service) CancelByManageToken(ctx context.Context, manageToken, reason string) (*Booking, error) {
+	return s.cancel(ctx, asMentee(manageToken), reason)
+}
+
+func (s *Service) cancel(ctx context.Context, t target, reason string) (*Booking, error) {
 	if err := validate.Text("reason", reason, validate.MaxNote, false); err != nil {
 		return nil, err
 	}
-	return s.mutate(ctx, actor, id, EventCancelled, func(tx *store.Tx, b *store.Booking, m *store.Mentor) (string, error) {
+	return s.mutate(ctx, t, EventCancelled, func(tx *store.Tx, b *store.Booking, m *store.Mentor) (string, error) {
 		now := s.now().UTC()
-		if !b.StartAt.After(now) && actor.Mentee {
-			return "", apperr.Errorf(apperr.Conflict, "this session has started and can no longer be cancelled")
+		if err := checkCancellable(b, now, t.mentee); err != nil {
+			return "", err
 		}
 		notice := time.Duration(m.MinNoticeMinutes) * time.Minute
-		if actor.Mentee && b.StartAt.Sub(now) < notice {
+		if t.mentee && b.StartAt.Sub(now) < notice {
 			late := "late_cancel"
 			b.Outcome = &late
 		}
-		b.Status, b.CancelReason, b.CancelledBy, b.CancelledAt = store.StatusCancelled, reason, actor.name(), &now
+		b.Status, b.CancelReason, b.CancelledBy, b.CancelledAt = store.StatusCancelled, reason, t.who, &now
 		return reason, nil
 	})
 }
 
-// SetOutcome records how a session went, once it has started.
-func (s *Service) SetOutcome(ctx context.Context, actor Actor, id, outcome string) (*Booking, error) {
+// SetOutcome records how a session went, once it has started (staff, or
+// its mentor).
+func (s *Service) SetOutcome(ctx context.Context, by access.Principal, id, outcome string) (*Booking, error) {
 	if !slices.Contains(OutcomeNames(), outcome) {
 		return nil, apperr.Field("outcome", "must be one of completed, no_show, mentor_no_show, late_cancel")
 	}
 	var out *Booking
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		b, err := tx.LockBooking(ctx, id)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && !actor.Admin && actor.MentorID != b.MentorID) {
-			return errNoBooking
-		}
+		b, err := asPrincipal(by, id).lock(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if b.Status == store.StatusCancelled && outcome != "late_cancel" {
-			return apperr.Errorf(apperr.Conflict, "a cancelled session can only be marked late_cancel")
-		}
-		if b.Status == store.StatusConfirmed && b.StartAt.After(s.now()) {
-			return apperr.Errorf(apperr.Conflict, "the session has not started yet")
+		if err := checkReportable(b, s.now(), outcome); err != nil {
+			return err
 		}
 		b.Outcome = &outcome
 		b.UpdatedAt = s.now().UTC()
 		if err := tx.UpdateBooking(ctx, b); err != nil {
 			return fmt.Errorf("record outcome: %w", err)
 		}
-		out, err = s.view(b)
+		out, err = s.view(b, false)
 		return err
 	})
 	return out, err

@@ -100,7 +100,7 @@ func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, c
 	// would let anyone holding the feed move or cancel sessions. Each
 	// session links to its page in the mentor area instead, which needs
 	// the mentor signed in. (Joined once: ids need no escaping.)
-	sessionPages := s.link(mentorSessionPath(""))
+	sessionPages := s.links.MentorSessionPrefix()
 	type batch struct {
 		seq  int
 		rows []store.FeedSession

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rendezvous/rendezvous/internal/booking"
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/store/storetest"
@@ -67,7 +68,7 @@ func seedFeed(b testing.TB, db storetest.Database, n int) (*booking.Service, str
 		b.Fatal(err)
 	}
 	base, _ := url.Parse("http://localhost:8080")
-	return booking.New(s, nil, box, booking.Options{BaseURL: base}), feed
+	return booking.New(s, nil, box, booking.Options{Links: links.New(base)}), feed
 }
 
 func benchmarkMentorFeed(b *testing.B, db storetest.Database) {

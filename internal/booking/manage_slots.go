@@ -2,12 +2,11 @@ package booking
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/rendezvous/rendezvous/calendar"
-	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
 )
@@ -23,13 +22,7 @@ func (s *Service) ManageSlots(ctx context.Context, manageToken string, from, to 
 	if err != nil {
 		return nil, err
 	}
-	if manageToken == "" || len(manageToken) > 100 {
-		return nil, errNoBooking
-	}
-	b, err := s.store.BookingByManageHash(ctx, secret.HashToken(manageToken))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errNoBooking
-	}
+	b, err := s.bookingByManageToken(ctx, manageToken)
 	if err != nil {
 		return nil, err
 	}
@@ -40,14 +33,14 @@ func (s *Service) ManageSlots(ctx context.Context, manageToken string, from, to 
 	return s.slotsToMove(ctx, b, mentor, from, to, visitor)
 }
 
-// SlotsToMove lists the times a mentor may move one of their sessions to,
-// in the mentor's zone: as for the mentee's manage link, their free slots
-// with the session's own time counted as free.
-func (s *Service) SlotsToMove(ctx context.Context, mentorID, id string, from, to time.Time) (*Slots, error) {
+// SlotsToMove lists the times a session may be moved to by its mentor or
+// staff, in the mentor's zone: as for the mentee's manage link, the
+// mentor's free slots with the session's own time counted as free.
+func (s *Service) SlotsToMove(ctx context.Context, by access.Principal, id string, from, to time.Time) (*Slots, error) {
 	if err := validate.Window(from, to); err != nil {
 		return nil, err
 	}
-	b, err := s.mentorBooking(ctx, mentorID, id)
+	b, err := s.visibleBooking(ctx, by, id)
 	if err != nil {
 		return nil, err
 	}

@@ -2,24 +2,25 @@ package booking
 
 import (
 	"context"
-	"errors"
 
-	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/access"
 )
 
-// MentorSession is one session as its mentor's page shows it.
-type MentorSession struct {
+// SessionDetail is one session as its mentor's page shows it.
+type SessionDetail struct {
 	Booking
 	MenteeName, MenteeEmail string
+	// MentorTimezone is the zone the mentor's page writes times in.
+	MentorTimezone string
 	// JoinURL is the mentor's own way into the video call (the moderator
 	// link for BigBlueButton).
 	JoinURL string
 }
 
-// SessionForMentor reads a session of mentorID; another mentor's session
-// is not found.
-func (s *Service) SessionForMentor(ctx context.Context, mentorID, id string) (*MentorSession, error) {
-	b, err := s.mentorBooking(ctx, mentorID, id)
+// Detail reads a session with its mentee for the mentor's page (staff, or
+// its mentor); another mentor's session is not found.
+func (s *Service) Detail(ctx context.Context, by access.Principal, id string) (*SessionDetail, error) {
+	b, err := s.visibleBooking(ctx, by, id)
 	if err != nil {
 		return nil, err
 	}
@@ -27,22 +28,38 @@ func (s *Service) SessionForMentor(ctx context.Context, mentorID, id string) (*M
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.view(b)
+	mentor, err := s.store.Mentor(ctx, b.MentorID)
 	if err != nil {
 		return nil, err
 	}
-	return &MentorSession{Booking: *v, MenteeName: mentee.Name, MenteeEmail: mentee.Email, JoinURL: s.videoURLFor(b, true)}, nil
-}
-
-// mentorBooking reads a booking of mentorID; another mentor's is not found.
-func (s *Service) mentorBooking(ctx context.Context, mentorID, id string) (*store.Booking, error) {
-	b, err := s.store.Booking(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && b.MentorID != mentorID) {
-		return nil, errNoBooking
+	v, err := s.view(b, false)
+	if err != nil {
+		return nil, err
 	}
-	return b, err
+	return &SessionDetail{Booking: *v, MenteeName: mentee.Name, MenteeEmail: mentee.Email,
+		MentorTimezone: mentor.Timezone, JoinURL: s.videoURLFor(b, true)}, nil
 }
 
-// mentorSessionPath is a session's page in the mentor area: the manage
-// link of the mentor's feed, which needs the mentor signed in.
-func mentorSessionPath(id string) string { return "/mentor/sessions/" + id }
+// Managed is a session as its mentee's manage page shows it.
+type Managed struct {
+	Booking
+	MentorName  string
+	HorizonDays int
+}
+
+// Manage reads the session of a manage token for its mentee's page.
+func (s *Service) Manage(ctx context.Context, token string) (*Managed, error) {
+	b, err := s.bookingByManageToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	mentor, err := s.store.Mentor(ctx, b.MentorID)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.view(b, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Managed{Booking: *v, MentorName: mentor.Name, HorizonDays: mentor.HorizonDays}, nil
+}

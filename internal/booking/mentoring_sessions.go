@@ -15,14 +15,11 @@ func (s *Service) ForMentoring() mentoring.Sessions { return mentoringSessions{s
 type mentoringSessions struct{ booking *Service }
 
 func (m mentoringSessions) CancelSession(ctx context.Context, by access.Principal, bookingID, reason string) error {
-	_, err := m.booking.Cancel(ctx, ActorOf(by), bookingID, reason)
+	_, err := m.booking.Cancel(ctx, by, bookingID, reason)
 	return err
 }
 
 func (m mentoringSessions) MoveSession(ctx context.Context, by access.Principal, bookingID, toMentorID string) error {
-	_, err := m.booking.Transfer(ctx, ActorOf(by), bookingID, toMentorID)
+	_, err := m.booking.Transfer(ctx, by, bookingID, toMentorID)
 	return err
 }
-
-// ActorOf is the actor an API principal (admin or mentor token) acts as.
-func ActorOf(by access.Principal) Actor { return Actor{Admin: by.Admin, MentorID: by.MentorID} }

@@ -6,12 +6,12 @@ package booking
 import (
 	"context"
 	"log/slog"
-	"net/url"
 	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -27,7 +27,7 @@ type Enqueuer interface {
 
 // Options configure the service.
 type Options struct {
-	BaseURL *url.URL
+	Links links.Links
 	// Video is the deployment's provider; Videos holds every provider a
 	// mentor may choose instead, by name.
 	Video  video.Provider
@@ -48,6 +48,7 @@ type Options struct {
 // Service books, reschedules and cancels sessions.
 type Service struct {
 	Options
+	links links.Links
 	store *store.Store
 	jobs  Enqueuer
 	box   *secret.Box
@@ -62,13 +63,11 @@ func New(s *store.Store, jobs Enqueuer, box *secret.Box, opts Options) *Service 
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Options: opts, store: s, jobs: jobs, box: box, now: time.Now}
+	return &Service{Options: opts, links: opts.Links, store: s, jobs: jobs, box: box, now: time.Now}
 }
 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
-
-func (s *Service) link(path string) string { return s.BaseURL.JoinPath(path).String() }
 
 // location loads an IANA zone, once per name.
 func (s *Service) location(field, name string) (*time.Location, error) {

@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -30,10 +31,10 @@ const transferStep = 15 * time.Minute
 // and manage link, raises SEQUENCE and gets a video room from the new
 // mentor's provider. The former mentor gets a cancellation, the new mentor
 // an invitation and the mentee an update; the calendar event moves from
-// the former mentor's calendar to the new one's. Admin only.
-func (s *Service) Transfer(ctx context.Context, actor Actor, id, toMentorID string) (*Booking, error) {
-	if !actor.Admin {
-		return nil, apperr.Errorf(apperr.Forbidden, "moving a session to another mentor needs the admin token")
+// the former mentor's calendar to the new one's. Staff only.
+func (s *Service) Transfer(ctx context.Context, by access.Principal, id, toMentorID string) (*Booking, error) {
+	if err := by.RequireStaff("moving a session to another mentor"); err != nil {
+		return nil, err
 	}
 	var out *Booking
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
@@ -45,7 +46,7 @@ func (s *Service) Transfer(ctx context.Context, actor Actor, id, toMentorID stri
 			return err
 		}
 		if b.MentorID == toMentorID {
-			out, err = s.view(b)
+			out, err = s.view(b, false)
 			return err
 		}
 		if b.Status != store.StatusConfirmed {
@@ -86,7 +87,7 @@ func (s *Service) Transfer(ctx context.Context, actor Actor, id, toMentorID stri
 			}
 			return fmt.Errorf("transfer booking %s: %w", b.ID, err)
 		}
-		if out, err = s.view(b); err != nil {
+		if out, err = s.view(b, false); err != nil {
 			return err
 		}
 		return s.afterChange(ctx, tx, change{booking: b, mentor: to, mentee: mentee, event: EventTransferred, also: notice})

@@ -8,7 +8,8 @@ import (
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
-// Booking is a session as the API shows it.
+// Booking is a session as its viewers see it, with what the viewer may
+// still do with it (computed with the service's clock).
 type Booking struct {
 	ID            string
 	UID           string
@@ -25,10 +26,33 @@ type Booking struct {
 	VideoURL      string
 	ManageURL     string
 	ICSURL        string
-	ManageToken   string
+	Rules
 }
 
-func (s *Service) view(b *store.Booking) (*Booking, error) {
+// Rules are what the viewer may still do with a session: pages offer
+// exactly these forms.
+type Rules struct {
+	// Upcoming: confirmed and not started.
+	Upcoming         bool
+	CanMove          bool
+	CanCancel        bool
+	CanRecordOutcome bool
+}
+
+// rulesOf applies the service's rules to b for a mentee (manage link) or
+// for a mentor or staff.
+func rulesOf(b *store.Booking, now time.Time, mentee bool) Rules {
+	return Rules{
+		Upcoming:         b.Status == store.StatusConfirmed && b.StartAt.After(now),
+		CanMove:          checkMovable(b, now) == nil,
+		CanCancel:        checkCancellable(b, now, mentee) == nil,
+		CanRecordOutcome: !mentee && checkReportable(b, now, "completed") == nil,
+	}
+}
+
+// view is the session b as a mentee (through its manage link) or as a
+// mentor or staff sees it.
+func (s *Service) view(b *store.Booking, mentee bool) (*Booking, error) {
 	token, err := s.box.OpenString(b.ManageTokenSealed)
 	if err != nil {
 		return nil, fmt.Errorf("booking %s manage token: %w", b.ID, err)
@@ -37,9 +61,9 @@ func (s *Service) view(b *store.Booking) (*Booking, error) {
 		ID: b.ID, UID: b.UID, MentorID: b.MentorID, MenteeID: b.MenteeID, Start: b.StartAt.UTC(), End: b.EndAt.UTC(),
 		Status: b.Status, Outcome: b.Outcome, Sequence: b.Sequence, Note: b.Note, CancelReason: b.CancelReason,
 		VideoProvider: b.VideoProvider, VideoURL: b.VideoURL,
-		ManageURL:   s.link("/manage/" + token),
-		ICSURL:      s.link("/api/v1/bookings/"+b.ID+".ics") + "?token=" + token,
-		ManageToken: token,
+		ManageURL: s.links.Manage(token),
+		ICSURL:    s.links.ICS(b.ID, token),
+		Rules:     rulesOf(b, s.now(), mentee),
 	}, nil
 }
 
@@ -50,7 +74,7 @@ func (s *Service) session(b *store.Booking, mentor *store.Mentor, mentee *store.
 	if err != nil {
 		return calendar.Session{}, fmt.Errorf("booking %s manage token: %w", b.ID, err)
 	}
-	return SessionOf(b, mentor, mentee, s.link("/manage/"+token), s.now()), nil
+	return SessionOf(b, mentor, mentee, s.links.Manage(token), s.now()), nil
 }
 
 // SessionOf builds the calendar form of a stored booking.

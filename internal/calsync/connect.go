@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
@@ -26,11 +27,14 @@ type ConnectInput struct {
 	Password string
 }
 
-// Connect discovers a CalDAV account, lists its calendars and syncs them
+// Connect discovers a CalDAV account of a mentor (staff, or that mentor), lists its calendars and syncs them
 // once; only when all of that worked is anything stored. Every event
 // calendar checks conflicts; the server's default (else the first
 // writable) calendar becomes the write target if the mentor has none.
-func (s *Service) Connect(ctx context.Context, mentorID string, in ConnectInput) (*Connection, error) {
+func (s *Service) Connect(ctx context.Context, by access.Principal, mentorID string, in ConnectInput) (*Connection, error) {
+	if err := by.RequireMentor(mentorID); err != nil {
+		return nil, err
+	}
 	if err := s.checkConnectInput(&in); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
@@ -36,8 +37,12 @@ type Calendar struct {
 	BusyIntervals  int
 }
 
-// Connections lists a mentor's connections with their calendars.
-func (s *Service) Connections(ctx context.Context, mentorID string) ([]Connection, error) {
+// Connections lists a mentor's connections with their calendars (staff,
+// or that mentor).
+func (s *Service) Connections(ctx context.Context, by access.Principal, mentorID string) ([]Connection, error) {
+	if err := by.RequireMentor(mentorID); err != nil {
+		return nil, err
+	}
 	if _, err := s.store.Mentor(ctx, mentorID); err != nil {
 		return nil, notFound(err, "mentor")
 	}
@@ -89,7 +94,10 @@ func viewOf(c *store.Connection, cals []store.CalendarState) Connection {
 // Disconnect deletes a mentor's connection with its calendars, items and
 // busy time, and for Google revokes the grant. Sessions written into its
 // calendars stay there.
-func (s *Service) Disconnect(ctx context.Context, mentorID, connectionID string) error {
+func (s *Service) Disconnect(ctx context.Context, by access.Principal, mentorID, connectionID string) error {
+	if err := by.RequireMentor(mentorID); err != nil {
+		return err
+	}
 	var refresh string
 	if s.google != nil {
 		conn, err := s.store.Connection(ctx, connectionID)
@@ -121,7 +129,10 @@ type CalendarPatch struct {
 // UpdateCalendar applies a patch to one of the mentor's calendars. Making
 // a calendar the write target takes it from the mentor's other calendar
 // in the same transaction; a read-only calendar cannot be one.
-func (s *Service) UpdateCalendar(ctx context.Context, mentorID, calendarID string, p CalendarPatch) (*Calendar, error) {
+func (s *Service) UpdateCalendar(ctx context.Context, by access.Principal, mentorID, calendarID string, p CalendarPatch) (*Calendar, error) {
+	if err := by.RequireMentor(mentorID); err != nil {
+		return nil, err
+	}
 	var connID string
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.LockMentor(ctx, mentorID); err != nil {
@@ -179,7 +190,10 @@ type BusySpan struct {
 // Busy returns what blocks the mentor's time in [from, to), from the
 // database only: conflict-checked calendars and confirmed sessions, every
 // interval overlapping the window, unclipped, by start.
-func (s *Service) Busy(ctx context.Context, mentorID string, from, to time.Time) ([]BusySpan, error) {
+func (s *Service) Busy(ctx context.Context, by access.Principal, mentorID string, from, to time.Time) ([]BusySpan, error) {
+	if err := by.RequireMentor(mentorID); err != nil {
+		return nil, err
+	}
 	if _, err := s.store.Mentor(ctx, mentorID); err != nil {
 		return nil, notFound(err, "mentor")
 	}

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -79,7 +80,10 @@ func (s *Service) requireGoogle() error {
 // StartGoogle begins a mentor's Google consent: it stores a single-use
 // state bound to the mentor (only its hash) with the sealed PKCE verifier,
 // and returns the consent URL to redirect to.
-func (s *Service) StartGoogle(ctx context.Context, mentorID string) (string, error) {
+func (s *Service) StartGoogle(ctx context.Context, by access.Principal, mentorID string) (string, error) {
+	if err := by.RequireMentor(mentorID); err != nil {
+		return "", err
+	}
 	if err := s.requireGoogle(); err != nil {
 		return "", err
 	}

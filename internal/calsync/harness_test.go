@@ -16,12 +16,13 @@ import (
 
 	"github.com/rendezvous/rendezvous/api"
 	"github.com/rendezvous/rendezvous/calendar"
-	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/calsync"
 	"github.com/rendezvous/rendezvous/internal/jobs"
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/signin"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/store/storetest"
 	"github.com/rendezvous/rendezvous/providers/mail"
@@ -53,7 +54,7 @@ func startApp(t *testing.T, db storetest.Database, o appOptions) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	adminHash, _, err := access.AdminToken(ctx, st, adminToken, false)
+	adminHash, _, err := signin.AdminToken(ctx, st, adminToken, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,22 +70,23 @@ func startApp(t *testing.T, db storetest.Database, o appOptions) *app {
 	engine := jobs.New(st, logger)
 	engine.PollInterval = 100 * time.Millisecond
 	cals := calsync.New(st, box, engine, calsync.Options{
-		BaseURL: baseURL, AllowPrivateHosts: o.allowPrivate, SyncInterval: o.syncInterval, Logger: logger, HTTPTimeout: 10 * time.Second,
+		Links: links.New(baseURL), AllowPrivateHosts: o.allowPrivate, SyncInterval: o.syncInterval, Logger: logger, HTTPTimeout: 10 * time.Second,
 	})
 	cals.RegisterJobs(engine)
 	none, err := video.New(video.Config{Kind: video.KindNone})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ment := mentoring.New(st, box, baseURL)
+	ment := mentoring.New(st, box, links.New(baseURL))
 	book := booking.New(st, engine, box, booking.Options{
-		BaseURL: baseURL, Video: none, Videos: map[string]video.Provider{video.KindNone: none},
+		Links: links.New(baseURL), Video: none, Videos: map[string]video.Provider{video.KindNone: none},
 		SyncInterval: o.syncInterval, Logger: logger, Mentoring: ment, Writeback: cals.HasWriteTarget,
 	})
 	ment.SetSessions(book.ForMentoring())
 	book.RegisterWorkers(engine.Workers(), mail.NewFileSender(t.TempDir()), calendar.Person{Name: "R", Email: "r@example.org"})
 	server := api.New(api.Deps{
-		Logger: logger, DB: st, BaseURL: baseURL, Auth: access.New(st, adminHash),
+		Logger: logger, DB: st, BaseURL: baseURL, Links: links.New(baseURL),
+		Auth:      signin.New(st, engine, box, signin.Options{Links: links.New(baseURL), AdminHash: adminHash}),
 		Mentoring: ment, Booking: book, Calendars: cals,
 	})
 	if err := engine.Start(ctx); err != nil {

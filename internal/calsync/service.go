@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/netguard"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -28,8 +28,8 @@ type Enqueuer interface {
 
 // Options configure the service.
 type Options struct {
-	// BaseURL builds the manage links written into calendar events.
-	BaseURL *url.URL
+	// Links builds the manage links written into calendar events.
+	Links links.Links
 	// AllowPrivateHosts permits calendar servers on loopback and private
 	// addresses (RENDEZVOUS_ALLOW_PRIVATE_HOSTS), and plain http URLs.
 	AllowPrivateHosts bool

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
@@ -140,7 +141,10 @@ type CalendarSync struct {
 // SyncMentor syncs every connection of a mentor now and reports each
 // calendar. A connection that another worker is syncing is waited for
 // briefly, then reported as it stands.
-func (s *Service) SyncMentor(ctx context.Context, mentorID string) ([]CalendarSync, error) {
+func (s *Service) SyncMentor(ctx context.Context, by access.Principal, mentorID string) ([]CalendarSync, error) {
+	if err := by.RequireMentor(mentorID); err != nil {
+		return nil, err
+	}
 	if _, err := s.store.Mentor(ctx, mentorID); err != nil {
 		return nil, notFound(err, "mentor")
 	}

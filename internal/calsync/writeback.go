@@ -135,6 +135,6 @@ func (s *Service) sessionOf(ctx context.Context, b *store.Booking) (sess calenda
 	if err != nil {
 		return sess, fmt.Errorf("booking %s manage token: %w", b.ID, err)
 	}
-	manage := s.BaseURL.JoinPath("/manage/" + token).String()
+	manage := s.Links.Manage(token)
 	return booking.SessionOf(b, mentor, mentee, manage, s.now()), nil
 }

@@ -10,14 +10,14 @@ import (
 )
 
 // CreateMentee adds a mentee to mentorID, or without one to the mentor
-// with the most free places. A mentor's token adds mentees to itself only.
+// with the most free places. A mentor adds mentees to themselves only.
 func (s *Service) CreateMentee(ctx context.Context, by access.Principal, mentorID string, in MenteeInput) (*Mentee, error) {
-	if !by.Admin {
+	if !by.IsStaff() {
 		if mentorID == "" {
 			mentorID = by.MentorID
 		}
 		if !by.MayActFor(mentorID) {
-			return nil, apperr.Errorf(apperr.Forbidden, "a mentor's token can only add mentees to that mentor")
+			return nil, apperr.Errorf(apperr.Forbidden, "a mentor can only add mentees to themselves")
 		}
 	}
 	// Validate before taking any lock.

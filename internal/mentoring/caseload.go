@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
@@ -54,8 +55,11 @@ type Caseload struct {
 	Mentees         []MenteeLoad
 }
 
-// Caseload is one mentor's caseload.
-func (s *Service) Caseload(ctx context.Context, mentorID string) (*Caseload, error) {
+// Caseload is one mentor's caseload (staff, or that mentor).
+func (s *Service) Caseload(ctx context.Context, by access.Principal, mentorID string) (*Caseload, error) {
+	if err := by.RequireMentor(mentorID); err != nil {
+		return nil, err
+	}
 	if mentorID == "" || len(mentorID) > 100 {
 		return nil, apperr.Errorf(apperr.NotFound, "no mentor %s", mentorID)
 	}
@@ -69,10 +73,13 @@ func (s *Service) Caseload(ctx context.Context, mentorID string) (*Caseload, err
 	return &all[0], nil
 }
 
-// Caseloads is every mentor's caseload, oldest mentor first. It costs four
-// queries whatever the number of mentors, none of them over the whole
-// history of sessions.
-func (s *Service) Caseloads(ctx context.Context) ([]Caseload, error) {
+// Caseloads is every mentor's caseload, oldest mentor first (staff). It
+// costs four queries whatever the number of mentors, none of them over the
+// whole history of sessions.
+func (s *Service) Caseloads(ctx context.Context, by access.Principal) ([]Caseload, error) {
+	if err := by.RequireStaff("every mentor's caseload"); err != nil {
+		return nil, err
+	}
 	return s.caseloads(ctx, "")
 }
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rendezvous/rendezvous/internal/access"
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -33,8 +35,8 @@ func BenchmarkCaseloads(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := mentoring.New(db, box, &url.URL{Scheme: "http", Host: "localhost"})
-	all, err := svc.Caseloads(ctx)
+	svc := mentoring.New(db, box, links.New(&url.URL{Scheme: "http", Host: "localhost"}))
+	all, err := svc.Caseloads(ctx, access.AdminToken())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,7 +49,7 @@ func BenchmarkCaseloads(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		if _, err := svc.Caseloads(ctx); err != nil {
+		if _, err := svc.Caseloads(ctx, access.AdminToken()); err != nil {
 			b.Fatal(err)
 		}
 	}

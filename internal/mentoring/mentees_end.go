@@ -70,7 +70,7 @@ func (s *Service) EndMentee(ctx context.Context, by access.Principal, id string)
 	}
 	for _, b := range future {
 		if !by.MayActFor(b.MentorID) {
-			continue // a session left with a former mentor is the admin's to settle
+			continue // a session left with a former mentor is the staff's to settle
 		}
 		if err := s.cancelSession(ctx, by, b.ID, ReasonEnded); err != nil {
 			return nil, err
@@ -113,12 +113,12 @@ type Reassignment struct {
 	SessionsCancelled int
 }
 
-// ReassignMentee moves an active mentee to another mentor (admin). Future
+// ReassignMentee moves an active mentee to another mentor (staff). Future
 // sessions move along when the new mentor is free then; the others are
 // cancelled with notice. Repeating it finishes a move that failed halfway.
 func (s *Service) ReassignMentee(ctx context.Context, by access.Principal, id, toMentorID string) (*Reassignment, error) {
-	if !by.Admin {
-		return nil, apperr.Errorf(apperr.Forbidden, "reassigning a mentee needs the admin token")
+	if err := by.RequireStaff("reassigning a mentee"); err != nil {
+		return nil, err
 	}
 	if s.sessions == nil {
 		return nil, fmt.Errorf("reassign mentee %s: no session service wired", id)

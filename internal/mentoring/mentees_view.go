@@ -29,7 +29,7 @@ type Mentee struct {
 // the caller may not see, so ids cannot be probed across mentors.
 func errNoMentee(id string) error { return apperr.Errorf(apperr.NotFound, "no mentee %s", id) }
 
-// Mentee reads a mentee the caller may see: the admin, or its mentor.
+// Mentee reads a mentee the caller may see: staff, or its mentor.
 func (s *Service) Mentee(ctx context.Context, by access.Principal, id string) (*Mentee, error) {
 	m, err := s.visibleMentee(ctx, s.store.Q, by, id)
 	if err != nil {
@@ -49,7 +49,7 @@ func (s *Service) visibleMentee(ctx context.Context, q store.Q, by access.Princi
 	if err != nil {
 		return nil, err
 	}
-	if !by.Admin && (m.MentorID == nil || !by.MayActFor(*m.MentorID)) {
+	if !by.IsStaff() && (m.MentorID == nil || !by.MayActFor(*m.MentorID)) {
 		return nil, errNoMentee(id)
 	}
 	return m, nil
@@ -68,7 +68,7 @@ func (s *Service) menteeView(m *store.Mentee) (*Mentee, error) {
 		if err != nil {
 			return nil, fmt.Errorf("mentee %s link token: %w", m.ID, err)
 		}
-		v.BookingURL = s.BookingURL(link)
+		v.BookingURL = s.links.Book(link)
 	}
 	return v, nil
 }

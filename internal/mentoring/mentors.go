@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -67,8 +68,11 @@ type CreatedMentor struct {
 // VideoProviders a mentor may choose instead of the deployment's.
 var VideoProviders = map[string]bool{"": true, "jitsi": true, "bbb": true, "google_meet": true, "template": true, "none": true}
 
-// CreateMentor validates and stores a mentor with fresh tokens.
-func (s *Service) CreateMentor(ctx context.Context, in MentorInput) (*CreatedMentor, error) {
+// CreateMentor validates and stores a mentor with fresh tokens (staff).
+func (s *Service) CreateMentor(ctx context.Context, by access.Principal, in MentorInput) (*CreatedMentor, error) {
+	if err := by.RequireStaff("adding a mentor"); err != nil {
+		return nil, err
+	}
 	m := &store.Mentor{
 		ID: uuid.Must(uuid.NewV7()).String(), Language: "en", SessionMinutes: 30, MinNoticeMinutes: 240,
 		HorizonDays: 28, MaxUpcomingPerMentee: 1, WeeklyHours: "[]", Overrides: "[]",
@@ -203,8 +207,11 @@ func (s *Service) applyHours(m *store.Mentor, weekly *[]WeeklyRange, overrides *
 	return nil
 }
 
-// Mentor reads one mentor.
-func (s *Service) Mentor(ctx context.Context, id string) (*Mentor, error) {
+// Mentor reads one mentor (staff, or that mentor).
+func (s *Service) Mentor(ctx context.Context, by access.Principal, id string) (*Mentor, error) {
+	if err := by.RequireMentor(id); err != nil {
+		return nil, err
+	}
 	m, err := s.store.Mentor(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.Errorf(apperr.NotFound, "no mentor %s", id)
@@ -215,8 +222,11 @@ func (s *Service) Mentor(ctx context.Context, id string) (*Mentor, error) {
 	return s.view(m)
 }
 
-// Mentors lists every mentor.
-func (s *Service) Mentors(ctx context.Context) ([]Mentor, error) {
+// Mentors lists every mentor (staff).
+func (s *Service) Mentors(ctx context.Context, by access.Principal) ([]Mentor, error) {
+	if err := by.RequireStaff("listing mentors"); err != nil {
+		return nil, err
+	}
 	ms, err := s.store.Mentors(ctx)
 	if err != nil {
 		return nil, err
@@ -232,8 +242,12 @@ func (s *Service) Mentors(ctx context.Context) ([]Mentor, error) {
 	return out, nil
 }
 
-// changeMentor runs change on the locked mentor row and stores it.
-func (s *Service) changeMentor(ctx context.Context, id string, change func(m *store.Mentor) error) (*store.Mentor, error) {
+// changeMentor runs change on the locked mentor row and stores it, when
+// by may act for that mentor.
+func (s *Service) changeMentor(ctx context.Context, by access.Principal, id string, change func(m *store.Mentor) error) (*store.Mentor, error) {
+	if err := by.RequireMentor(id); err != nil {
+		return nil, err
+	}
 	var out *store.Mentor
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		m, err := tx.LockMentor(ctx, id)
@@ -253,8 +267,8 @@ func (s *Service) changeMentor(ctx context.Context, id string, change func(m *st
 }
 
 // UpdateMentor applies a partial update.
-func (s *Service) UpdateMentor(ctx context.Context, id string, in MentorInput) (*Mentor, error) {
-	m, err := s.changeMentor(ctx, id, func(m *store.Mentor) error { return s.apply(m, in) })
+func (s *Service) UpdateMentor(ctx context.Context, by access.Principal, id string, in MentorInput) (*Mentor, error) {
+	m, err := s.changeMentor(ctx, by, id, func(m *store.Mentor) error { return s.apply(m, in) })
 	if err != nil {
 		return nil, err
 	}
@@ -262,28 +276,22 @@ func (s *Service) UpdateMentor(ctx context.Context, id string, in MentorInput) (
 }
 
 // SetAvailability replaces weekly hours and overrides.
-func (s *Service) SetAvailability(ctx context.Context, id string, weekly []WeeklyRange, overrides []DateHours) (*Mentor, error) {
-	return s.UpdateMentor(ctx, id, MentorInput{WeeklyHours: &weekly, Overrides: &overrides})
+func (s *Service) SetAvailability(ctx context.Context, by access.Principal, id string, weekly []WeeklyRange, overrides []DateHours) (*Mentor, error) {
+	return s.UpdateMentor(ctx, by, id, MentorInput{WeeklyHours: &weekly, Overrides: &overrides})
 }
 
 // RotateFeedToken replaces the feed URL; the old one stops working at once.
-func (s *Service) RotateFeedToken(ctx context.Context, id string) (string, error) {
+func (s *Service) RotateFeedToken(ctx context.Context, by access.Principal, id string) (string, error) {
 	feed := secret.NewToken()
-	_, err := s.changeMentor(ctx, id, func(m *store.Mentor) error {
+	_, err := s.changeMentor(ctx, by, id, func(m *store.Mentor) error {
 		m.FeedTokenHash, m.FeedTokenSealed = secret.HashToken(feed), s.box.SealString(feed)
 		return nil
 	})
 	if err != nil {
 		return "", err
 	}
-	return s.FeedURL(feed), nil
+	return s.links.Feed(feed), nil
 }
-
-// FeedURL is the public feed address for a feed token.
-func (s *Service) FeedURL(token string) string { return s.link("/feeds/" + token + ".ics") }
-
-// BookingURL is the public booking page for a link token.
-func (s *Service) BookingURL(token string) string { return s.link("/book/" + token) }
 
 func (s *Service) view(m *store.Mentor) (*Mentor, error) {
 	h, err := decodeHours(m.WeeklyHours, m.Overrides)
@@ -299,14 +307,14 @@ func (s *Service) view(m *store.Mentor) (*Mentor, error) {
 		MaxMentees: m.MaxMentees, SessionMinutes: m.SessionMinutes, MinNoticeMinutes: m.MinNoticeMinutes,
 		HorizonDays: m.HorizonDays, BufferMinutes: m.BufferMinutes, MaxSessionsPerDay: m.MaxSessionsPerDay,
 		MaxUpcomingPerMentee: m.MaxUpcomingPerMentee, PublicBooking: m.PublicBooking, VideoProvider: m.VideoProvider,
-		WeeklyHours: h.Weekly, Overrides: h.Overrides, FeedURL: s.FeedURL(feed), CreatedAt: m.CreatedAt,
+		WeeklyHours: h.Weekly, Overrides: h.Overrides, FeedURL: s.links.Feed(feed), CreatedAt: m.CreatedAt,
 	}
 	if m.PublicBooking {
 		public, err := s.box.OpenString(m.PublicTokenSealed)
 		if err != nil {
 			return nil, fmt.Errorf("mentor %s public token: %w", m.ID, err)
 		}
-		v.BookingURL = s.BookingURL(public)
+		v.BookingURL = s.links.Book(public)
 	}
 	return v, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
@@ -25,8 +26,12 @@ type ReportSession struct {
 }
 
 // ReportWindow checks a report period; zero times default to the current
-// calendar month (UTC). mentorID, when given, must exist.
-func (s *Service) ReportWindow(ctx context.Context, from, to time.Time, mentorID string) (time.Time, time.Time, error) {
+// calendar month (UTC). mentorID, when given, must exist. Reports are
+// for staff.
+func (s *Service) ReportWindow(ctx context.Context, by access.Principal, from, to time.Time, mentorID string) (time.Time, time.Time, error) {
+	if err := by.RequireStaff("the sessions report"); err != nil {
+		return from, to, err
+	}
 	now := s.now().UTC()
 	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	if from.IsZero() {
@@ -52,7 +57,10 @@ func (s *Service) ReportWindow(ctx context.Context, from, to time.Time, mentorID
 
 // Report streams the sessions starting in [from, to), by start, to emit;
 // call ReportWindow first. emitBatch runs after each batch (to flush).
-func (s *Service) Report(ctx context.Context, from, to time.Time, mentorID string, emit func(ReportSession) error, emitBatch func() error) error {
+func (s *Service) Report(ctx context.Context, by access.Principal, from, to time.Time, mentorID string, emit func(ReportSession) error, emitBatch func() error) error {
+	if err := by.RequireStaff("the sessions report"); err != nil {
+		return err
+	}
 	page := store.ReportPage{From: from, To: to, MentorID: mentorID, Limit: reportBatch}
 	for {
 		rows, err := s.store.ReportSessions(ctx, page)

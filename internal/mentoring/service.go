@@ -3,19 +3,19 @@
 package mentoring
 
 import (
-	"net/url"
 	"time"
 
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
 // Service is the mentoring core.
 type Service struct {
-	store   *store.Store
-	box     *secret.Box
-	baseURL *url.URL
-	now     func() time.Time
+	store *store.Store
+	box   *secret.Box
+	links links.Links
+	now   func() time.Time
 	// expectedInterval: a mentee with no session within it is overdue.
 	expectedInterval time.Duration
 	// sessions cancels and moves sessions when a mentorship ends or moves.
@@ -36,8 +36,8 @@ func WithExpectedInterval(d time.Duration) Option {
 }
 
 // New builds the service.
-func New(s *store.Store, box *secret.Box, baseURL *url.URL, opts ...Option) *Service {
-	svc := &Service{store: s, box: box, baseURL: baseURL, now: time.Now, expectedInterval: 7 * 24 * time.Hour}
+func New(s *store.Store, box *secret.Box, l links.Links, opts ...Option) *Service {
+	svc := &Service{store: s, box: box, links: l, now: time.Now, expectedInterval: 7 * 24 * time.Hour}
 	for _, o := range opts {
 		o(svc)
 	}
@@ -46,8 +46,3 @@ func New(s *store.Store, box *secret.Box, baseURL *url.URL, opts ...Option) *Ser
 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
-
-// link builds an absolute URL under the public base.
-func (s *Service) link(path string) string {
-	return s.baseURL.JoinPath(path).String()
-}

@@ -1,6 +1,8 @@
-// Package signin lets mentors into their web area without a password: a
-// single-use, short-lived link mailed to the mentor's address, exchanged
-// for a session stored on the server.
+// Package signin establishes who calls: the admin token and mentors'
+// bearer tokens, and browsers signed in without a password through a
+// single-use, short-lived link mailed to the person's address, exchanged
+// for a session stored on the server. What the caller may then do is
+// decided by the services (see package access).
 package signin
 
 import (
@@ -8,15 +10,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/jobs"
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
@@ -33,10 +36,12 @@ const (
 
 // Options configure the service.
 type Options struct {
-	BaseURL *url.URL
-	Mailer  mail.Sender
-	From    calendar.Person
-	Logger  *slog.Logger
+	Links links.Links
+	// AdminHash is the hash of the admin token (see AdminToken).
+	AdminHash string
+	Mailer    mail.Sender
+	From      calendar.Person
+	Logger    *slog.Logger
 }
 
 // Enqueuer inserts jobs inside a store transaction.
@@ -84,7 +89,7 @@ func (s *Service) Request(ctx context.Context, email, lang string) error {
 		m := &mentors[i]
 		token := secret.NewToken()
 		expires := store.UTCSecond(s.now().Add(LinkLifetime))
-		link := s.BaseURL.JoinPath("/mentor/signin/" + token).String()
+		link := s.Links.MentorSignin(token)
 		err := s.store.InTx(ctx, func(tx *store.Tx) error {
 			row := &store.SigninToken{TokenHash: secret.HashToken(token), MentorID: m.ID, ExpiresAt: expires}
 			if err := tx.InsertSigninToken(ctx, row); err != nil {
@@ -177,6 +182,16 @@ func (s *Service) MentorOf(ctx context.Context, value string) (id string, ok boo
 		return "", false, nil
 	}
 	return id, err == nil, err
+}
+
+// MentorSession is the principal of a live mentor-area session value; ok
+// is false for an unknown, expired or ended one.
+func (s *Service) MentorSession(ctx context.Context, value string) (p access.Principal, ok bool, err error) {
+	id, ok, err := s.MentorOf(ctx, value)
+	if err != nil || !ok {
+		return access.Principal{}, false, err
+	}
+	return access.Mentor(id), true, nil
 }
 
 // SignOut ends the session, or with everywhere set, every session of its
