@@ -65,7 +65,7 @@ func (s *Server) getMentee(c echo.Context) error {
 }
 
 func (s *Server) endMentee(c echo.Context) error {
-	m, err := s.Mentoring.EndMentee(c.Request().Context(), principal(c), c.Param("id"))
+	m, err := s.Booking.EndMentee(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) reassignMentee(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	r, err := s.Mentoring.ReassignMentee(c.Request().Context(), principal(c), c.Param("id"), req.MentorID)
+	r, err := s.Booking.ReassignMentee(c.Request().Context(), principal(c), c.Param("id"), req.MentorID)
 	if err != nil {
 		return err
 	}

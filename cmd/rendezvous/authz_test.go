@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rendezvous/rendezvous/internal/app"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/signin"
 	"github.com/rendezvous/rendezvous/internal/store/storetest"
@@ -232,18 +233,18 @@ func checkRouteCoverage(t *testing.T) map[string]bool {
 	}
 	db := storetest.Open(t, storetest.Database{Name: "sqlite", URL: cfg.DatabaseURL})
 	box, _ := secret.NewBox(make([]byte, 32))
-	app, err := wire(cfg, db, box, "admin-hash", slog.New(slog.DiscardHandler))
+	wired, err := app.New(cfg, db, box, "admin-hash", slog.New(slog.DiscardHandler), app.Tuning{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer app.jobs.Stop(context.Background())
+	defer wired.Jobs.Stop(context.Background())
 	covered := map[string]bool{}
 	for _, c := range authzCases() {
 		covered[c.method+" "+c.route] = true
 	}
 	var missing []string
 	registered := map[string]bool{}
-	for _, r := range app.http.Echo().Routes() {
+	for _, r := range wired.HTTP.Echo().Routes() {
 		registered[r.Method+" "+normalise(r.Path)] = true
 		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Method == "HEAD" || strings.HasSuffix(r.Path, "/*") {
 			continue

@@ -12,6 +12,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/rendezvous/rendezvous/internal/app"
 	"github.com/rendezvous/rendezvous/internal/config"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/signin"
@@ -56,7 +57,7 @@ func serve(ctx context.Context, args []string, lookupEnv func(string) (string, b
 		return fmt.Errorf("admin token: %w", err)
 	}
 
-	app, err := wire(cfg, db, box, adminHash, logger)
+	program, err := app.New(cfg, db, box, adminHash, logger, app.Tuning{})
 	if err != nil {
 		return err
 	}
@@ -64,14 +65,14 @@ func serve(ctx context.Context, args []string, lookupEnv func(string) (string, b
 		fmt.Fprintln(stdout, "admin token:", newAdminToken)
 	}
 	if demo {
-		url, err := seedDemo(ctx, db, app.mentoring)
+		url, err := seedDemo(ctx, db, program.Mentoring)
 		if err != nil {
 			return fmt.Errorf("seed demo: %w", err)
 		}
 		fmt.Fprintln(stdout, "demo booking URL:", url)
 	}
 
-	if err := app.jobs.Start(ctx); err != nil {
+	if err := program.Jobs.Start(ctx); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -79,7 +80,7 @@ func serve(ctx context.Context, args []string, lookupEnv func(string) (string, b
 		return fmt.Errorf("RENDEZVOUS_ADDR: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           app.http.Handler(),
+		Handler:           program.HTTP.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -104,7 +105,7 @@ func serve(ctx context.Context, args []string, lookupEnv func(string) (string, b
 	if errors.Is(httpErr, http.ErrServerClosed) {
 		httpErr = nil
 	}
-	jobsErr := app.jobs.Stop(shutdownCtx)
+	jobsErr := program.Jobs.Stop(shutdownCtx)
 	if err := errors.Join(httpErr, jobsErr); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

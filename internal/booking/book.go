@@ -170,7 +170,7 @@ func (s *Service) menteeFor(ctx context.Context, tx *store.Tx, link *Link, mento
 	if tz == "" {
 		tz = mentor.Timezone
 	}
-	m, _, err := s.Mentoring.AddMenteeTx(ctx, tx, mentor, mentoring.MenteeInput{Name: in.Name, Email: email, Timezone: tz, Language: in.Language})
+	m, _, err := s.mentorships.AddMenteeTx(ctx, tx, mentor, mentoring.MenteeInput{Name: in.Name, Email: email, Timezone: tz, Language: in.Language})
 	return m, err
 }
 

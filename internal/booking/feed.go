@@ -14,6 +14,7 @@ import (
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/calendar/ical"
 	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
@@ -166,8 +167,8 @@ func (s *Service) encodeFeedBatch(mentor *store.Mentor, sessionPages string, row
 		r := &rows[i]
 		v.Add(r.Sequence, r.UpdatedAt)
 		mentee.Name, mentee.Email = r.MenteeName, r.MenteeEmail
-		sessions[i] = SessionOf(&r.Booking, mentor, &mentee, sessionPages+r.ID, r.UpdatedAt)
-		sessions[i].VideoURL = s.videoURLFor(&r.Booking, true)
+		sessions[i] = outbox.SessionOf(&r.Booking, mentor, &mentee, sessionPages+r.ID, r.UpdatedAt)
+		sessions[i].VideoURL = s.outbox.VideoURL(&r.Booking, true)
 	}
 	events, err := ical.EncodeFeedEvents(sessions)
 	if err != nil {

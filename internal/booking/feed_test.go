@@ -13,6 +13,7 @@ import (
 
 	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/links"
+	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/store/storetest"
@@ -68,7 +69,9 @@ func seedFeed(b testing.TB, db storetest.Database, n int) (*booking.Service, str
 		b.Fatal(err)
 	}
 	base, _ := url.Parse("http://localhost:8080")
-	return booking.New(s, nil, box, booking.Options{Links: links.New(base)}), feed
+	public := links.New(base)
+	mails := outbox.New(s, box, public, nil, outbox.Options{})
+	return booking.New(booking.Deps{Store: s, Box: box, Links: public, Outbox: mails}, booking.Options{}), feed
 }
 
 func benchmarkMentorFeed(b *testing.B, db storetest.Database) {

@@ -3,10 +3,8 @@ package booking
 import (
 	"context"
 	"errors"
-	"net/url"
 
 	"github.com/rendezvous/rendezvous/internal/apperr"
-	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/providers/video"
 )
@@ -17,30 +15,9 @@ type Joiner interface {
 	Join(ctx context.Context, meetingID, fullName string, moderator bool) (string, error)
 }
 
-// moderatorURL is the mentor's own link to a room: it carries a MAC that
-// makes the join endpoint admit them as moderator.
-func (s *Service) moderatorURL(videoURL, room string) string {
-	u, err := url.Parse(videoURL)
-	if err != nil || room == "" {
-		return videoURL
-	}
-	q := u.Query()
-	q.Set("k", s.box.MAC("moderator:"+room))
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// videoURLFor is the video link a party receives: BigBlueButton's mentor
-// link makes them moderator.
-func (s *Service) videoURLFor(b *store.Booking, toMentor bool) string {
-	if toMentor && b.VideoProvider == video.KindBBB {
-		return s.moderatorURL(b.VideoURL, b.VideoRoom)
-	}
-	return b.VideoURL
-}
-
 // Join admits a participant to a session's BigBlueButton room, creating
-// the meeting if needed; key is the mentor's MAC, empty for the mentee.
+// the meeting if needed; key is the mentor's MAC (see outbox.VideoURL),
+// empty for the mentee.
 func (s *Service) Join(ctx context.Context, room, key string) (string, error) {
 	joiner, ok := s.Videos[video.KindBBB].(Joiner)
 	if !ok {
@@ -53,7 +30,7 @@ func (s *Service) Join(ctx context.Context, room, key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	moderator := key != "" && secret.Equal(key, s.box.MAC("moderator:"+room))
+	moderator := s.outbox.IsModerator(room, key)
 	var name string
 	if moderator {
 		m, err := s.store.Mentor(ctx, b.MentorID)

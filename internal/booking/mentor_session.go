@@ -37,7 +37,7 @@ func (s *Service) Detail(ctx context.Context, by access.Principal, id string) (*
 		return nil, err
 	}
 	return &SessionDetail{Booking: *v, MenteeName: mentee.Name, MenteeEmail: mentee.Email,
-		MentorTimezone: mentor.Timezone, JoinURL: s.videoURLFor(b, true)}, nil
+		MentorTimezone: mentor.Timezone, JoinURL: s.outbox.VideoURL(b, true)}, nil
 }
 
 // Managed is a session as its mentee's manage page shows it.

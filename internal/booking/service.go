@@ -1,6 +1,7 @@
 // Package booking is the mentee's path: booking links, free slots, and
 // sessions that never double-book, with their invites, reminders and
-// calendar write-back enqueued in the same transaction as the session.
+// calendar write-back enqueued in the same transaction as the session; and
+// what becomes of sessions when a mentorship ends or changes hands.
 package booking
 
 import (
@@ -11,8 +12,10 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
+	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
@@ -25,9 +28,38 @@ type Enqueuer interface {
 	InsertManyTx(ctx context.Context, tx *store.Tx, params []river.InsertManyParams) error
 }
 
+// Mentorships is what booking needs of the mentoring service: adding a
+// public-link booker as a mentee, and ending or moving a mentorship, whose
+// sessions booking then cancels or moves.
+type Mentorships interface {
+	// AddMenteeTx adds a mentee to a mentor whose row tx has locked.
+	AddMenteeTx(ctx context.Context, tx *store.Tx, mentor *store.Mentor, in mentoring.MenteeInput) (*store.Mentee, string, error)
+	// EndMentorship ends a mentorship by may act on.
+	EndMentorship(ctx context.Context, by access.Principal, menteeID string) (*mentoring.Mentee, error)
+	// MoveMentee gives an active mentee to another mentor (staff).
+	MoveMentee(ctx context.Context, by access.Principal, menteeID, toMentorID string) (*mentoring.Mentee, error)
+}
+
+// Calendars is what booking needs of calendar sync.
+type Calendars interface {
+	// HasWriteTarget reports whether the mentor has a calendar that
+	// sessions are written into.
+	HasWriteTarget(ctx context.Context, tx *store.Tx, mentorID string) (bool, error)
+}
+
+// Deps are what the service is built with; all are required.
+type Deps struct {
+	Store       *store.Store
+	Jobs        Enqueuer
+	Box         *secret.Box
+	Links       links.Links
+	Outbox      *outbox.Outbox
+	Mentorships Mentorships
+	Calendars   Calendars
+}
+
 // Options configure the service.
 type Options struct {
-	Links links.Links
 	// Video is the deployment's provider; Videos holds every provider a
 	// mentor may choose instead, by name.
 	Video  video.Provider
@@ -37,37 +69,38 @@ type Options struct {
 	// SyncInterval is the calendar sync period; slots are stale after two
 	// missed intervals.
 	SyncInterval time.Duration
-	// Writeback reports whether a mentor has a calendar to write sessions
-	// into; nil means never.
-	Writeback func(ctx context.Context, tx *store.Tx, mentorID string) (bool, error)
-	Logger    *slog.Logger
-	// Mentoring adds public-link bookers as mentees.
-	Mentoring *mentoring.Service
+	Logger       *slog.Logger
+	// Now is the service's clock (time.Now when nil).
+	Now func() time.Time
 }
 
 // Service books, reschedules and cancels sessions.
 type Service struct {
 	Options
-	links links.Links
-	store *store.Store
-	jobs  Enqueuer
-	box   *secret.Box
-	now   func() time.Time
+	store       *store.Store
+	jobs        Enqueuer
+	box         *secret.Box
+	links       links.Links
+	outbox      *outbox.Outbox
+	mentorships Mentorships
+	calendars   Calendars
+	now         func() time.Time
 	// zones caches loaded locations by name: every slots request needs
 	// two, and loading one reads the zone database.
 	zones sync.Map
 }
 
 // New builds the service.
-func New(s *store.Store, jobs Enqueuer, box *secret.Box, opts Options) *Service {
+func New(d Deps, opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Options: opts, links: opts.Links, store: s, jobs: jobs, box: box, now: time.Now}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Service{Options: opts, store: d.Store, jobs: d.Jobs, box: d.Box, links: d.Links, outbox: d.Outbox,
+		mentorships: d.Mentorships, calendars: d.Calendars, now: opts.Now}
 }
-
-// SetClock replaces the clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // location loads an IANA zone, once per name.
 func (s *Service) location(field, name string) (*time.Location, error) {

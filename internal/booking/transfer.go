@@ -11,13 +11,9 @@ import (
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
-	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/providers/video"
 )
-
-// ReasonTransferred is what the former mentor's cancellation says.
-const ReasonTransferred = "the mentee was reassigned to another mentor"
 
 // transferStep is the slot grid a transferred session is checked on: every
 // zone's offset is a multiple of 15 minutes, so a session that starts on
@@ -68,7 +64,7 @@ func (s *Service) Transfer(ctx context.Context, by access.Principal, id, toMento
 		if err := s.offered(ctx, tx, to, b.StartAt, "", onTransferGrid); err != nil {
 			return err
 		}
-		notice, err := s.formerMentorNotice(b, from, mentee)
+		notice, err := s.outbox.FormerMentorMail(b, from, mentee)
 		if err != nil {
 			return err
 		}
@@ -90,7 +86,8 @@ func (s *Service) Transfer(ctx context.Context, by access.Principal, id, toMento
 		if out, err = s.view(b, false); err != nil {
 			return err
 		}
-		return s.afterChange(ctx, tx, change{booking: b, mentor: to, mentee: mentee, event: EventTransferred, also: notice})
+		return s.afterChange(ctx, tx, change{booking: b, mentor: to, mentee: mentee, event: EventTransferred,
+			also: []river.InsertManyParams{notice}})
 	})
 	return out, err
 }
@@ -114,18 +111,4 @@ func (s *Service) lockMentorPair(ctx context.Context, tx *store.Tx, fromID, toID
 		locked[id] = m
 	}
 	return locked[fromID], locked[toID], nil
-}
-
-// formerMentorNotice is the cancellation the former mentor receives: the
-// session as they knew it, at the transfer's SEQUENCE.
-func (s *Service) formerMentorNotice(b *store.Booking, former *store.Mentor, mentee *store.Mentee) ([]river.InsertManyParams, error) {
-	was := *b
-	was.Sequence++
-	sess, err := s.session(&was, former, mentee)
-	if err != nil {
-		return nil, err
-	}
-	sess.VideoURL = ""
-	return []river.InsertManyParams{{Args: jobs.MailArgs{BookingID: b.ID, Event: EventCancelled, Session: sess,
-		ToMentor: true, Language: former.Language, Timezone: former.Timezone, Reason: ReasonTransferred}}}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
@@ -65,37 +64,4 @@ func (s *Service) view(b *store.Booking, mentee bool) (*Booking, error) {
 		ICSURL:    s.links.ICS(b.ID, token),
 		Rules:     rulesOf(b, s.now(), mentee),
 	}, nil
-}
-
-// session is the outside-world form of a booking, for invites, feeds and
-// write-back.
-func (s *Service) session(b *store.Booking, mentor *store.Mentor, mentee *store.Mentee) (calendar.Session, error) {
-	token, err := s.box.OpenString(b.ManageTokenSealed)
-	if err != nil {
-		return calendar.Session{}, fmt.Errorf("booking %s manage token: %w", b.ID, err)
-	}
-	return SessionOf(b, mentor, mentee, s.links.Manage(token), s.now()), nil
-}
-
-// SessionOf builds the calendar form of a stored booking.
-func SessionOf(b *store.Booking, mentor *store.Mentor, mentee *store.Mentee, manageURL string, stamp time.Time) calendar.Session {
-	return calendar.Session{
-		UID: b.UID, Sequence: b.Sequence, Start: b.StartAt.UTC(), End: b.EndAt.UTC(),
-		Cancelled: b.Status == store.StatusCancelled,
-		// Concatenation rather than Sprintf: a feed builds thousands.
-		Summary: "Mentoring: " + mentor.Name + " / " + mentee.Name,
-		Description: "Mentoring session between " + mentor.Name + " (mentor) and " + mentee.Name + " (mentee)." +
-			noteLine(b.Note),
-		VideoURL: b.VideoURL, ManageURL: manageURL,
-		Organizer: calendar.Person{Name: mentor.Name, Email: mentor.Email},
-		Attendee:  calendar.Person{Name: mentee.Name, Email: mentee.Email},
-		Stamp:     stamp.UTC().Truncate(time.Second), Created: b.CreatedAt.UTC(), Modified: b.UpdatedAt.UTC(),
-	}
-}
-
-func noteLine(note string) string {
-	if note == "" {
-		return ""
-	}
-	return "\n\nNote from the mentee: " + note
 }

@@ -3,64 +3,17 @@ package booking
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
-	"time"
 
 	"github.com/riverqueue/river"
 
-	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/jobs"
-	"github.com/rendezvous/rendezvous/internal/notify"
+	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/store"
-	"github.com/rendezvous/rendezvous/providers/mail"
 )
 
-// RegisterWorkers adds the mail and reminder workers to the job engine.
-func (s *Service) RegisterWorkers(w *river.Workers, sender mail.Sender, from calendar.Person) {
-	river.AddWorker(w, &mailWorker{sender: sender, from: from, logger: s.Logger})
+// RegisterWorkers adds the reminder worker to the job engine.
+func (s *Service) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &reminderWorker{svc: s})
-}
-
-// mailWorker renders and sends one notification. Temporary failures (4xx,
-// timeouts, a server that is down) return an error so River retries with
-// backoff; a permanent refusal (5xx) cancels the job with a logged error.
-type mailWorker struct {
-	river.WorkerDefaults[jobs.MailArgs]
-	sender mail.Sender
-	from   calendar.Person
-	logger *slog.Logger
-}
-
-func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.MailArgs]) error {
-	a := job.Args
-	loc, err := time.LoadLocation(a.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	to := notify.Recipient{Person: a.Session.Attendee, Lang: a.Language, Location: loc, IsMentor: a.ToMentor}
-	if a.ToMentor {
-		to.Person = a.Session.Organizer
-	}
-	msg, err := notify.BuildMessage(notify.Kind(a.Event), a.Session, to, w.from, notify.Extra{Reason: a.Reason, Lead: a.Lead})
-	if err != nil {
-		return river.JobCancel(fmt.Errorf("build %s mail for booking %s: %w", a.Event, a.BookingID, err))
-	}
-	if err := w.sender.Send(ctx, msg); err != nil {
-		attrs := []any{slog.String("booking_id", a.BookingID), slog.String("event", a.Event),
-			slog.String("to", to.Person.Email), slog.Int("attempt", job.Attempt), slog.Any("error", err)}
-		if mail.IsPermanent(err) {
-			w.logger.Error("mail refused permanently; giving up", attrs...)
-			return river.JobCancel(fmt.Errorf("send %s mail for booking %s: %w", a.Event, a.BookingID, err))
-		}
-		if job.Attempt >= job.MaxAttempts {
-			w.logger.Error("mail not delivered after every retry; giving up", attrs...)
-		} else {
-			w.logger.Warn("mail delivery failed; will retry", attrs...)
-		}
-		return fmt.Errorf("send %s mail for booking %s: %w", a.Event, a.BookingID, err)
-	}
-	return nil
 }
 
 // reminderWorker sends the reminders of a session once, even with several
@@ -90,10 +43,14 @@ func (w *reminderWorker) Work(ctx context.Context, job *river.Job[jobs.ReminderA
 		if err != nil || !first {
 			return err
 		}
-		c, sess, err := s.loadChange(ctx, tx.Q, b, EventReminder)
+		mentor, mentee, err := outbox.Parties(ctx, tx.Q, b)
 		if err != nil {
 			return err
 		}
-		return s.jobs.InsertManyTx(ctx, tx, s.mailJobs(c, sess, a.Lead))
+		mails, err := s.outbox.Mails(outbox.Notice{Booking: b, Mentor: mentor, Mentee: mentee, Event: EventReminder, Lead: a.Lead})
+		if err != nil {
+			return err
+		}
+		return s.jobs.InsertManyTx(ctx, tx, mails)
 	})
 }

@@ -11,9 +11,9 @@ import (
 
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/calendar/ical"
-	"github.com/rendezvous/rendezvous/internal/netguard"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/providers/caldav"
+	"github.com/rendezvous/rendezvous/providers/netguard"
 )
 
 // ProviderCalDAV names CalDAV connections.

@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/rendezvous/rendezvous/internal/apperr"
-	"github.com/rendezvous/rendezvous/internal/netguard"
 	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/providers/netguard"
 )
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

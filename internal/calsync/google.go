@@ -32,21 +32,10 @@ type GoogleOptions struct {
 	// ClientOptions go to every Calendar API client (option.WithEndpoint
 	// for a fake or a proxy).
 	ClientOptions []option.ClientOption
-	// OnMeetLink, when set, runs in the transaction that stores a
-	// booking's new Google Meet link, e.g. to enqueue the confirmation
-	// mails that waited for it.
-	OnMeetLink func(ctx context.Context, tx *store.Tx, bookingID string) error
 }
 
 type googleProvider struct {
 	GoogleOptions
-}
-
-// EnableGoogle turns on Google Calendar connections: the consent routes,
-// and sync and write-back of stored Google connections.
-func (s *Service) EnableGoogle(opts GoogleOptions) {
-	s.google = &googleProvider{GoogleOptions: opts}
-	s.RegisterProvider(ProviderGoogle, s.openGoogle)
 }
 
 // GoogleEnabled reports whether Google Calendar connections are configured.

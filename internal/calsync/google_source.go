@@ -128,10 +128,11 @@ func (s *Service) recordWriteback(ctx context.Context, b *store.Booking, calenda
 			return err
 		}
 		set, err := tx.SetBookingVideoURL(ctx, b.ID, meetURL)
-		if err != nil || !set || s.google == nil || s.google.OnMeetLink == nil {
+		if err != nil || !set {
 			return err
 		}
-		return s.google.OnMeetLink(ctx, tx, b.ID)
+		// The invitation waited for the link: it goes out with it.
+		return s.notices.ReleaseHeld(ctx, tx, b.ID)
 	})
 }
 

@@ -4,29 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rendezvous/rendezvous/api"
-	"github.com/rendezvous/rendezvous/calendar"
-	"github.com/rendezvous/rendezvous/internal/booking"
+	rendezvous "github.com/rendezvous/rendezvous/internal/app"
 	"github.com/rendezvous/rendezvous/internal/calsync"
-	"github.com/rendezvous/rendezvous/internal/jobs"
-	"github.com/rendezvous/rendezvous/internal/links"
-	"github.com/rendezvous/rendezvous/internal/mentoring"
+	"github.com/rendezvous/rendezvous/internal/config"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/signin"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/store/storetest"
-	"github.com/rendezvous/rendezvous/providers/mail"
-	"github.com/rendezvous/rendezvous/providers/video"
 )
 
 const adminToken = "calsync-test-admin-token-0123456789"
@@ -66,43 +62,48 @@ func startApp(t *testing.T, db storetest.Database, o appOptions) *app {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	srv := httptest.NewUnstartedServer(nil)
-	baseURL, _ := url.Parse("http://" + srv.Listener.Addr().String())
-	engine := jobs.New(st, logger)
-	engine.PollInterval = 100 * time.Millisecond
-	cals := calsync.New(st, box, engine, calsync.Options{
-		Links: links.New(baseURL), AllowPrivateHosts: o.allowPrivate, SyncInterval: o.syncInterval, Logger: logger, HTTPTimeout: 10 * time.Second,
+	cfg := testConfig(t, map[string]string{
+		"RENDEZVOUS_BASE_URL":            "http://" + srv.Listener.Addr().String(),
+		"RENDEZVOUS_DATA_DIR":            t.TempDir(),
+		"RENDEZVOUS_VIDEO":               "none",
+		"RENDEZVOUS_REMINDERS":           "",
+		"RENDEZVOUS_RATE_LIMIT":          "0",
+		"RENDEZVOUS_ALLOW_PRIVATE_HOSTS": strconv.FormatBool(o.allowPrivate),
 	})
-	cals.RegisterJobs(engine)
-	none, err := video.New(video.Config{Kind: video.KindNone})
+	// Below the configuration's one-minute floor, for the tests that
+	// watch background syncs.
+	cfg.SyncInterval = o.syncInterval
+	program, err := rendezvous.New(cfg, st, box, adminHash, logger,
+		rendezvous.Tuning{JobPollInterval: 100 * time.Millisecond, CalendarTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ment := mentoring.New(st, box, links.New(baseURL))
-	book := booking.New(st, engine, box, booking.Options{
-		Links: links.New(baseURL), Video: none, Videos: map[string]video.Provider{video.KindNone: none},
-		SyncInterval: o.syncInterval, Logger: logger, Mentoring: ment, Writeback: cals.HasWriteTarget,
-	})
-	ment.SetSessions(book.ForMentoring())
-	book.RegisterWorkers(engine.Workers(), mail.NewFileSender(t.TempDir()), calendar.Person{Name: "R", Email: "r@example.org"})
-	server := api.New(api.Deps{
-		Logger: logger, DB: st, BaseURL: baseURL, Links: links.New(baseURL),
-		Auth:      signin.New(st, engine, box, signin.Options{Links: links.New(baseURL), AdminHash: adminHash}),
-		Mentoring: ment, Booking: book, Calendars: cals,
-	})
-	if err := engine.Start(ctx); err != nil {
+	if err := program.Jobs.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = server.Handler()
+	srv.Config.Handler = program.HTTP.Handler()
 	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()
 		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		engine.Stop(stopCtx)
+		program.Jobs.Stop(stopCtx)
 	})
-	a := &app{t: t, db: db, store: st, cals: cals, base: srv.URL}
+	a := &app{t: t, db: db, store: st, cals: program.Calendars, base: srv.URL}
 	a.admin = client{t: t, base: srv.URL, token: adminToken}
 	return a
+}
+
+// testConfig is the configuration the program reads from env.
+func testConfig(t *testing.T, env map[string]string) *config.Config {
+	t.Helper()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cfg, err := config.Load(fs, nil, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // client calls the API with a bearer token.

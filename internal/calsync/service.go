@@ -15,10 +15,10 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/rendezvous/rendezvous/internal/links"
-	"github.com/rendezvous/rendezvous/internal/netguard"
+	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/providers/netguard"
 )
 
 // Enqueuer inserts jobs (the engine, or a test double).
@@ -26,10 +26,21 @@ type Enqueuer interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
+// Notices is what calendar sync needs of the outbox (see package outbox):
+// the calendar form of a session, and the mails a session held for its
+// Google Meet link.
+type Notices interface {
+	// CalendarForm is the event written into the mentor's calendar.
+	CalendarForm(ctx context.Context, q store.Q, b *store.Booking) (calendar.Session, error)
+	// ReleaseHeld enqueues, in tx, the mails held for the Meet link that
+	// tx stores.
+	ReleaseHeld(ctx context.Context, tx *store.Tx, bookingID string) error
+}
+
 // Options configure the service.
 type Options struct {
-	// Links builds the manage links written into calendar events.
-	Links links.Links
+	// Google turns on Google Calendar connections; nil leaves them off.
+	Google *GoogleOptions
 	// AllowPrivateHosts permits calendar servers on loopback and private
 	// addresses (RENDEZVOUS_ALLOW_PRIVATE_HOSTS), and plain http URLs.
 	AllowPrivateHosts bool
@@ -38,6 +49,8 @@ type Options struct {
 	// HTTPTimeout bounds one request to a calendar server; 0 means 30s.
 	HTTPTimeout time.Duration
 	Logger      *slog.Logger
+	// Now is the service's clock (time.Now when nil).
+	Now func() time.Time
 }
 
 // Service manages calendar connections, their sync and write-back.
@@ -46,46 +59,46 @@ type Service struct {
 	store   *store.Store
 	box     *secret.Box
 	jobs    Enqueuer
+	notices Notices
 	client  *http.Client
 	openers map[string]Opener
-	// google is set by EnableGoogle (see google.go).
+	// google is nil while Google connections are off (see google.go).
 	google *googleProvider
 	// leaseOwner identifies this service instance in sync leases.
 	leaseOwner string
 	now        func() time.Time
 }
 
-// New builds the service. jobs may be nil until the engine is built; it is
-// only used by the periodic scheduler.
-func New(s *store.Store, box *secret.Box, jobs Enqueuer, opts Options) *Service {
+// New builds the service; jobs enqueues the periodic syncs.
+func New(s *store.Store, box *secret.Box, jobs Enqueuer, notices Notices, opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.SyncInterval <= 0 {
 		opts.SyncInterval = 5 * time.Minute
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	if opts.HTTPTimeout <= 0 {
 		opts.HTTPTimeout = 30 * time.Second
 	}
 	svc := &Service{
-		Options: opts, store: s, box: box, jobs: jobs,
+		Options: opts, store: s, box: box, jobs: jobs, notices: notices,
 		client:     netguard.NewHTTPClient(netguard.Options{AllowPrivate: opts.AllowPrivateHosts, Timeout: opts.HTTPTimeout}),
 		leaseOwner: uuid.NewString(),
-		now:        time.Now,
+		now:        opts.Now,
 	}
 	svc.openers = map[string]Opener{ProviderCalDAV: openCalDAV(svc.client, opts.Logger)}
+	if opts.Google != nil {
+		svc.google = &googleProvider{GoogleOptions: *opts.Google}
+		svc.openers[ProviderGoogle] = svc.openGoogle
+	}
 	return svc
 }
 
-// RegisterProvider adds a provider's way of opening stored connections
-// (e.g. "google"), so sync and write-back work for its connections too.
-func (s *Service) RegisterProvider(name string, open Opener) { s.openers[name] = open }
-
-// SetClock replaces the clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
-
 // HasWriteTarget reports whether the mentor has a calendar that sessions
-// are written into; it matches booking.Options.Writeback.
+// are written into.
 func (s *Service) HasWriteTarget(ctx context.Context, tx *store.Tx, mentorID string) (bool, error) {
 	_, err := tx.WriteTarget(ctx, mentorID)
 	switch {

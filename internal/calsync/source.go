@@ -12,7 +12,7 @@ import (
 // and write-back need it. CalDAV implements it in caldav.go; a Google
 // adapter implements the same methods over providers/google (Changes may
 // ignore known, Save maps to Insert/Patch, Remove to Delete) and is added
-// with Service.RegisterProvider.
+// by New when Options.Google is set.
 //
 // Errors should wrap ErrCredentials, ErrUnreachable or ErrNotCalendarServer
 // when they are one of those, so that the service can tell the mentor what

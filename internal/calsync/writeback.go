@@ -6,7 +6,6 @@ import (
 	"log/slog"
 
 	"github.com/rendezvous/rendezvous/calendar"
-	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
@@ -122,19 +121,6 @@ func (s *Service) eventCalendar(ctx context.Context, b *store.Booking) (*store.C
 	return cal, err
 }
 
-func (s *Service) sessionOf(ctx context.Context, b *store.Booking) (sess calendar.Session, err error) {
-	mentor, err := s.store.Mentor(ctx, b.MentorID)
-	if err != nil {
-		return sess, err
-	}
-	mentee, err := s.store.Mentee(ctx, b.MenteeID)
-	if err != nil {
-		return sess, err
-	}
-	token, err := s.box.OpenString(b.ManageTokenSealed)
-	if err != nil {
-		return sess, fmt.Errorf("booking %s manage token: %w", b.ID, err)
-	}
-	manage := s.Links.Manage(token)
-	return booking.SessionOf(b, mentor, mentee, manage, s.now()), nil
+func (s *Service) sessionOf(ctx context.Context, b *store.Booking) (calendar.Session, error) {
+	return s.notices.CalendarForm(ctx, s.store.Q, b)
 }

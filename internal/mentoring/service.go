@@ -18,8 +18,6 @@ type Service struct {
 	now   func() time.Time
 	// expectedInterval: a mentee with no session within it is overdue.
 	expectedInterval time.Duration
-	// sessions cancels and moves sessions when a mentorship ends or moves.
-	sessions Sessions
 }
 
 // Option configures the service.
@@ -35,6 +33,11 @@ func WithExpectedInterval(d time.Duration) Option {
 	}
 }
 
+// WithClock replaces the service's clock (tests).
+func WithClock(now func() time.Time) Option {
+	return func(s *Service) { s.now = now }
+}
+
 // New builds the service.
 func New(s *store.Store, box *secret.Box, l links.Links, opts ...Option) *Service {
 	svc := &Service{store: s, box: box, links: l, now: time.Now, expectedInterval: 7 * 24 * time.Hour}
@@ -43,6 +46,3 @@ func New(s *store.Store, box *secret.Box, l links.Links, opts ...Option) *Servic
 	}
 	return svc
 }
-
-// SetClock replaces the clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }

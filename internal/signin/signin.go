@@ -40,8 +40,10 @@ type Options struct {
 	// AdminHash is the hash of the admin token (see AdminToken).
 	AdminHash string
 	Mailer    mail.Sender
-	From      calendar.Person
-	Logger    *slog.Logger
+	// Now is the service's clock (time.Now when nil).
+	Now    func() time.Time
+	From   calendar.Person
+	Logger *slog.Logger
 }
 
 // Enqueuer inserts jobs inside a store transaction.
@@ -63,11 +65,11 @@ func New(s *store.Store, jobs Enqueuer, box *secret.Box, opts Options) *Service 
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Options: opts, store: s, jobs: jobs, box: box, now: time.Now}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Service{Options: opts, store: s, jobs: jobs, box: box, now: opts.Now}
 }
-
-// SetClock replaces the clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 var errBadLink = apperr.Errorf(apperr.NotFound, "this sign-in link is unknown, expired or already used")
 

@@ -23,8 +23,7 @@ func TestSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-		s := New(st, nil, box, Options{})
-		s.SetClock(func() time.Time { return now })
+		s := New(st, nil, box, Options{Now: func() time.Time { return now }})
 		mentor := &store.Mentor{ID: uuid.NewString(), Name: "M", Email: "m@example.org", Timezone: "UTC", Language: "en",
 			MaxMentees: 3, SessionMinutes: 30, HorizonDays: 28, MaxUpcomingPerMentee: 1, WeeklyHours: "[]", Overrides: "[]",
 			TokenHash: uuid.NewString(), FeedTokenHash: uuid.NewString(), FeedTokenSealed: "x", PublicTokenHash: uuid.NewString(), PublicTokenSealed: "x"}

@@ -16,7 +16,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/rendezvous/rendezvous/internal/netguard"
+	"github.com/rendezvous/rendezvous/providers/netguard"
 )
 
 // Credentials of a CalDAV account. URL may be the server root, a

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rendezvous/rendezvous/internal/netguard"
 	"github.com/rendezvous/rendezvous/providers/caldav/caldavtest"
+	"github.com/rendezvous/rendezvous/providers/netguard"
 )
 
 func TestDiscoveryFromEveryURLForm(t *testing.T) {

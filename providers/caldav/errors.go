@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/rendezvous/rendezvous/internal/netguard"
+	"github.com/rendezvous/rendezvous/providers/netguard"
 )
 
 // Errors returned by this package; test with errors.Is. A refused private

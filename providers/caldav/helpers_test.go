@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/rendezvous/rendezvous/calendar"
-	"github.com/rendezvous/rendezvous/internal/netguard"
 	"github.com/rendezvous/rendezvous/providers/caldav/caldavtest"
+	"github.com/rendezvous/rendezvous/providers/netguard"
 )
 
 // testOptions allows loopback servers and counts traffic.

@@ -1,10 +1,22 @@
-package main
+// Package app assembles Rendezvous from its configuration: every service
+// is built, in dependency order, with what it uses, then the job engine and
+// the HTTP server over them. Nothing is wired afterwards. cmd/rendezvous
+// runs it; tests start the same assembly.
+//
+// Dependencies point one way:
+//
+//	api → booking → mentoring, calsync (through small interfaces), outbox
+//	calsync → outbox (through a small interface)
+//	outbox → notify, store, links; signin → store, links
+//	everything → access, store, links, jobs
+package app
 
 import (
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
 	"path/filepath"
+	"time"
 
 	"google.golang.org/api/option"
 
@@ -16,6 +28,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
+	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/signin"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -24,16 +37,31 @@ import (
 	"github.com/rendezvous/rendezvous/providers/video"
 )
 
-// application is the wired program.
-type application struct {
-	http      *api.Server
-	jobs      *jobs.Engine
-	mentoring *mentoring.Service
-	booking   *booking.Service
+// App is the assembled program.
+type App struct {
+	HTTP      *api.Server
+	Jobs      *jobs.Engine
+	Mentoring *mentoring.Service
+	Booking   *booking.Service
+	Calendars *calsync.Service
 }
 
-func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string, logger *slog.Logger) (*application, error) {
+// Tuning adjusts what the configuration does not cover; the zero value is
+// production's.
+type Tuning struct {
+	// JobPollInterval is how often idle workers look for jobs (1s when 0).
+	JobPollInterval time.Duration
+	// CalendarTimeout bounds one request to a calendar server (30s when 0).
+	CalendarTimeout time.Duration
+}
+
+// New assembles the program on an open, migrated database; adminHash is
+// the admin token's hash (see signin.AdminToken).
+func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string, logger *slog.Logger, tune Tuning) (*App, error) {
 	engine := jobs.New(db, logger)
+	if tune.JobPollInterval > 0 {
+		engine.PollInterval = tune.JobPollInterval
+	}
 	engine.RegisterHousekeeping()
 
 	public := links.New(cfg.BaseURL)
@@ -41,30 +69,34 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 	if err != nil {
 		return nil, err
 	}
-	ment := mentoring.New(db, box, public, mentoring.WithExpectedInterval(cfg.ExpectedInterval))
-	cals := calsync.New(db, box, engine, calsync.Options{
-		Links: public, AllowPrivateHosts: cfg.AllowPrivateHosts, SyncInterval: cfg.SyncInterval, Logger: logger,
-	})
-	cals.RegisterJobs(engine)
-
-	book := booking.New(db, engine, box, booking.Options{
-		Links: public, Video: defaultVideo, Videos: videos, Reminders: cfg.Reminders,
-		SyncInterval: cfg.SyncInterval, Logger: logger, Mentoring: ment,
-		Writeback: cals.HasWriteTarget,
-	})
-	if cfg.GoogleEnabled() {
-		opts := googleOptions(cfg, public)
-		opts.OnMeetLink = book.MeetLinkReady
-		cals.EnableGoogle(opts)
-	}
-	ment.SetSessions(book.ForMentoring())
 	sender, from, err := mailSender(cfg)
 	if err != nil {
 		return nil, err
 	}
-	book.RegisterWorkers(engine.Workers(), sender, from)
+
+	mails := outbox.New(db, box, public, engine, outbox.Options{Logger: logger})
+	mails.RegisterWorkers(engine.Workers(), sender, from)
+
+	calOpts := calsync.Options{
+		AllowPrivateHosts: cfg.AllowPrivateHosts, SyncInterval: cfg.SyncInterval, HTTPTimeout: tune.CalendarTimeout, Logger: logger,
+	}
+	if cfg.GoogleEnabled() {
+		calOpts.Google = googleOptions(cfg, public)
+	}
+	cals := calsync.New(db, box, engine, mails, calOpts)
+	cals.RegisterJobs(engine)
+
+	ment := mentoring.New(db, box, public, mentoring.WithExpectedInterval(cfg.ExpectedInterval))
+	book := booking.New(booking.Deps{
+		Store: db, Jobs: engine, Box: box, Links: public, Outbox: mails, Mentorships: ment, Calendars: cals,
+	}, booking.Options{
+		Video: defaultVideo, Videos: videos, Reminders: cfg.Reminders, SyncInterval: cfg.SyncInterval, Logger: logger,
+	})
+	book.RegisterWorkers(engine.Workers())
+
 	signins := signin.New(db, engine, box, signin.Options{Links: public, AdminHash: adminHash, Mailer: sender, From: from, Logger: logger})
 	signins.RegisterWorkers(engine.Workers())
+
 	server := api.New(api.Deps{
 		Logger:    logger,
 		DB:        db,
@@ -80,13 +112,13 @@ func wire(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string
 	if err := engine.Build(); err != nil {
 		return nil, err
 	}
-	return &application{http: server, jobs: engine, mentoring: ment, booking: book}, nil
+	return &App{HTTP: server, Jobs: engine, Mentoring: ment, Booking: book, Calendars: cals}, nil
 }
 
 // googleOptions configure Google Calendar connections; the endpoint
 // overrides point them at a fake or a proxy.
-func googleOptions(cfg *config.Config, public links.Links) calsync.GoogleOptions {
-	opts := calsync.GoogleOptions{OAuth: google.OAuthConfig{
+func googleOptions(cfg *config.Config, public links.Links) *calsync.GoogleOptions {
+	opts := &calsync.GoogleOptions{OAuth: google.OAuthConfig{
 		ClientID: cfg.GoogleClientID, ClientSecret: cfg.GoogleClientSecret,
 		RedirectURL: public.GoogleCallback(),
 		AuthURL:     cfg.GoogleAuthURL, TokenURL: cfg.GoogleTokenURL,

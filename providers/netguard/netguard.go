@@ -1,6 +1,8 @@
 // Package netguard builds HTTP clients that refuse to connect to addresses a
 // user-supplied URL must never reach (loopback, private networks, cloud
-// metadata endpoints), so that a calendar URL cannot be used for SSRF.
+// metadata endpoints), so that a calendar URL cannot be used for SSRF. It
+// sits with the providers, which reach such URLs, so that they need no
+// internal package; the core builds the client and passes it in.
 package netguard
 
 import (

@@ -1,0 +1,148 @@
+// Package outbox is what leaves the service about a session: its calendar
+// form (invites, .ics files, feeds and the event written into the mentor's
+// calendar), the links each party receives, and the mails that announce
+// its changes, enqueued in the change's own transaction and delivered by
+// a durable job. Booking and calendar sync both use it; it uses neither.
+package outbox
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/internal/links"
+	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/providers/video"
+)
+
+// Events announced to both parties.
+const (
+	EventConfirmed   = "confirmed"
+	EventRescheduled = "rescheduled"
+	EventCancelled   = "cancelled"
+	EventReminder    = "reminder"
+	// EventTransferred: same time, another mentor.
+	EventTransferred = "transferred"
+)
+
+// ReasonTransferred is what the former mentor's cancellation says.
+const ReasonTransferred = "the mentee was reassigned to another mentor"
+
+// Enqueuer inserts jobs inside a store transaction.
+type Enqueuer interface {
+	InsertManyTx(ctx context.Context, tx *store.Tx, params []river.InsertManyParams) error
+}
+
+// Outbox builds and enqueues what leaves the service about sessions.
+type Outbox struct {
+	store  *store.Store
+	box    *secret.Box
+	links  links.Links
+	jobs   Enqueuer
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+// Options configure the outbox.
+type Options struct {
+	Logger *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// New builds the outbox; box seals the links that mail jobs carry.
+func New(s *store.Store, box *secret.Box, l links.Links, jobs Enqueuer, opts Options) *Outbox {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Outbox{store: s, box: box, links: l, jobs: jobs, logger: opts.Logger, now: opts.Now}
+}
+
+// SessionOf builds the calendar form of a stored booking.
+func SessionOf(b *store.Booking, mentor *store.Mentor, mentee *store.Mentee, manageURL string, stamp time.Time) calendar.Session {
+	return calendar.Session{
+		UID: b.UID, Sequence: b.Sequence, Start: b.StartAt.UTC(), End: b.EndAt.UTC(),
+		Cancelled: b.Status == store.StatusCancelled,
+		// Concatenation rather than Sprintf: a feed builds thousands.
+		Summary: "Mentoring: " + mentor.Name + " / " + mentee.Name,
+		Description: "Mentoring session between " + mentor.Name + " (mentor) and " + mentee.Name + " (mentee)." +
+			noteLine(b.Note),
+		VideoURL: b.VideoURL, ManageURL: manageURL,
+		Organizer: calendar.Person{Name: mentor.Name, Email: mentor.Email},
+		Attendee:  calendar.Person{Name: mentee.Name, Email: mentee.Email},
+		Stamp:     stamp.UTC().Truncate(time.Second), Created: b.CreatedAt.UTC(), Modified: b.UpdatedAt.UTC(),
+	}
+}
+
+func noteLine(note string) string {
+	if note == "" {
+		return ""
+	}
+	return "\n\nNote from the mentee: " + note
+}
+
+// Session is the calendar form of a booking with its mentor and mentee,
+// linking to the mentee's manage page.
+func (o *Outbox) Session(b *store.Booking, mentor *store.Mentor, mentee *store.Mentee) (calendar.Session, error) {
+	token, err := o.box.OpenString(b.ManageTokenSealed)
+	if err != nil {
+		return calendar.Session{}, fmt.Errorf("booking %s manage token: %w", b.ID, err)
+	}
+	return SessionOf(b, mentor, mentee, o.links.Manage(token), o.now()), nil
+}
+
+// Parties reads a booking's mentor and mentee.
+func Parties(ctx context.Context, q store.Q, b *store.Booking) (*store.Mentor, *store.Mentee, error) {
+	mentor, err := q.Mentor(ctx, b.MentorID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mentor of booking %s: %w", b.ID, err)
+	}
+	mentee, err := q.Mentee(ctx, b.MenteeID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mentee of booking %s: %w", b.ID, err)
+	}
+	return mentor, mentee, nil
+}
+
+// CalendarForm reads a booking's parties and builds its calendar form
+// (the event written into the mentor's calendar, an .ics file).
+func (o *Outbox) CalendarForm(ctx context.Context, q store.Q, b *store.Booking) (calendar.Session, error) {
+	mentor, mentee, err := Parties(ctx, q, b)
+	if err != nil {
+		return calendar.Session{}, err
+	}
+	return o.Session(b, mentor, mentee)
+}
+
+// moderatorPurpose is what the mentor's MAC of a room is computed over.
+func moderatorPurpose(room string) string { return "moderator:" + room }
+
+// VideoURL is the video link a party receives: BigBlueButton's mentor
+// link carries a MAC that makes the join endpoint admit them as moderator.
+func (o *Outbox) VideoURL(b *store.Booking, toMentor bool) string {
+	if !toMentor || b.VideoProvider != video.KindBBB || b.VideoRoom == "" {
+		return b.VideoURL
+	}
+	u, err := url.Parse(b.VideoURL)
+	if err != nil {
+		return b.VideoURL
+	}
+	q := u.Query()
+	q.Set("k", o.box.MAC(moderatorPurpose(b.VideoRoom)))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// IsModerator reports whether key is the mentor's MAC of room.
+func (o *Outbox) IsModerator(room, key string) bool {
+	return key != "" && secret.Equal(key, o.box.MAC(moderatorPurpose(room)))
+}
