@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/rendezvous/rendezvous/internal/apperr"
 )
 
 func jsonEncode(w io.Writer, v any) error {
@@ -51,14 +55,43 @@ func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
 }
 
 // redactPath keeps tokens out of logs: routes with a token parameter are
-// logged by their pattern.
+// logged by their pattern, and on paths no route matched (a mistyped link)
+// every segment that could be a token is replaced.
 func redactPath(route, path string) string {
 	for _, p := range []string{":link", ":token", ":feed"} {
 		if strings.Contains(route, p) {
 			return route
 		}
 	}
-	return path
+	if route != "" && !strings.Contains(route, "*") {
+		return path
+	}
+	segments := strings.Split(path, "/")
+	for i, seg := range segments {
+		if looksLikeToken(seg) {
+			segments[i] = ":redacted"
+		}
+	}
+	return strings.Join(segments, "/")
+}
+
+// looksLikeToken is true for a segment long enough and made only of the
+// URL-safe base64 alphabet our tokens use (ids are UUIDs, with dashes at
+// fixed places, and stay readable).
+func looksLikeToken(seg string) bool {
+	seg = strings.TrimSuffix(seg, ".ics")
+	if len(seg) < 20 {
+		return false
+	}
+	if len(seg) == 36 && seg[8] == '-' && seg[13] == '-' && seg[18] == '-' && seg[23] == '-' {
+		return false
+	}
+	for _, r := range seg {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '%' || r == '=') {
+			return false
+		}
+	}
+	return true
 }
 
 // metrics counts requests and their latency by route and status.
@@ -84,25 +117,62 @@ func newMetrics() *metrics {
 	return m
 }
 
-func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		status := c.Response().Status
-		if err != nil {
-			status = problemFor(err).Status
+// middleware counts every request under the status its client got;
+// statusOf classifies errors the way the error handler answers them.
+func (m *metrics) middleware(statusOf func(echo.Context, error) int) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			status := c.Response().Status
+			if err != nil {
+				status = statusOf(c, err)
+			}
+			route := c.Path()
+			if route == "" {
+				route = "unmatched"
+			}
+			labels := prometheus.Labels{"method": c.Request().Method, "route": route, "status": strconv.Itoa(status)}
+			m.requests.With(labels).Inc()
+			m.latency.With(labels).Observe(time.Since(start).Seconds())
+			return err
 		}
-		route := c.Path()
-		if route == "" {
-			route = "unmatched"
-		}
-		labels := prometheus.Labels{"method": c.Request().Method, "route": route, "status": strconv.Itoa(status)}
-		m.requests.With(labels).Inc()
-		m.latency.With(labels).Observe(time.Since(start).Seconds())
-		return err
 	}
 }
 
 func (m *metrics) handler() echo.HandlerFunc {
 	return echo.WrapHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+}
+
+// bodyLimit refuses bodies over limit bytes with 413: at once when the
+// length is declared, else when reading passes it. (echo's BodyLimit("1M")
+// means 1,000,000 bytes, not the MiB the contract says.)
+func bodyLimit(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if req.ContentLength > limit {
+				return apperr.Errorf(apperr.TooLarge, "request body over 1 MiB")
+			}
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+			return next(c)
+		}
+	}
+}
+
+// handlerTimeout gives every request a deadline shorter than the server's
+// write timeout.
+func handlerTimeout(d time.Duration) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			orig := c.Request()
+			ctx, cancel := context.WithTimeout(orig.Context(), d)
+			defer cancel()
+			// The error handler runs after this returns: it must see the
+			// client's own context, not this one cancelled by defer.
+			defer c.SetRequest(orig)
+			c.SetRequest(orig.WithContext(ctx))
+			return next(c)
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -181,6 +182,11 @@ func (s *Server) static() echo.HandlerFunc {
 	}
 	files := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
 	return func(c echo.Context) error {
+		// Files only: a directory would be answered with a listing.
+		name := strings.TrimPrefix(c.Param("*"), "/")
+		if info, err := fs.Stat(sub, name); name == "" || err != nil || info.IsDir() {
+			return echo.ErrNotFound
+		}
 		c.Response().Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(c.Response(), c.Request())
 		return nil

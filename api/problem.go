@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -36,6 +37,8 @@ var statusOf = map[apperr.Code]int{
 	apperr.VideoUnavailable:     http.StatusBadGateway,
 	apperr.RateLimited:          http.StatusTooManyRequests,
 	apperr.TooLarge:             http.StatusRequestEntityTooLarge,
+	apperr.MethodNotAllowed:     http.StatusMethodNotAllowed,
+	apperr.Unavailable:          http.StatusServiceUnavailable,
 	apperr.Internal:             http.StatusInternalServerError,
 }
 
@@ -44,7 +47,7 @@ var codeOfStatus = map[int]apperr.Code{
 	http.StatusBadRequest:            apperr.Invalid,
 	http.StatusUnprocessableEntity:   apperr.Invalid,
 	http.StatusNotFound:              apperr.NotFound,
-	http.StatusMethodNotAllowed:      apperr.NotFound,
+	http.StatusMethodNotAllowed:      apperr.MethodNotAllowed,
 	http.StatusUnauthorized:          apperr.Unauthorized,
 	http.StatusForbidden:             apperr.Forbidden,
 	http.StatusRequestEntityTooLarge: apperr.TooLarge,
@@ -76,9 +79,6 @@ func problemFor(err error) Problem {
 			code = apperr.Internal
 		}
 		status := he.Code
-		if status == http.StatusMethodNotAllowed {
-			return newProblem(status, apperr.NotFound, "method not allowed")
-		}
 		msg, _ := he.Message.(string)
 		if he.Code >= 500 {
 			msg = "internal error"
@@ -92,15 +92,41 @@ func newProblem(status int, code apperr.Code, detail string) Problem {
 	return Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail, Code: string(code)}
 }
 
+// statusClientClosed is nginx's 499: the client went away before the
+// answer. It is no fault of ours: not logged or counted as an error.
+const statusClientClosed = 499
+
+// problemOf is problemFor in the light of the request: a client that went
+// away gets 499, and a database that cannot answer for now (down, out of
+// connections, or the request's time ran out) 503 instead of 500.
+func (s *Server) problemOf(c echo.Context, err error) Problem {
+	if errors.Is(c.Request().Context().Err(), context.Canceled) {
+		return newProblem(statusClientClosed, apperr.Unavailable, "client closed the request")
+	}
+	p := problemFor(err)
+	if p.Status == http.StatusInternalServerError && s.DB != nil && s.DB.Unavailable(err) {
+		return newProblem(http.StatusServiceUnavailable, apperr.Unavailable, "the service is busy or its database is unreachable; try again shortly")
+	}
+	return p
+}
+
 // errorHandler writes every error as application/problem+json (pages
 // render their own error page, see pages.go) and logs server faults.
 func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	p := problemFor(err)
-	if p.Status >= 500 {
-		s.logger.Error("request failed", slog.String("request_id", requestID(c)), slog.String("path", c.Request().URL.Path), slog.Any("error", err))
+	p := s.problemOf(c, err)
+	switch {
+	case p.Status == statusClientClosed:
+		c.Response().WriteHeader(p.Status) // for the request log; nobody reads it
+		return
+	case p.Status == http.StatusServiceUnavailable:
+		c.Response().Header().Set("Retry-After", "5")
+		s.logger.Warn("request not served", slog.String("request_id", requestID(c)), slog.String("route", c.Path()), slog.Any("error", err))
+	case p.Status >= 500:
+		// The route pattern, not the path: paths carry link and manage tokens.
+		s.logger.Error("request failed", slog.String("request_id", requestID(c)), slog.String("route", c.Path()), slog.Any("error", err))
 	}
 	if s.pageErrors != nil && s.pageErrors(c, p) {
 		return

@@ -1,12 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,13 +19,22 @@ import (
 // decodeJSON reads a JSON body into dst; malformed input is invalid_input
 // naming the field where Go can tell, and an oversized body is 413.
 func decodeJSON(c echo.Context, dst any) error {
-	dec := json.NewDecoder(c.Request().Body)
+	body, err := io.ReadAll(c.Request().Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return apperr.Errorf(apperr.TooLarge, "request body over 1 MiB")
+	}
+	if err != nil {
+		return fmt.Errorf("read request body: %w", err)
+	}
+	// encoding/json would turn invalid UTF-8 into U+FFFD and store it.
+	if !utf8.Valid(body) {
+		return apperr.Field("body", "is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {
-		var tooBig *http.MaxBytesError
 		var typeErr *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &tooBig):
-			return apperr.Errorf(apperr.TooLarge, "request body over 1 MiB")
 		case errors.Is(err, io.EOF):
 			return apperr.Field("body", "a JSON object is required")
 		case errors.As(err, &typeErr):

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -23,15 +24,29 @@ import (
 	"github.com/rendezvous/rendezvous/internal/signin"
 )
 
-// Pinger checks the database for readiness.
-type Pinger interface {
+// Database is what the HTTP layer asks of the database: readiness, and
+// whether an error means it is unavailable for now (answered 503).
+type Database interface {
 	Ping(ctx context.Context) error
+	Unavailable(err error) bool
 }
+
+// HandlerTimeout bounds every request's work: the server's write timeout
+// is longer, so a slow success is still answered instead of being cut off
+// (a client that sees a closed connection retries and duplicates).
+const HandlerTimeout = 45 * time.Second
+
+// WriteTimeout is the http.Server write timeout that goes with
+// HandlerTimeout.
+const WriteTimeout = HandlerTimeout + 15*time.Second
+
+// maxBody is the 1 MiB the contract allows a request body.
+const maxBody = 1 << 20
 
 // Deps is what the HTTP layer needs from the rest of the program.
 type Deps struct {
 	Logger  *slog.Logger
-	DB      Pinger
+	DB      Database
 	BaseURL *url.URL
 	Links   links.Links
 	Auth    Authenticator
@@ -43,6 +58,9 @@ type Deps struct {
 	// Calendars connects mentors' calendars, syncs busy time and writes
 	// sessions back.
 	Calendars *calsync.Service
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; empty means the socket address is the client's.
+	TrustedProxies []netip.Prefix
 	// RateLimit is requests per client address per minute on routes whose
 	// tokens could be guessed; 0 turns limiting off.
 	RateLimit int
@@ -67,14 +85,16 @@ func New(d Deps) *Server {
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = clientAddress(d.TrustedProxies)
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger(d.Logger))
-	e.Use(s.metrics.middleware)
+	e.Use(s.metrics.middleware(func(c echo.Context, err error) int { return s.problemOf(c, err).Status }))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		d.Logger.Error("panic", slog.String("request_id", requestID(c)), slog.Any("error", err), slog.String("stack", string(stack)))
 		return apperr.Wrap(apperr.Internal, err, "internal error")
 	}}))
-	e.Use(middleware.BodyLimit("1M"))
+	e.Use(bodyLimit(maxBody))
+	e.Use(handlerTimeout(HandlerTimeout))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY", ReferrerPolicy: "same-origin",
 	}))

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rendezvous/rendezvous/internal/store/storetest"
@@ -17,6 +19,28 @@ import (
 type started struct {
 	base, adminToken, demoURL string
 	stop                      func() error
+	// logs holds everything the process logged (RENDEZVOUS_LOG_LEVEL
+	// decides how much).
+	logs *lockedBuffer
+}
+
+// lockedBuffer is a bytes.Buffer written by the server's logger while the
+// test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startServe(t *testing.T, db storetest.Database, extraEnv map[string]string, args ...string) started {
@@ -35,11 +59,12 @@ func startServe(t *testing.T, db storetest.Database, extraEnv map[string]string,
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	logs := &lockedBuffer{}
 	go func() {
-		done <- run(ctx, append([]string{"serve"}, args...), lookup, pw, io.Discard)
+		done <- run(ctx, append([]string{"serve"}, args...), lookup, pw, logs)
 		pw.Close()
 	}()
-	var s started
+	s := started{logs: logs}
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		line := sc.Text()

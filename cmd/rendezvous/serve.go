@@ -12,6 +12,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/rendezvous/rendezvous/api"
 	"github.com/rendezvous/rendezvous/internal/app"
 	"github.com/rendezvous/rendezvous/internal/config"
 	"github.com/rendezvous/rendezvous/internal/secret"
@@ -83,7 +84,7 @@ func serve(ctx context.Context, args []string, lookupEnv func(string) (string, b
 		Handler:           program.HTTP.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      api.WriteTimeout, // longer than every handler may run
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

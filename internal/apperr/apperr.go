@@ -26,7 +26,11 @@ const (
 	VideoUnavailable     Code = "video_unavailable"
 	RateLimited          Code = "rate_limited"
 	TooLarge             Code = "too_large"
-	Internal             Code = "internal"
+	MethodNotAllowed     Code = "method_not_allowed"
+	// Unavailable: the service cannot answer for now (database down or
+	// overloaded); the request may be retried.
+	Unavailable Code = "service_unavailable"
+	Internal    Code = "internal"
 )
 
 // Error is an error with a contract code and a message safe to show.

@@ -16,8 +16,10 @@ import (
 	"github.com/rendezvous/rendezvous/internal/validate"
 )
 
-// connectTimeout bounds discovery, listing and the first sync.
-const connectTimeout = 90 * time.Second
+// connectTimeout bounds discovery, listing and the first sync. It stays
+// under the HTTP layer's handler timeout (45 s): the mentor must get an
+// answer, not a cut connection after the connection was stored.
+const connectTimeout = 40 * time.Second
 
 // ConnectInput is a request to connect a calendar account.
 type ConnectInput struct {

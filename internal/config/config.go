@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -40,9 +41,12 @@ type Config struct {
 	SyncInterval       time.Duration
 	AllowPrivateHosts  bool
 	RateLimit          int // requests per client address per minute; 0 = off
-	Reminders          []time.Duration
-	ExpectedInterval   time.Duration // a mentee with no session within this is overdue
-	LogLevel           string
+	// TrustedProxies are the networks whose X-Forwarded-For is believed;
+	// empty: the client address is the socket's.
+	TrustedProxies   []netip.Prefix
+	Reminders        []time.Duration
+	ExpectedInterval time.Duration // a mentee with no session within this is overdue
+	LogLevel         string
 }
 
 // VideoKinds are the accepted RENDEZVOUS_VIDEO values.
@@ -83,6 +87,7 @@ func settings() []setting {
 		{"GOOGLE_API_URL", "", "Google Calendar API endpoint override", applyHTTPURL("GOOGLE_API_URL", func(c *Config) *string { return &c.GoogleAPIURL })},
 		{"SYNC_INTERVAL", "5m", "how often each connected calendar is re-synced", applyDuration("SYNC_INTERVAL", time.Minute, func(c *Config) *time.Duration { return &c.SyncInterval })},
 		{"ALLOW_PRIVATE_HOSTS", "false", "allow calendar URLs on loopback/private addresses", applyAllowPrivate},
+		{"TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted; empty: the socket address", applyTrustedProxies},
 		{"RATE_LIMIT", "60/m", "requests per client address per minute on token-guessable routes; 0 = off", applyRateLimit},
 		{"REMINDERS", "24h,1h", "when reminder mails go out before a session; empty for none", applyReminders},
 		{"EXPECTED_INTERVAL", "168h", "a mentee without a session within this is overdue", applyDuration("EXPECTED_INTERVAL", time.Hour, func(c *Config) *time.Duration { return &c.ExpectedInterval })},

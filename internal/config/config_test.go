@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -68,6 +69,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{map[string]string{"RENDEZVOUS_ALLOW_PRIVATE_HOSTS": "maybe"}, "RENDEZVOUS_ALLOW_PRIVATE_HOSTS"},
 		{map[string]string{"RENDEZVOUS_VIDEO": "bbb"}, "RENDEZVOUS_VIDEO"},
 		{map[string]string{"RENDEZVOUS_ADMIN_TOKEN": "short"}, "RENDEZVOUS_ADMIN_TOKEN"},
+		{map[string]string{"RENDEZVOUS_TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"}, "RENDEZVOUS_TRUSTED_PROXIES"},
 	}
 	for _, tc := range cases {
 		_, err := load(t, tc.env)
@@ -85,16 +87,20 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 
 func TestGoodValues(t *testing.T) {
 	c, err := load(t, map[string]string{
-		"RENDEZVOUS_SECRET_KEY":     "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-		"RENDEZVOUS_RATE_LIMIT":     "0",
-		"RENDEZVOUS_DATABASE_URL":   "postgres://u:p@127.0.0.1:5432/test?sslmode=disable",
-		"RENDEZVOUS_VIDEO":          "template",
-		"RENDEZVOUS_VIDEO_TEMPLATE": "https://video.example.org/{room}",
+		"RENDEZVOUS_SECRET_KEY":      "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"RENDEZVOUS_RATE_LIMIT":      "0",
+		"RENDEZVOUS_DATABASE_URL":    "postgres://u:p@127.0.0.1:5432/test?sslmode=disable",
+		"RENDEZVOUS_VIDEO":           "template",
+		"RENDEZVOUS_VIDEO_TEMPLATE":  "https://video.example.org/{room}",
+		"RENDEZVOUS_TRUSTED_PROXIES": " 10.1.2.3/8, 192.0.2.7 ,fd00::/8",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(c.SecretKey) != 32 || c.RateLimit != 0 || c.IsSQLite() {
 		t.Errorf("unexpected: %+v", c)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[10.0.0.0/8 192.0.2.7/32 fd00::/8]" {
+		t.Errorf("trusted proxies %s", got)
 	}
 }
