@@ -1,6 +1,8 @@
 package ical
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -62,15 +64,99 @@ func BenchmarkExpand(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	busy, err := DecodeBusy(data, w, paris)
+	busy, err := decode(data, w, paris)
 	if err != nil || len(busy.Problems) > 0 || len(busy.Intervals) < 2000 {
 		b.Fatalf("setup: %d intervals, problems %v, err %v", len(busy.Intervals), busy.Problems, err)
 	}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := DecodeBusy(data, w, paris); err != nil {
+		if _, err := decode(data, w, paris); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// limitShapes are, for each limit, calendars of about n bytes that spend
+// it: events that stop at it with the default limits, and show with the
+// limits lifted how the cost of decoding grows with the input.
+var limitShapes = []struct {
+	limit string
+	gen   func(n int) string
+}{
+	// The 14 MB object: bare BEGIN lines.
+	{"components", repeated("BEGIN:VEVENT\r\n")},
+	{"properties", func(n int) string {
+		return icsCalendar(icsEvent("UID:p", "DTSTART:20260310T090000Z", "DURATION:PT1H",
+			strings.TrimSuffix(strings.Repeat("ATTENDEE;CN=Someone;PARTSTAT=ACCEPTED:mailto:someone@example.org\n", n/66), "\n")))
+	}},
+	// Weekly series, five occurrences each in the window.
+	{"occurrences", func(n int) string {
+		var b strings.Builder
+		b.WriteString("BEGIN:VCALENDAR\r\n")
+		for i := 0; b.Len() < n; i++ {
+			fmt.Fprintf(&b, "BEGIN:VEVENT\r\nUID:w%d\r\nDTSTART;TZID=Europe/Paris:202601%02dT%02d0000\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\n", i, 1+i%28, 8+i%10)
+		}
+		return b.String()
+	}},
+	// Rules that never match walk day by day from DTSTART (COUNT).
+	{"recurrence steps", func(n int) string {
+		var b strings.Builder
+		b.WriteString("BEGIN:VCALENDAR\r\n")
+		for i := 0; b.Len() < n; i++ {
+			fmt.Fprintf(&b, "BEGIN:VEVENT\r\nUID:n%d\r\nDTSTART:20260101T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=2\r\nEND:VEVENT\r\n", i)
+		}
+		return b.String()
+	}},
+	// One busy interval per event, each at its own time.
+	{"busy intervals", func(n int) string {
+		var b strings.Builder
+		b.WriteString("BEGIN:VCALENDAR\r\n")
+		start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		for i := 0; b.Len() < n; i++ {
+			t := start.Add(time.Duration(i%40000) * time.Minute)
+			fmt.Fprintf(&b, "BEGIN:VEVENT\r\nUID:b%d\r\nDTSTART:%s\r\nDURATION:PT1M\r\nEND:VEVENT\r\n", i, t.Format("20060102T150405Z"))
+		}
+		return b.String()
+	}},
+	// Components nested to the limit, over and over: the END of the
+	// outermost closes fifteen at once.
+	{"nesting", repeated(strings.Repeat("BEGIN:X-A\r\nBEGIN:X-B\r\nBEGIN:X-C\r\nBEGIN:X-D\r\nBEGIN:X-E\r\n", 3) + "END:X-A\r\n")},
+}
+
+// BenchmarkDecodeLimits decodes, for each limit, an input of 1, 10 and
+// 60 MiB built to spend it, with the default limits (where decoding stops)
+// and with none (the cost of decoding it all).
+//
+//	go test -run '^$' -bench BenchmarkDecodeLimits -benchmem -count 3 -timeout 30m ./calendar/ical/
+func BenchmarkDecodeLimits(b *testing.B) {
+	w := calendar.Interval{Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}
+	for _, shape := range limitShapes {
+		for _, mib := range []int{1, 10, 60} {
+			var data []byte
+			for _, lim := range []struct {
+				name   string
+				limits Limits
+			}{{"default", Limits{}}, {"unlimited", unlimited}} {
+				b.Run(fmt.Sprintf("%s/%dMiB/%s", strings.ReplaceAll(shape.limit, " ", "_"), mib, lim.name), func(b *testing.B) {
+					if data == nil {
+						data = []byte(shape.gen(mib << 20))
+					}
+					b.SetBytes(int64(len(data)))
+					b.ReportAllocs()
+					var intervals, occ int
+					for b.Loop() {
+						budget := NewBudget(unlimited)
+						busy, err := DecodeBusy(context.Background(), data, Options{Window: w, Limits: lim.limits, Calendar: budget})
+						if err != nil && !errors.Is(err, ErrTooLarge) {
+							b.Fatal(err)
+						}
+						intervals, occ = len(busy.Intervals), budget.Used().Occurrences
+					}
+					b.ReportMetric(float64(intervals), "intervals/op")
+					b.ReportMetric(float64(occ), "occurrences/op")
+				})
+			}
 		}
 	}
 }

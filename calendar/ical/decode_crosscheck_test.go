@@ -50,7 +50,7 @@ func TestDecodeBusyMatchesPythonReference(t *testing.T) {
 		for _, w := range windows {
 			t.Run(filepath.Base(file)+"/"+w.zone, func(t *testing.T) {
 				want := pythonBusy(t, file, w.from, w.to, w.zone)
-				busy, err := DecodeBusy(data, window(t, w.from, w.to), mustLoad(t, w.zone))
+				busy, err := decode(data, window(t, w.from, w.to), mustLoad(t, w.zone))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -3,6 +3,8 @@ package ical
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,75 +26,239 @@ type calEvent struct {
 	recurrenceID  time.Time
 	thisAndFuture bool
 
-	rules   []*recurRule
-	rdates  []recurDate
-	exdates []exceptionDate
+	rec *recurrenceSet // nil without RRULE, RDATE and EXDATE
+	ord int32          // position in the input, for the order of problems
 }
 
-// recurDate is one RDATE; a PERIOD value carries its own end.
+// recurrenceSet is what makes an event repeat, or not at some instants.
+type recurrenceSet struct {
+	rules  []*recurRule
+	rdates []rdateLine
+	// EXDATEs: date-times as Unix seconds, dates (which remove every
+	// occurrence on that day) as civil day numbers; both sorted.
+	exSecs []int64
+	exDays []int
+}
+
+// rdateLine holds the values of one RDATE line, which share a zone, as
+// Unix seconds: 8 bytes a value, as a feed may list thousands.
+type rdateLine struct {
+	loc    *time.Location
+	starts []int64
+	// ends holds the ends of PERIOD values (noEnd for plain ones); nil
+	// when the line has no period.
+	ends []int64
+}
+
+const noEnd = math.MinInt64
+
+// recurDate is one occurrence start of a master; a PERIOD RDATE carries
+// its own end (Unix seconds: a period may outlast what a time.Duration
+// holds).
 type recurDate struct {
-	start, end time.Time
-	hasEnd     bool
+	start  time.Time
+	end    int64
+	hasEnd bool
 }
 
-// exceptionDate is one EXDATE. A DATE value in a timed series removes
-// every occurrence on that day.
-type exceptionDate struct {
-	at       time.Time
-	dateOnly bool
-}
+// maxRules bounds the RRULEs of one event: RFC 5545 says there SHOULD be
+// one.
+const maxRules = 10
 
 var errNoStart = errors.New("event has no DTSTART")
 
 // eventReader reads VEVENTs of one VCALENDAR.
 type eventReader struct {
+	text  string
 	zones *zoneResolver
 	loc   *time.Location // the mentor's zone: floating times and dates
 }
 
-func (rd eventReader) read(c *icsComponent) (*calEvent, error) {
-	ev := &calEvent{uid: propText(c, ical.PropUID), blocking: isBlocking(c)}
-	if seq := propText(c, ical.PropSequence); seq != "" {
+// The properties of which an event's first occurrence is read.
+const (
+	slotUID = iota
+	slotStart
+	slotEnd
+	slotDuration
+	slotRecurrenceID
+	slotSequence
+	slotStatus
+	slotTransp
+	slotBusyStatus
+	slots
+)
+
+func slotOf(name string) int {
+	switch name {
+	case ical.PropUID:
+		return slotUID
+	case ical.PropDateTimeStart:
+		return slotStart
+	case ical.PropDateTimeEnd:
+		return slotEnd
+	case ical.PropDuration:
+		return slotDuration
+	case ical.PropRecurrenceID:
+		return slotRecurrenceID
+	case ical.PropSequence:
+		return slotSequence
+	case ical.PropStatus:
+		return slotStatus
+	case ical.PropTransparency:
+		return slotTransp
+	case "X-MICROSOFT-CDO-BUSYSTATUS":
+		return slotBusyStatus
+	}
+	return -1
+}
+
+// eventProps are the properties of one event that busy time reads. One
+// is reused for every event of a decoding.
+type eventProps struct {
+	first [slots]icsProp
+	has   [slots]bool
+	rules []icsProp
+	// RDATE and EXDATE are read as they come (an event may list
+	// thousands), so only the first error is kept for later.
+	rec    *recurrenceSet
+	recErr error
+}
+
+func (ep *eventProps) recurrence() *recurrenceSet {
+	if ep.rec == nil {
+		ep.rec = &recurrenceSet{}
+	}
+	return ep.rec
+}
+
+// read reads the event at sp into ev, using ep as scratch.
+func (rd eventReader) read(sp eventSpan, ep *eventProps, ev *calEvent) error {
+	*ep = eventProps{rules: ep.rules[:0]}
+	eachOwnLine(rd.text, sp, func(name, line string) {
+		p, ok := parseContentLine(line)
+		if !ok {
+			return
+		}
+		switch name {
+		case ical.PropRecurrenceRule:
+			if len(ep.rules) <= maxRules {
+				ep.rules = append(ep.rules, p)
+			}
+		case ical.PropRecurrenceDates:
+			if ep.recErr == nil {
+				ep.recErr = rd.readRDate(&p, ep.recurrence())
+			}
+		case ical.PropExceptionDates:
+			if ep.recErr == nil {
+				ep.recErr = rd.readExDate(&p, ep.recurrence())
+			}
+		default:
+			if i := slotOf(name); i >= 0 && !ep.has[i] {
+				ep.first[i], ep.has[i] = p, true
+			}
+		}
+	})
+	return rd.build(ep, ev)
+}
+
+// eachOwnLine calls fn for the lines of the event itself that busy time
+// reads, skipping those of its sub-components (VALARM…). It follows the
+// scan's rules for unbalanced BEGIN and END lines.
+func eachOwnLine(text string, sp eventSpan, fn func(name, line string)) {
+	var open []string                     // sub-components, innermost last
+	pos := nextLine(text, int(sp.lo)).end // the BEGIN:VEVENT line
+	for pos < int(sp.hi) {
+		l := nextLine(text, pos)
+		pos = l.end
+		name, line := l.name(text)
+		switch name {
+		case "":
+		case "BEGIN":
+			cn := componentName(line)
+			if i := slices.Index(open, cn); i >= 0 {
+				open = open[:i]
+			}
+			open = append(open, cn)
+		case "END":
+			cn := componentName(line)
+			if i := slices.Index(open, cn); i >= 0 {
+				open = open[:i]
+			} else if cn == ical.CompEvent {
+				return
+			}
+		default:
+			if len(open) == 0 {
+				fn(name, line)
+			}
+		}
+	}
+}
+
+func (rd eventReader) build(ep *eventProps, ev *calEvent) error {
+	text := func(i int) string {
+		if ep.has[i] {
+			return ep.first[i].text()
+		}
+		return ""
+	}
+	*ev = calEvent{uid: text(slotUID)}
+	ev.blocking = !strings.EqualFold(text(slotStatus), "CANCELLED") &&
+		!strings.EqualFold(text(slotTransp), "TRANSPARENT") &&
+		// Outlook's "Show as: Free" counts as transparent even when TRANSP
+		// is missing, as Exchange itself treats it.
+		!strings.EqualFold(text(slotBusyStatus), "FREE")
+	if seq := text(slotSequence); seq != "" {
 		ev.sequence, _ = strconv.Atoi(seq)
 	}
-	startProp := c.get(ical.PropDateTimeStart)
-	if startProp == nil {
-		return nil, errNoStart
+	if !ep.has[slotStart] {
+		return errNoStart
 	}
+	startProp := &ep.first[slotStart]
 	start, allDay, err := rd.dateTime(startProp, startProp.value)
 	if err != nil {
-		return nil, fmt.Errorf("DTSTART: %w", err)
+		return fmt.Errorf("DTSTART: %w", err)
 	}
 	ev.start = start
-	if ev.length, err = rd.length(c, start, allDay); err != nil {
-		return nil, err
+	if ev.length, err = rd.length(ep, start, allDay); err != nil {
+		return err
 	}
-	if p := c.get(ical.PropRecurrenceID); p != nil {
+	if ep.has[slotRecurrenceID] {
+		p := &ep.first[slotRecurrenceID]
 		if ev.recurrenceID, _, err = rd.dateTime(p, p.value); err != nil {
-			return nil, fmt.Errorf("RECURRENCE-ID: %w", err)
+			return fmt.Errorf("RECURRENCE-ID: %w", err)
 		}
 		ev.isOverride = true
-		ev.thisAndFuture = strings.EqualFold(p.rangeParam, "THISANDFUTURE")
+		ev.thisAndFuture = strings.EqualFold(p.rangeParam(), "THISANDFUTURE")
 	}
-	for p := range c.all(ical.PropRecurrenceRule) {
-		rule, err := parseRecurRule(p.value, start.Location())
+	if len(ep.rules) > maxRules {
+		return fmt.Errorf("more than %d RRULEs", maxRules)
+	}
+	for i := range ep.rules {
+		rule, err := parseRecurRule(ep.rules[i].value, start.Location())
 		if err != nil {
-			return nil, err
+			return err
 		}
-		ev.rules = append(ev.rules, rule)
+		rec := ep.recurrence()
+		rec.rules = append(rec.rules, rule)
 	}
-	if err := rd.readRecurDates(c, ev); err != nil {
-		return nil, err
+	if ep.recErr != nil {
+		return ep.recErr
 	}
-	return ev, nil
+	if rec := ep.rec; rec != nil {
+		slices.Sort(rec.exSecs)
+		slices.Sort(rec.exDays)
+		ev.rec = rec
+	}
+	return nil
 }
 
 // length computes the event's duration. With DTEND, dates give calendar
 // days and date-times the exact elapsed time (RFC 5545 §3.8.5.3); DURATION
 // is kept nominal. Without either, a date lasts one day and a date-time
 // is an instant, which blocks nothing.
-func (rd eventReader) length(c *icsComponent, start time.Time, allDay bool) (nominalDuration, error) {
-	if p := c.get(ical.PropDateTimeEnd); p != nil {
+func (rd eventReader) length(ep *eventProps, start time.Time, allDay bool) (nominalDuration, error) {
+	if ep.has[slotEnd] {
+		p := &ep.first[slotEnd]
 		end, endIsDate, err := rd.dateTime(p, p.value)
 		if err != nil {
 			return nominalDuration{}, fmt.Errorf("DTEND: %w", err)
@@ -103,10 +269,12 @@ func (rd eventReader) length(c *icsComponent, start time.Time, allDay bool) (nom
 		if allDay && endIsDate {
 			return nominalDuration{days: dayNumber(end) - dayNumber(start)}, nil
 		}
-		return nominalDuration{exact: end.Sub(start)}, nil
+		// In seconds, not a time.Duration: an event may last longer than
+		// the 292 years a Duration holds, and must still block its time.
+		return nominalDuration{secs: end.Unix() - start.Unix()}, nil
 	}
-	if p := c.get(ical.PropDuration); p != nil {
-		d, err := parseDuration(p.value)
+	if ep.has[slotDuration] {
+		d, err := parseDuration(ep.first[slotDuration].value)
 		if err != nil {
 			return d, fmt.Errorf("DURATION: %w", err)
 		}
@@ -133,16 +301,16 @@ func (rd eventReader) dateTime(prop *icsProp, value string) (time.Time, bool, er
 	if err != nil {
 		return time.Time{}, false, err
 	}
-	if v.dateOnly || strings.EqualFold(prop.valueType, "DATE") {
+	if v.dateOnly || strings.EqualFold(prop.valueType(), "DATE") {
 		if !v.dateOnly {
-			return time.Time{}, false, fmt.Errorf("VALUE=DATE with a time: %q", value)
+			return time.Time{}, false, fmt.Errorf("VALUE=DATE with a time: %q", clip(value, 40))
 		}
 		return v.in(rd.loc), true, nil
 	}
 	if v.utc {
 		return v.in(time.UTC), false, nil
 	}
-	if tzid := prop.tzid; normalizeTZID(tzid) != "" {
+	if tzid := prop.tzid(); normalizeTZID(tzid) != "" {
 		loc, err := rd.zones.resolve(tzid)
 		if err != nil {
 			return time.Time{}, false, err
@@ -152,33 +320,63 @@ func (rd eventReader) dateTime(prop *icsProp, value string) (time.Time, bool, er
 	return v.in(rd.loc), false, nil
 }
 
-// readRecurDates reads RDATE and EXDATE, splitting comma-separated values
-// (which go-ical's Prop.DateTime rejects).
-func (rd eventReader) readRecurDates(c *icsComponent, ev *calEvent) error {
-	for p := range c.all(ical.PropRecurrenceDates) {
-		for v := range strings.SplitSeq(p.value, ",") {
-			startText, endText, isPeriod := strings.Cut(strings.TrimSpace(v), "/")
-			start, _, err := rd.dateTime(p, startText)
-			if err != nil {
-				return fmt.Errorf("RDATE: %w", err)
-			}
-			rdate := recurDate{start: start}
-			if isPeriod {
-				if rdate.end, err = rd.periodEnd(p, start, endText); err != nil {
-					return fmt.Errorf("RDATE period: %w", err)
-				}
-				rdate.hasEnd = true
-			}
-			ev.rdates = append(ev.rdates, rdate)
+// readRDate reads one RDATE line, splitting comma-separated values (which
+// go-ical's Prop.DateTime rejects).
+func (rd eventReader) readRDate(p *icsProp, rec *recurrenceSet) error {
+	// Exact sizes: a line may hold thousands of values.
+	line := rdateLine{starts: make([]int64, 0, strings.Count(p.value, ",")+1)}
+	for v := range strings.SplitSeq(p.value, ",") {
+		startText, endText, isPeriod := strings.Cut(strings.TrimSpace(v), "/")
+		start, _, err := rd.dateTime(p, startText)
+		if err != nil {
+			return fmt.Errorf("RDATE: %w", err)
 		}
-	}
-	for p := range c.all(ical.PropExceptionDates) {
-		for v := range strings.SplitSeq(p.value, ",") {
-			at, dateOnly, err := rd.dateTime(p, strings.TrimSpace(v))
-			if err != nil {
-				return fmt.Errorf("EXDATE: %w", err)
+		line.loc = start.Location()
+		line.starts = append(line.starts, start.Unix())
+		if !isPeriod {
+			if line.ends != nil {
+				line.ends = append(line.ends, noEnd)
 			}
-			ev.exdates = append(ev.exdates, exceptionDate{at, dateOnly})
+			continue
+		}
+		end, err := rd.periodEnd(p, start, endText)
+		if err != nil {
+			return fmt.Errorf("RDATE period: %w", err)
+		}
+		if line.ends == nil {
+			line.ends = make([]int64, len(line.starts)-1, cap(line.starts))
+			for i := range line.ends {
+				line.ends[i] = noEnd
+			}
+		}
+		line.ends = append(line.ends, end.Unix())
+	}
+	rec.rdates = append(rec.rdates, line)
+	return nil
+}
+
+// each yields the line's values.
+func (l *rdateLine) each(fn func(recurDate)) {
+	for i, s := range l.starts {
+		d := recurDate{start: time.Unix(s, 0).In(l.loc)}
+		if l.ends != nil && l.ends[i] != noEnd {
+			d.end, d.hasEnd = l.ends[i], true
+		}
+		fn(d)
+	}
+}
+
+// readExDate reads one EXDATE line.
+func (rd eventReader) readExDate(p *icsProp, rec *recurrenceSet) error {
+	for v := range strings.SplitSeq(p.value, ",") {
+		at, dateOnly, err := rd.dateTime(p, strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("EXDATE: %w", err)
+		}
+		if dateOnly {
+			rec.exDays = append(rec.exDays, dayNumber(at))
+		} else {
+			rec.exSecs = append(rec.exSecs, at.Unix())
 		}
 	}
 	return nil
@@ -190,7 +388,7 @@ func (rd eventReader) periodEnd(p *icsProp, start time.Time, text string) (time.
 	if strings.HasPrefix(strings.TrimLeft(text, "+-"), "P") {
 		d, err := parseDuration(text)
 		if err != nil || d.negative() {
-			return time.Time{}, fmt.Errorf("bad duration %q", text)
+			return time.Time{}, fmt.Errorf("bad duration %q", clip(text, 40))
 		}
 		return d.addTo(start), nil
 	}
@@ -199,14 +397,4 @@ func (rd eventReader) periodEnd(p *icsProp, start time.Time, text string) (time.
 		err = errors.New("period ends before it starts")
 	}
 	return end, err
-}
-
-// isBlocking reports whether the event makes its time busy. Cancelled and
-// transparent events do not; tentative ones do. Outlook's "Show as: Free"
-// (X-MICROSOFT-CDO-BUSYSTATUS:FREE) counts as transparent even when TRANSP
-// is missing, as Exchange itself treats it.
-func isBlocking(c *icsComponent) bool {
-	return !strings.EqualFold(propText(c, ical.PropStatus), "CANCELLED") &&
-		!strings.EqualFold(propText(c, ical.PropTransparency), "TRANSPARENT") &&
-		!strings.EqualFold(propText(c, "X-MICROSOFT-CDO-BUSYSTATUS"), "FREE")
 }

@@ -1,6 +1,7 @@
 package ical
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,16 @@ func sameSpans(a, b []calendar.Interval) bool {
 	return true
 }
 
+// decode runs DecodeBusy with the default limits.
+func decode(data []byte, w calendar.Interval, loc *time.Location) (Busy, error) {
+	return DecodeBusy(context.Background(), data, Options{Window: w, Location: loc})
+}
+
+// testMeter is a meter with the given limits and no calendar budget.
+func testMeter(l Limits) *meter {
+	return &meter{ctx: context.Background(), limits: countsOf(withDefaults(l, DefaultObjectLimits()))}
+}
+
 // decodeCase is one table test of DecodeBusy.
 type decodeCase struct {
 	name     string
@@ -99,7 +110,7 @@ func runDecodeCases(t *testing.T, cases []decodeCase) {
 			if tc.zone != "" {
 				loc = mustLoad(t, tc.zone)
 			}
-			busy, err := DecodeBusy([]byte(tc.ics), window(t, tc.from, tc.to), loc)
+			busy, err := decode([]byte(tc.ics), window(t, tc.from, tc.to), loc)
 			if err != nil {
 				t.Fatalf("DecodeBusy: %v", err)
 			}

@@ -1,7 +1,8 @@
 package ical
 
 import (
-	"iter"
+	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-ical"
@@ -9,278 +10,294 @@ import (
 
 // We read content lines ourselves rather than with ical.NewDecoder: its
 // decoder fails the whole calendar on one malformed line (and panics on
-// some, such as a parameter without a value at the end of the line), while
-// one bad property in a feed must cost at most its event. It also builds
-// parameter values byte by byte, and its map-of-slices components made
-// decoding allocation-bound; a component here keeps its few relevant
-// properties in a slice and looks them up by scanning it.
+// some), while one bad property in a feed must cost at most its event; and
+// it builds a map-of-slices tree of every component and property, which
+// made decoding allocation-bound and let hostile input amplify memory a
+// hundredfold.
+//
+// Decoding is two passes over the text. The scan (this file) walks every
+// line once, checks the nesting, counts components and properties against
+// the limits, and keeps only where each event and time zone lies in the
+// text, with its UID or TZID: 32 bytes each, whatever the event holds.
+// Reading (decode_event.go) then goes back to the lines of one series at a
+// time, so that what decoding holds at once is the input, those spans, one
+// series and the busy time found so far.
 
-// icsComponent is a parsed component: its name (upper case), the
-// properties busy time needs, in file order, and its sub-components.
-type icsComponent struct {
-	name     string
-	props    []icsProp
-	children []*icsComponent
+// eventSpan is where one VEVENT lies in the text: text[lo:hi] runs from
+// its BEGIN line to its END line (or to where it was closed).
+type eventSpan struct {
+	lo, hi int32
+	cal    int32 // index of its VCALENDAR among the input's
+	ord    int32 // position among all VEVENTs of the input, for file order
+	uid    string
 }
 
-// icsProp is a content line. Only the parameters busy time reads are
-// kept, as fields, so that a line costs no allocation of its own.
-type icsProp struct {
-	name, value string // name in upper case; value as written
-	tzid        string // TZID
-	valueType   string // VALUE
-	rangeParam  string // RANGE
+// zoneSpan is where one VTIMEZONE lies in the text.
+type zoneSpan struct {
+	lo, hi int32
+	cal    int32
+	tzid   string
 }
 
-// get returns the first property called name, or nil.
-func (c *icsComponent) get(name string) *icsProp {
-	for i := range c.props {
-		if c.props[i].name == name {
-			return &c.props[i]
+// scanResult is what the scan found.
+type scanResult struct {
+	calendars int
+	events    chunkList[eventSpan]
+	zones     chunkList[zoneSpan]
+}
+
+// frame is an open component during the scan.
+type frame struct {
+	name string // upper case
+	kind frameKind
+	lo   int // offset of its BEGIN line
+	ord  int32
+	// key is the UID of an event or the TZID of a time zone (first one).
+	key      string
+	hasStart bool
+}
+
+type frameKind uint8
+
+const (
+	frameOther frameKind = iota
+	frameCalendar
+	frameEvent
+	frameZone
+)
+
+// scanner is the first pass.
+type scanner struct {
+	text     string
+	m        *meter
+	problems *problemList
+	stack    []frame
+	out      scanResult
+	events   int32 // VEVENTs seen, for ord
+}
+
+// scanICalendar runs the first pass over text. Malformed content lines
+// are skipped; a component left open is closed by the END of an enclosing
+// one, or by a BEGIN of the same name (no component nests in one of its
+// own kind); at the end of the input, open events are dropped as truncated
+// while the enclosing VCALENDAR keeps what it completed. The error is a
+// *LimitError or the context's.
+func scanICalendar(text string, m *meter, problems *problemList) (scanResult, error) {
+	s := &scanner{text: text, m: m, problems: problems, stack: make([]frame, 0, maxNesting)}
+	for pos := 0; pos < len(text); {
+		l := nextLine(text, pos)
+		pos = l.end
+		if err := s.line(l); err != nil {
+			return scanResult{}, err
+		}
+	}
+	for len(s.stack) > 0 {
+		f := s.stack[len(s.stack)-1]
+		s.stack = s.stack[:len(s.stack)-1]
+		if f.kind == frameEvent {
+			problems.add(f.ord, EventProblem{unescapeUID(f.key), errTruncatedEvent})
+		}
+	}
+	return s.out, nil
+}
+
+func (s *scanner) line(l rawLine) error {
+	name, line := l.name(s.text)
+	switch name {
+	case "BEGIN":
+		if err := s.m.charge(components); err != nil {
+			return err
+		}
+		return s.begin(l, componentName(line))
+	case "END":
+		s.closeUpTo(componentName(line), l, true)
+		return nil
+	}
+	if len(s.stack) == 0 {
+		return nil
+	}
+	if err := s.m.charge(properties); err != nil {
+		return err
+	}
+	top := &s.stack[len(s.stack)-1]
+	switch {
+	case top.kind == frameEvent && name == ical.PropUID && top.key == "":
+		if p, ok := parseContentLine(line); ok {
+			top.key = p.value
+		}
+	case top.kind == frameEvent && name == ical.PropDateTimeStart:
+		top.hasStart = true
+	case top.kind == frameZone && name == ical.PropTimezoneID && top.key == "":
+		if p, ok := parseContentLine(line); ok {
+			top.key = normalizeTZID(p.value)
 		}
 	}
 	return nil
 }
 
-// all yields every property called name, in file order.
-func (c *icsComponent) all(name string) iter.Seq[*icsProp] {
-	return func(yield func(*icsProp) bool) {
-		for i := range c.props {
-			if c.props[i].name == name && !yield(&c.props[i]) {
-				return
-			}
-		}
+func (s *scanner) begin(l rawLine, name string) error {
+	if name == "" {
+		name = "\x00" // an unnamed component: only an unnamed END closes it
 	}
+	s.closeUpTo(name, l, false)
+	if len(s.stack) == maxNesting {
+		return &LimitError{What: "nesting", Limit: maxNesting}
+	}
+	f := frame{name: name, lo: l.start}
+	inCalendar := len(s.stack) == 1 && s.stack[0].kind == frameCalendar
+	switch {
+	case len(s.stack) == 0 && name == ical.CompCalendar:
+		f.kind = frameCalendar
+		s.out.calendars++
+	case inCalendar && name == ical.CompEvent:
+		f.kind, f.ord = frameEvent, s.events
+		s.events++
+	case inCalendar && name == ical.CompTimezone:
+		f.kind = frameZone
+	}
+	s.stack = append(s.stack, f)
+	return nil
 }
 
-// parsedCalendars is what parseICalendar found.
-type parsedCalendars struct {
-	calendars []*icsComponent
-	// truncated lists the UIDs (possibly empty) of events cut off by the
-	// end of the input.
-	truncated []string
-}
-
-// parseICalendar reads every VCALENDAR object in data. Malformed content
-// lines are skipped; a component left open is closed by the END of an
-// enclosing one, or by a BEGIN of the same name (VEVENTs do not nest); at
-// the end of the input, open events are dropped as truncated while the
-// enclosing VCALENDAR keeps what it completed.
-func parseICalendar(data []byte) parsedCalendars {
-	var out parsedCalendars
-	var stack []*icsComponent
-	closeTop := func() {
-		c := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if len(stack) > 0 {
-			parent := stack[len(stack)-1]
-			parent.children = append(parent.children, c)
-		} else if c.name == ical.CompCalendar {
-			out.calendars = append(out.calendars, c)
-		}
-	}
-	closeUpTo := func(name string) {
-		for i := len(stack) - 1; i >= 0; i-- {
-			if stack[i].name == name {
-				for len(stack) > i {
-					closeTop()
-				}
-				return
-			}
-		}
-	}
-	forEachContentLine(strings.TrimPrefix(string(data), "\ufeff"), func(line string) {
-		if !busyRelevantLine(line) {
-			return
-		}
-		prop, ok := parseContentLine(line)
-		if !ok {
-			return
-		}
-		switch prop.name {
-		case "BEGIN":
-			name := strings.ToUpper(strings.TrimSpace(prop.value))
-			if name != "" {
-				closeUpTo(name) // no component nests in one of its own kind
-			}
-			stack = append(stack, &icsComponent{name: name, props: make([]icsProp, 0, 8)})
-		case "END":
-			closeUpTo(strings.ToUpper(strings.TrimSpace(prop.value)))
-		default:
-			if len(stack) > 0 {
-				top := stack[len(stack)-1]
-				top.props = append(top.props, prop)
-			}
-		}
-	})
-	for len(stack) > 0 {
-		c := stack[len(stack)-1]
-		if c.name == ical.CompCalendar {
-			closeTop()
+// closeUpTo closes the innermost open component called name and every
+// component inside it, at line l: an END line belongs to the component it
+// names, a BEGIN line to none of those it closes. An END that matches
+// nothing is ignored. The stack is at most maxNesting deep, so this is
+// constant work per line.
+func (s *scanner) closeUpTo(name string, l rawLine, isEnd bool) {
+	for i := len(s.stack) - 1; i >= 0; i-- {
+		if s.stack[i].name != name {
 			continue
 		}
-		if c.name == ical.CompEvent {
-			out.truncated = append(out.truncated, propText(c, ical.PropUID))
+		for len(s.stack) > i {
+			end := l.start
+			if isEnd && len(s.stack)-1 == i {
+				end = l.end
+			}
+			s.finish(s.stack[len(s.stack)-1], end)
+			s.stack = s.stack[:len(s.stack)-1]
 		}
-		stack = stack[:len(stack)-1]
+		return
+	}
+}
+
+// finish records a closed event or time zone that ends at offset end.
+func (s *scanner) finish(f frame, end int) {
+	cal := int32(s.out.calendars - 1)
+	switch f.kind {
+	case frameEvent:
+		if !f.hasStart {
+			s.problems.add(f.ord, EventProblem{unescapeUID(f.key), errNoStart})
+			return
+		}
+		s.out.events.add(eventSpan{lo: int32(f.lo), hi: int32(end), cal: cal, ord: f.ord, uid: f.key})
+	case frameZone:
+		if f.key != "" {
+			s.out.zones.add(zoneSpan{lo: int32(f.lo), hi: int32(end), cal: cal, tzid: f.key})
+		}
+	}
+}
+
+// componentName is the upper-case name a BEGIN or END line gives.
+func componentName(line string) string {
+	p, ok := parseContentLine(line)
+	if !ok {
+		return ""
+	}
+	return strings.ToUpper(strings.TrimSpace(p.value))
+}
+
+// unescapeUID reads a UID value as propText does.
+func unescapeUID(v string) string {
+	v = strings.TrimSpace(v)
+	if strings.Contains(v, `\,`) {
+		v = strings.ReplaceAll(v, `\,`, ",")
+	}
+	return v
+}
+
+// problemList keeps the first maxProblems problems it is given, and counts
+// the others: a calendar of a million broken events must not produce a
+// million log lines or entries.
+type problemList struct {
+	kept    []rankedProblem
+	omitted int
+}
+
+type rankedProblem struct {
+	ord int32
+	p   EventProblem
+}
+
+// maxProblems bounds Busy.Problems.
+const maxProblems = 100
+
+func (l *problemList) add(ord int32, p EventProblem) {
+	if len(l.kept) >= maxProblems {
+		l.omitted++
+		return
+	}
+	l.kept = append(l.kept, rankedProblem{ord, p})
+}
+
+// chunkList is an append-only list kept in chunks of 8, 16, … up to 4096
+// elements: growing it never copies, so what decoding allocates for it is
+// what it keeps, and a small input allocates little.
+type chunkList[T any] struct {
+	chunks [][]T
+	n      int
+}
+
+const (
+	firstChunkLen = 8
+	maxChunkLen   = 4096
+	// growingChunks is how many elements the doubling chunks hold.
+	growingChunks = 2*maxChunkLen - firstChunkLen
+)
+
+func (c *chunkList[T]) add(v T) {
+	if k := len(c.chunks); k == 0 || len(c.chunks[k-1]) == cap(c.chunks[k-1]) {
+		size := firstChunkLen
+		if k > 0 {
+			size = min(2*cap(c.chunks[k-1]), maxChunkLen)
+		}
+		c.chunks = append(c.chunks, make([]T, 0, size))
+	}
+	last := &c.chunks[len(c.chunks)-1]
+	*last = append(*last, v)
+	c.n++
+}
+
+// at returns element i.
+func (c *chunkList[T]) at(i int) *T {
+	if i < growingChunks {
+		k := bits.Len(uint(i/firstChunkLen+1)) - 1
+		return &c.chunks[k][i-firstChunkLen*(1<<k-1)]
+	}
+	i -= growingChunks
+	return &c.chunks[bits.Len(maxChunkLen/firstChunkLen)+i/maxChunkLen][i%maxChunkLen]
+}
+
+// flatten returns the elements in one slice of exactly their number.
+func (c *chunkList[T]) flatten() []T {
+	out := make([]T, 0, c.n)
+	for _, ch := range c.chunks {
+		out = append(out, ch...)
 	}
 	return out
 }
 
-// isBusyRelevant lists the only properties busy time depends on. Other
-// lines (DESCRIPTION, ATTENDEE with its many parameters, X-APPLE-…) are
-// dropped before their parameters are parsed: on real feeds they are most
-// of the bytes and most of the allocations.
-func isBusyRelevant(name string) bool {
-	switch name {
-	case "BEGIN", "END", "UID", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE",
-		"RECURRENCE-ID", "SEQUENCE", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS",
-		"TZID", "TZOFFSETFROM", "TZOFFSETTO", "TZNAME":
-		return true
+// order returns the indexes of the elements sorted by cmp, stably.
+func (c *chunkList[T]) order(cmp func(a, b *T) int) []int32 {
+	perm := make([]int32, c.n)
+	for i := range perm {
+		perm[i] = int32(i)
 	}
-	return false
-}
-
-func busyRelevantLine(line string) bool {
-	end := nameEnd(line)
-	if end <= 0 || end > 32 {
-		return false
-	}
-	name := line[:end]
-	if isBusyRelevant(name) {
-		return true
-	}
-	var upper [32]byte
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
+	slices.SortFunc(perm, func(i, j int32) int {
+		if c := cmp(c.at(int(i)), c.at(int(j))); c != 0 {
+			return c
 		}
-		upper[i] = c
-	}
-	return isBusyRelevant(string(upper[:len(name)]))
-}
-
-// forEachContentLine splits text into lines (CRLF or LF) and unfolds
-// continuation lines, which start with a space or a tab.
-func forEachContentLine(text string, fn func(string)) {
-	var cur string
-	var folded strings.Builder
-	isFolded := false
-	flush := func() {
-		if isFolded {
-			cur = folded.String()
-			folded.Reset()
-			isFolded = false
-		}
-		if cur != "" {
-			fn(cur)
-		}
-		cur = ""
-	}
-	for len(text) > 0 {
-		line := text
-		if i := strings.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			text = ""
-		}
-		line = strings.TrimSuffix(line, "\r")
-		if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
-			if !isFolded {
-				folded.WriteString(cur)
-				isFolded = true
-			}
-			folded.WriteString(line[1:])
-			continue
-		}
-		flush()
-		cur = line
-	}
-	flush()
-}
-
-// parseContentLine parses NAME *(;PARAM=VALUE[,VALUE]) : VALUE (RFC 5545
-// §3.1). Parameter values may be quoted; quotes are removed.
-func parseContentLine(line string) (icsProp, bool) {
-	end := nameEnd(line)
-	if end <= 0 || !isPropName(line[:end]) {
-		return icsProp{}, false
-	}
-	prop := icsProp{name: strings.ToUpper(line[:end])}
-	rest := line[end:]
-	for len(rest) > 0 && rest[0] == ';' {
-		eq := strings.IndexByte(rest, '=')
-		if eq < 2 || !isPropName(rest[1:eq]) {
-			return icsProp{}, false
-		}
-		name := rest[1:eq]
-		rest = rest[eq:]
-		for len(rest) > 0 && (rest[0] == '=' || rest[0] == ',') {
-			rest = rest[1:]
-			var value string
-			if len(rest) > 0 && rest[0] == '"' {
-				q := strings.IndexByte(rest[1:], '"')
-				if q < 0 {
-					return icsProp{}, false
-				}
-				value, rest = rest[1:1+q], rest[2+q:]
-			} else {
-				n := strings.IndexAny(rest, ";,:")
-				if n < 0 {
-					return icsProp{}, false
-				}
-				value, rest = rest[:n], rest[n:]
-			}
-			prop.setParam(name, value)
-		}
-	}
-	if len(rest) == 0 || rest[0] != ':' {
-		return icsProp{}, false
-	}
-	prop.value = rest[1:]
-	return prop, true
-}
-
-// setParam keeps the first value of the parameters we use.
-func (p *icsProp) setParam(name, value string) {
-	switch {
-	case strings.EqualFold(name, ical.ParamTimezoneID) && p.tzid == "":
-		p.tzid = value
-	case strings.EqualFold(name, ical.ParamValue) && p.valueType == "":
-		p.valueType = value
-	case strings.EqualFold(name, ical.ParamRange) && p.rangeParam == "":
-		p.rangeParam = value
-	}
-}
-
-// nameEnd returns the index of the first ';' or ':' (the end of a
-// property or parameter name), or -1.
-func nameEnd(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ';' || s[i] == ':' {
-			return i
-		}
-	}
-	return -1
-}
-
-func isPropName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// propText returns the first value of a property, unescaped enough for
-// the identifiers and keywords we compare (UID, STATUS, TRANSP).
-func propText(c *icsComponent, name string) string {
-	p := c.get(name)
-	if p == nil {
-		return ""
-	}
-	return strings.TrimSpace(strings.ReplaceAll(p.value, `\,`, ","))
+		return int(i - j)
+	})
+	return perm
 }

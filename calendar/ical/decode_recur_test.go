@@ -103,17 +103,18 @@ func TestDecodeBusyRecurrence(t *testing.T) {
 	})
 }
 
-func TestDecodeBusyTruncatesRunawaySeries(t *testing.T) {
+func TestDecodeBusyStopsRunawaySeries(t *testing.T) {
 	ics := icsCalendar(icsEvent("UID:runaway", "DTSTART:20260105T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY"),
 		icsEvent("UID:after", "DTSTART:20260301T000000Z", "DURATION:PT1M"))
-	busy, err := DecodeBusy([]byte(ics), window(t, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"), time.UTC)
-	if err != nil {
-		t.Fatal(err)
+	busy, err := decode([]byte(ics), window(t, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"), time.UTC)
+	var limit *LimitError
+	if !errors.As(err, &limit) || limit.What != "occurrences" || limit.UID != "runaway" || !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("err = %v, want the occurrences limit naming the series", err)
 	}
-	if len(busy.Intervals) != maxOccurrencesPerSeries+1 {
-		t.Errorf("%d intervals, want the cap plus the other event", len(busy.Intervals))
+	if len(busy.Intervals) != 0 {
+		t.Errorf("%d intervals returned with the error: part of a calendar would show the rest free", len(busy.Intervals))
 	}
-	if len(busy.Problems) != 1 || busy.Problems[0].UID != "runaway" || !errors.Is(busy.Problems[0], errExpansionLimit) {
-		t.Errorf("problems = %v", busy.Problems)
+	if want := "calendar too large: one calendar object holds more than 100,000 event occurrences in the synced period (event \"runaway\")"; err.Error() != want {
+		t.Errorf("message %q, want %q", err, want)
 	}
 }

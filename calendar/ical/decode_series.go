@@ -1,10 +1,9 @@
 package ical
 
 import (
+	"cmp"
 	"slices"
 	"time"
-
-	"github.com/rendezvous/rendezvous/calendar"
 )
 
 // series is every VEVENT of one UID in one VCALENDAR: the master (nil when
@@ -12,124 +11,184 @@ import (
 // instance) and its RECURRENCE-ID overrides.
 type series struct {
 	uid       string
+	ord       int32 // of its first event, for the order of problems
 	master    *calEvent
 	overrides []*calEvent
 }
 
-// busy returns the blocking occurrences of the series that overlap window.
-// Overrides replace the master's occurrence that starts at their
-// RECURRENCE-ID; a RANGE=THISANDFUTURE override also moves every later
-// occurrence by its shift and gives them its length and blocking status.
-func (s *series) busy(window calendar.Interval) ([]calendar.Interval, error) {
-	out := make([]calendar.Interval, 0, len(s.overrides)+1)
-	emit := func(start time.Time, length nominalDuration, blocking bool) {
-		if !blocking {
-			return
-		}
-		iv := calendar.Interval{Start: start.UTC(), End: length.addTo(start).UTC()}
-		if iv.Valid() && iv.Overlaps(window) {
-			out = append(out, iv)
-		}
-	}
-	single := map[int64]*calEvent{}
-	var ranges []*calEvent
-	for _, ov := range s.overrides {
-		key := ov.recurrenceID.Unix()
-		if prev, ok := single[key]; !ok || ov.sequence >= prev.sequence {
-			single[key] = ov
-		}
-	}
+// span is a busy interval in Unix seconds: every instant decoding produces
+// is a whole second, and 16 bytes is a third of a calendar.Interval.
+type span struct{ start, end int64 }
+
+// busy adds to d.out the blocking occurrences of the series that overlap
+// the window. Overrides replace the master's occurrence that starts at
+// their RECURRENCE-ID; a RANGE=THISANDFUTURE override also moves every
+// later occurrence by its shift and gives them its length and blocking
+// status. Every occurrence is charged to the meter.
+func (d *decoding) busy(s *series) error {
+	ws, we := d.window.Start.Unix(), d.window.End.Unix()
+	emit := emitter{out: &d.out, from: ws, to: we}
+	d.ovs = latestOverrides(append(d.ovs[:0], s.overrides...))
+	single := d.ovs
+	var ranges []*calEvent // sorted by RECURRENCE-ID, as single is
 	for _, ov := range single {
-		emit(ov.start, ov.length, ov.blocking)
+		if err := d.m.charge(occurrences); err != nil {
+			return err
+		}
+		emit.add(ov.start, ov.length, ov.blocking)
 		if ov.thisAndFuture {
 			ranges = append(ranges, ov)
 		}
 	}
 	if s.master == nil {
-		return out, nil
+		return nil
 	}
-	slices.SortFunc(ranges, func(a, b *calEvent) int { return a.recurrenceID.Compare(b.recurrenceID) })
-
-	m := s.master
+	mst := s.master
 	// Occurrences starting this long before the window can still reach
 	// into it; range overrides can move starts both ways.
-	reach, shift := longestSpan(m.length), time.Duration(0)
+	reach, shift := longestSpan(mst.length), int64(0)
 	for _, ov := range ranges {
-		d := ov.start.Sub(ov.recurrenceID).Abs()
+		d := ov.start.Unix() - ov.recurrenceID.Unix()
+		d = max(d, -d)
 		shift = max(shift, d)
 		reach = max(reach, longestSpan(ov.length)+d)
 	}
-	for _, rd := range m.rdates {
-		if rd.hasEnd {
-			reach = max(reach, rd.end.Sub(rd.start))
+	if mst.rec != nil {
+		for _, l := range mst.rec.rdates {
+			for i, end := range l.ends {
+				if end != noEnd {
+					reach = max(reach, end-l.starts[i])
+				}
+			}
 		}
 	}
-	from, to := window.Start.Add(-reach), window.End.Add(shift)
-
-	occ, err := s.masterStarts(from, to)
-	out = slices.Grow(out, len(occ))
+	from, to := time.Unix(ws-reach, 0).UTC(), time.Unix(we+shift, 0).UTC()
+	occ, err := d.masterStarts(mst, from, to)
+	if err != nil {
+		return err
+	}
 	for _, o := range occ {
-		if _, replaced := single[o.start.Unix()]; replaced || m.excludes(o.start) {
+		if replaced(single, o.start) || mst.excludes(o.start) {
 			continue
 		}
-		start, length, blocking := o.start, m.length, m.blocking
+		start, length, blocking := o.start, mst.length, mst.blocking
 		if o.hasEnd {
-			length = nominalDuration{exact: o.end.Sub(o.start)}
+			length = nominalDuration{secs: o.end - o.start.Unix()}
 		}
 		if i, ok := lastRangeAtOrBefore(ranges, o.start); ok {
 			ov := ranges[i]
-			start = start.Add(ov.start.Sub(ov.recurrenceID))
+			start = addSeconds(start, ov.start.Unix()-ov.recurrenceID.Unix())
 			length, blocking = ov.length, ov.blocking
 		}
-		emit(start, length, blocking)
+		emit.add(start, length, blocking)
 	}
-	return out, err
+	return nil
+}
+
+// emitter adds blocking occurrences that overlap [from, to) (Unix
+// seconds) to out.
+type emitter struct {
+	out      *chunkList[span]
+	from, to int64
+}
+
+func (e emitter) add(start time.Time, length nominalDuration, blocking bool) {
+	if !blocking {
+		return
+	}
+	st, en := start.Unix(), length.addTo(start).Unix()
+	if en > st && st < e.to && en > e.from {
+		e.out.add(span{st, en})
+	}
+}
+
+// latestOverrides keeps one override per RECURRENCE-ID, the one with the
+// highest SEQUENCE (the later in the file on a tie), sorted by
+// RECURRENCE-ID.
+func latestOverrides(sorted []*calEvent) []*calEvent {
+	slices.SortStableFunc(sorted, func(a, b *calEvent) int { return cmp.Compare(a.recurrenceID.Unix(), b.recurrenceID.Unix()) })
+	out := sorted[:0]
+	for _, ov := range sorted {
+		if n := len(out); n > 0 && out[n-1].recurrenceID.Unix() == ov.recurrenceID.Unix() {
+			if ov.sequence >= out[n-1].sequence {
+				out[n-1] = ov
+			}
+			continue
+		}
+		out = append(out, ov)
+	}
+	return out
+}
+
+// replaced reports whether an override has the RECURRENCE-ID t.
+func replaced(single []*calEvent, t time.Time) bool {
+	_, ok := slices.BinarySearchFunc(single, t.Unix(), func(ov *calEvent, u int64) int {
+		return cmp.Compare(ov.recurrenceID.Unix(), u)
+	})
+	return ok
 }
 
 // masterStarts lists the master's occurrences with a start in [from, to):
 // DTSTART (always the first instance, even when the rule does not match
 // it), the rules' occurrences and RDATEs, sorted and without duplicates.
-func (s *series) masterStarts(from, to time.Time) ([]recurDate, error) {
-	m := s.master
-	var occ []recurDate
+func (d *decoding) masterStarts(mst *calEvent, from, to time.Time) ([]recurDate, error) {
+	m := d.m
+	occ := d.occ[:0]
+	defer func() { d.occ = occ[:0] }()
 	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
-	if in(m.start) {
-		occ = append(occ, recurDate{start: m.start})
-	}
-	var firstErr error
-	for _, rule := range m.rules {
-		starts, err := expandRecurRule(rule, m.start, from, to)
-		if err != nil && firstErr == nil {
-			firstErr = err
+	if in(mst.start) {
+		if err := m.charge(occurrences); err != nil {
+			return nil, err
 		}
-		occ = slices.Grow(occ, len(starts)+len(m.rdates)+1)
+		occ = append(occ, recurDate{start: mst.start})
+	}
+	if mst.rec == nil {
+		return occ, nil
+	}
+	for _, rule := range mst.rec.rules {
+		starts, err := expandRecurRule(rule, mst.start, from, to, m, d.starts[:0])
+		if err != nil {
+			return nil, err
+		}
 		for _, t := range starts {
 			occ = append(occ, recurDate{start: t})
 		}
+		d.starts = starts[:0]
 	}
-	for _, rd := range m.rdates {
-		if in(rd.start) {
-			occ = append(occ, rd)
-		}
+	var err error
+	for i := range mst.rec.rdates {
+		mst.rec.rdates[i].each(func(rd recurDate) {
+			if err == nil && in(rd.start) {
+				if err = m.charge(occurrences); err == nil {
+					occ = append(occ, rd)
+				}
+			}
+		})
+	}
+	if err != nil {
+		return nil, err
 	}
 	// Stable, so an RDATE PERIOD does not replace a plain occurrence with
 	// the same start: the first one listed wins.
 	slices.SortStableFunc(occ, func(a, b recurDate) int { return a.start.Compare(b.start) })
 	occ = slices.CompactFunc(occ, func(a, b recurDate) bool { return a.start.Equal(b.start) })
-	return occ, firstErr
+	return occ, nil
 }
 
+// excludes reports whether an EXDATE removes the occurrence starting at t.
 func (ev *calEvent) excludes(t time.Time) bool {
-	for _, ex := range ev.exdates {
-		if ex.dateOnly {
-			if dayNumber(t) == dayNumber(ex.at) {
-				return true
-			}
-		} else if ex.at.Equal(t) {
-			return true
-		}
+	r := ev.rec
+	if r == nil {
+		return false
 	}
-	return false
+	if _, ok := slices.BinarySearch(r.exSecs, t.Unix()); ok {
+		return true
+	}
+	if len(r.exDays) == 0 {
+		return false
+	}
+	_, ok := slices.BinarySearch(r.exDays, dayNumber(t))
+	return ok
 }
 
 // lastRangeAtOrBefore finds the latest THISANDFUTURE override whose
@@ -144,8 +203,8 @@ func lastRangeAtOrBefore(ranges []*calEvent, t time.Time) (int, bool) {
 	return i - 1, i > 0
 }
 
-// longestSpan bounds the elapsed time of a nominal duration (a calendar
-// day lasts at most 25 hours).
-func longestSpan(d nominalDuration) time.Duration {
-	return time.Duration(d.days)*25*time.Hour + d.exact
+// longestSpan bounds the elapsed seconds of a nominal duration (a
+// calendar day lasts at most 25 hours).
+func longestSpan(d nominalDuration) int64 {
+	return int64(d.days)*25*3600 + d.secs
 }

@@ -92,7 +92,7 @@ func TestDecodeBusyEventRules(t *testing.T) {
 func TestDecodeBusyRejectsNonICalendar(t *testing.T) {
 	w := calendar.Interval{Start: time.Unix(0, 0), End: time.Unix(1e10, 0)}
 	for _, in := range []string{"", "hello", "<html></html>", "BEGIN:VEVENT\nUID:x\nEND:VEVENT\n", "\x00\xff"} {
-		if _, err := DecodeBusy([]byte(in), w, time.UTC); !errors.Is(err, ErrNotICalendar) {
+		if _, err := decode([]byte(in), w, time.UTC); !errors.Is(err, ErrNotICalendar) {
 			t.Errorf("DecodeBusy(%q) err = %v, want ErrNotICalendar", in, err)
 		}
 	}

@@ -3,6 +3,7 @@ package ical
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -27,35 +28,35 @@ func parseDateTimeText(s string) (civilValue, error) {
 	var v civilValue
 	s = strings.TrimSpace(s)
 	if len(s) != 8 && len(s) != 15 && len(s) != 16 {
-		return v, fmt.Errorf("malformed date-time %q", s)
+		return v, fmt.Errorf("malformed date-time %q", clip(s, 40))
 	}
 	var ok bool
 	if v.year, ok = digits(s, 0, 4); !ok {
-		return v, fmt.Errorf("malformed date %q", s)
+		return v, fmt.Errorf("malformed date %q", clip(s, 40))
 	}
 	v.month, _ = digits(s, 4, 6)
 	v.day, ok = digits(s, 6, 8)
 	if !ok || v.month < 1 || v.month > 12 || v.day < 1 || v.day > daysInMonth(v.year, v.month) {
-		return v, fmt.Errorf("malformed date %q", s)
+		return v, fmt.Errorf("malformed date %q", clip(s, 40))
 	}
 	if len(s) == 8 {
 		v.dateOnly = true
 		return v, nil
 	}
 	if s[8] != 'T' && s[8] != 't' {
-		return v, fmt.Errorf("malformed date-time %q", s)
+		return v, fmt.Errorf("malformed date-time %q", clip(s, 40))
 	}
 	h, ok1 := digits(s, 9, 11)
 	mi, ok2 := digits(s, 11, 13)
 	sec, ok3 := digits(s, 13, 15)
 	// Second 60 (a leap second) is legal in RFC 5545; civil time has none.
 	if !ok1 || !ok2 || !ok3 || h > 23 || mi > 59 || sec > 60 {
-		return v, fmt.Errorf("malformed time %q", s)
+		return v, fmt.Errorf("malformed time %q", clip(s, 40))
 	}
 	v.hour, v.minute, v.second = h, mi, min(sec, 59)
 	if len(s) == 16 {
 		if s[15] != 'Z' && s[15] != 'z' {
-			return v, fmt.Errorf("malformed date-time %q", s)
+			return v, fmt.Errorf("malformed date-time %q", clip(s, 40))
 		}
 		v.utc = true
 	}
@@ -76,10 +77,12 @@ func digits(s string, from, to int) (int, bool) {
 
 // nominalDuration is an RFC 5545 DURATION: weeks and days are nominal
 // (calendar days in the event's zone, 23 or 25 hours across a DST change),
-// hours, minutes and seconds are exact.
+// hours, minutes and seconds are exact. Seconds are counted in an int64,
+// not a time.Duration, which overflows after 292 years: a DTEND far from
+// its DTSTART must still block the time between them.
 type nominalDuration struct {
-	days  int
-	exact time.Duration
+	days int
+	secs int64
 }
 
 func (d nominalDuration) addTo(t time.Time) time.Time {
@@ -88,15 +91,24 @@ func (d nominalDuration) addTo(t time.Time) time.Time {
 		h, mi, s := t.Clock()
 		t = time.Date(y, m, day+d.days, h, mi, s, t.Nanosecond(), t.Location())
 	}
-	return t.Add(d.exact)
+	return addSeconds(t, d.secs)
+}
+
+// addSeconds adds s seconds to t, beyond what a time.Duration can hold.
+func addSeconds(t time.Time, s int64) time.Time {
+	const safe = math.MaxInt64 / int64(time.Second)
+	if s > -safe && s < safe {
+		return t.Add(time.Duration(s) * time.Second)
+	}
+	return time.Unix(t.Unix()+s, int64(t.Nanosecond())).In(t.Location())
 }
 
 func (d nominalDuration) negative() bool {
-	return d.days < 0 || d.days == 0 && d.exact < 0
+	return d.days < 0 || d.days == 0 && d.secs < 0
 }
 
-// maxDurationDays caps durations (about 100 years) so that arithmetic on
-// hostile values cannot overflow.
+// maxDurationDays caps DURATION values (about 100 years) so that
+// arithmetic on hostile values cannot overflow.
 const maxDurationDays = 36600
 
 // parseDuration parses [+-]P[nW][nD][T[nH][nM][nS]].
@@ -106,15 +118,15 @@ func parseDuration(s string) (nominalDuration, error) {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimLeft(s, "+-")
 	if !strings.HasPrefix(s, "P") || len(s) < 3 {
-		return d, fmt.Errorf("malformed duration %q", s)
+		return d, fmt.Errorf("malformed duration %q", clip(s, 40))
 	}
 	inTime := false
-	n, haveN := 0, false
+	n, haveN := int64(0), false
 	for i := 1; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= '0' && c <= '9':
-			n, haveN = n*10+int(c-'0'), true
+			n, haveN = n*10+int64(c-'0'), true
 			if n > maxDurationDays*86400 {
 				return d, errors.New("duration too long")
 			}
@@ -123,29 +135,29 @@ func parseDuration(s string) (nominalDuration, error) {
 			inTime = true
 			continue
 		case !haveN:
-			return d, fmt.Errorf("malformed duration %q", s)
+			return d, fmt.Errorf("malformed duration %q", clip(s, 40))
 		}
 		switch {
 		case c == 'W' && !inTime:
-			d.days += 7 * n
+			d.days += 7 * int(n)
 		case c == 'D' && !inTime:
-			d.days += n
+			d.days += int(n)
 		case c == 'H' && inTime:
-			d.exact += time.Duration(n) * time.Hour
+			d.secs += n * 3600
 		case c == 'M' && inTime:
-			d.exact += time.Duration(n) * time.Minute
+			d.secs += n * 60
 		case c == 'S' && inTime:
-			d.exact += time.Duration(n) * time.Second
+			d.secs += n
 		default:
-			return d, fmt.Errorf("malformed duration %q", s)
+			return d, fmt.Errorf("malformed duration %q", clip(s, 40))
 		}
 		n, haveN = 0, false
 	}
-	if haveN || d.days > maxDurationDays || d.exact > maxDurationDays*24*time.Hour {
-		return d, fmt.Errorf("malformed duration %q", s)
+	if haveN || d.days > maxDurationDays || d.secs > maxDurationDays*86400 {
+		return d, fmt.Errorf("malformed duration %q", clip(s, 40))
 	}
 	if neg {
-		d.days, d.exact = -d.days, -d.exact
+		d.days, d.secs = -d.days, -d.secs
 	}
 	return d, nil
 }

@@ -1,25 +1,18 @@
 package ical
 
 import (
-	"errors"
 	"slices"
 	"time"
 )
 
-// Expansion limits. A mentor's real series produce at most a few hundred
-// occurrences in a scheduling window; these bounds only stop hostile or
-// broken rules (FREQ=SECONDLY over a year) from eating CPU and memory.
-const (
-	// maxOccurrencesPerSeries bounds the starts one rule yields in the
-	// searched range.
-	maxOccurrencesPerSeries = 5000
-	// maxPeriodsPerSeries bounds the FREQ periods visited, matching or not
-	// (a COUNT rule must be walked from DTSTART, a DAILY rule that never
-	// matches is walked day by day to the window end).
-	maxPeriodsPerSeries = 500_000
-)
-
-var errExpansionLimit = errors.New("recurrence has too many occurrences: expansion truncated")
+// expansionBudget is charged for every period a rule walks
+// (recurrenceSteps) and every start it yields (occurrences); its error
+// ends the expansion. Nothing else bounds it: a rule that never matches
+// walks period by period to the end of the searched range, and a COUNT
+// rule from its DTSTART.
+type expansionBudget interface {
+	charge(measure) error
+}
 
 // wallTime is a civil date-time in the zone of a series: a day number
 // (civilDays) and seconds since midnight.

@@ -12,15 +12,16 @@ import (
 // from, so a daily series begun ten years ago costs what a new one does.
 //
 // DTSTART itself is not added here: the caller treats it as the first
-// instance even when it does not match the rule.
-func expandRecurRule(r *recurRule, dtstart, from, to time.Time) ([]time.Time, error) {
+// instance even when it does not match the rule. Every period walked and
+// every start returned is charged to b, whose error stops the expansion.
+func expandRecurRule(r *recurRule, dtstart, from, to time.Time, b expansionBudget, out []time.Time) ([]time.Time, error) {
 	if !from.Before(to) {
-		return nil, nil
+		return out, nil
 	}
-	return newRuleExpander(r, dtstart).expand(from, to)
+	return newRuleExpander(r, dtstart).expand(from, to, b, out)
 }
 
-func (e *ruleExpander) expand(from, to time.Time) ([]time.Time, error) {
+func (e *ruleExpander) expand(from, to time.Time, b expansionBudget, out []time.Time) ([]time.Time, error) {
 	r := &e.r
 	fromW, toW := wallOf(from.In(e.loc)), wallOf(to.In(e.loc))
 	// One day of margin on both sides covers any UTC offset change: exact
@@ -38,11 +39,13 @@ func (e *ruleExpander) expand(from, to time.Time) ([]time.Time, error) {
 		}
 	}
 	var (
-		out     []time.Time
 		cands   []wallTime
 		emitted int
 	)
-	for periods := 0; periods < maxPeriodsPerSeries; periods++ {
+	for {
+		if err := b.charge(recurrenceSteps); err != nil {
+			return nil, err
+		}
 		u := u0 + k*r.interval
 		var periodStart, jump int
 		cands, periodStart, jump = e.candidates(u, cands[:0])
@@ -67,10 +70,10 @@ func (e *ruleExpander) expand(from, to time.Time) ([]time.Time, error) {
 				continue
 			}
 			if t := c.in(e.loc); !t.Before(from) && t.Before(to) {
-				out = append(out, t)
-				if len(out) >= maxOccurrencesPerSeries {
-					return out, errExpansionLimit
+				if err := b.charge(occurrences); err != nil {
+					return nil, err
 				}
+				out = append(out, t)
 			}
 		}
 		if jump > u {
@@ -79,7 +82,6 @@ func (e *ruleExpander) expand(from, to time.Time) ([]time.Time, error) {
 			k++
 		}
 	}
-	return out, errExpansionLimit
 }
 
 func ceilDiv(a, b int) int { return -floorDiv(-a, b) }

@@ -91,7 +91,7 @@ func TestExpandRecurRule(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := expandRecurRule(r, start, from, to)
+			got, err := expandRecurRule(r, start, from, to, testMeter(DefaultObjectLimits()), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,16 +106,33 @@ func TestExpandRecurRule(t *testing.T) {
 	}
 }
 
-func TestExpandRecurRuleCapsRunawaySeries(t *testing.T) {
+func TestExpandRecurRuleStopsAtTheBudget(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, rule := range []string{"FREQ=SECONDLY", "FREQ=MINUTELY", "FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,10,20,30,40,50"} {
-		r, err := parseRecurRule(rule, time.UTC)
+	for _, tc := range []struct {
+		rule string
+		what string
+	}{
+		// (A SECONDLY rule walks the day of margin before the window.)
+		{"FREQ=SECONDLY", "occurrences"},
+		{"FREQ=MINUTELY", "occurrences"},
+		{"FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,10,20,30,40,50", "occurrences"},
+		// Never match: only steps are spent, from DTSTART (COUNT).
+		{"FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30;COUNT=2", "recurrence steps"},
+		{"FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=2", "recurrence steps"},
+	} {
+		r, err := parseRecurRule(tc.rule, time.UTC)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := expandRecurRule(r, start, start, start.AddDate(1, 0, 0))
-		if !errors.Is(err, errExpansionLimit) || len(got) != maxOccurrencesPerSeries {
-			t.Errorf("%s: %d occurrences, err %v; want the cap and errExpansionLimit", rule, len(got), err)
+		steps := 200_000
+		if tc.what == "recurrence steps" {
+			steps = 10_000
+		}
+		m := testMeter(Limits{Occurrences: 5000, RecurrenceSteps: steps})
+		got, err := expandRecurRule(r, start.AddDate(-300, 0, 0), start, start.AddDate(1, 0, 0), m, nil)
+		var limit *LimitError
+		if !errors.As(err, &limit) || limit.What != tc.what || got != nil {
+			t.Errorf("%s: %d occurrences, err %v; want none and a %s limit", tc.rule, len(got), err, tc.what)
 		}
 	}
 }

@@ -2,43 +2,50 @@ package ical
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	// The decoder must resolve TZIDs the same way on every host, including
 	// minimal containers without /usr/share/zoneinfo.
 	_ "time/tzdata"
-
-	"github.com/emersion/go-ical"
 )
 
 // zoneResolver turns TZID parameters into locations for one VCALENDAR.
 // It lives for one DecodeBusy call: time.LoadLocation parses zone data on
 // every call, so results are cached, and nothing is shared between calls.
 type zoneResolver struct {
-	// vtimezones holds the calendar's VTIMEZONE components by TZID.
-	vtimezones map[string]*icsComponent
-	cache      map[string]zoneResult
-	// iana caches database lookups (nil: not a known name) across the
-	// calendars of one call.
-	iana map[string]*time.Location
+	text string
+	// zones are the calendar's VTIMEZONEs, sorted by TZID; each is read
+	// only when an event names it.
+	zones  []zoneSpan
+	cache  map[string]zoneResult
+	shared *zoneShared
+	m      *meter
 }
+
+// zoneShared is what the resolvers of one decoding share.
+type zoneShared struct {
+	// iana caches database lookups (nil: not a known name).
+	iana map[string]*time.Location
+	// lookups counts the distinct TZIDs resolved.
+	lookups int
+}
+
+// maxZoneLookups bounds the distinct TZIDs one decoding resolves: each
+// costs a look in the tz database or the building of a zone, and real
+// calendars name a handful.
+const maxZoneLookups = 100
+
+var errTooManyZones = fmt.Errorf("more than %d distinct time zones in one calendar object", maxZoneLookups)
 
 type zoneResult struct {
 	loc *time.Location
 	err error
 }
 
-func newZoneResolver(cal *icsComponent, iana map[string]*time.Location) *zoneResolver {
-	z := &zoneResolver{vtimezones: map[string]*icsComponent{}, cache: map[string]zoneResult{}, iana: iana}
-	for _, child := range cal.children {
-		if child.name == ical.CompTimezone {
-			if id := normalizeTZID(propText(child, ical.PropTimezoneID)); id != "" {
-				z.vtimezones[id] = child
-			}
-		}
-	}
-	return z
+func newZoneResolver(text string, zones []zoneSpan, shared *zoneShared, m *meter) *zoneResolver {
+	return &zoneResolver{text: text, zones: zones, shared: shared, m: m}
 }
 
 // normalizeTZID strips the whitespace and stray quotes some producers
@@ -64,7 +71,17 @@ func (z *zoneResolver) resolve(tzid string) (*time.Location, error) {
 	if r, ok := z.cache[id]; ok {
 		return r.loc, r.err
 	}
+	if z.shared.lookups >= maxZoneLookups {
+		return nil, errTooManyZones
+	}
+	z.shared.lookups++
 	loc, err := z.lookup(id)
+	if z.m.stops(err) != nil {
+		return nil, err // not the zone's fault: decoding ends
+	}
+	if z.cache == nil {
+		z.cache = map[string]zoneResult{}
+	}
 	z.cache[id] = zoneResult{loc, err}
 	return loc, err
 }
@@ -85,8 +102,12 @@ func (z *zoneResolver) lookup(id string) (*time.Location, error) {
 			}
 		}
 	}
-	if vtz, ok := z.vtimezones[id]; ok {
-		return locationFromVTimezone(id, vtz)
+	if i, ok := slices.BinarySearchFunc(z.zones, id, func(zs zoneSpan, id string) int { return strings.Compare(zs.tzid, id) }); ok {
+		vtz, err := readVTimezone(z.text, z.zones[i])
+		if err != nil {
+			return nil, err
+		}
+		return locationFromVTimezone(id, vtz, z.m)
 	}
 	return nil, fmt.Errorf("unknown TZID %q and no VTIMEZONE for it", id)
 }
@@ -99,13 +120,13 @@ func (z *zoneResolver) loadIANA(name string) *time.Location {
 		strings.HasPrefix(name, "/") || strings.Contains(name, "..") {
 		return nil
 	}
-	if loc, ok := z.iana[name]; ok {
+	if loc, ok := z.shared.iana[name]; ok {
 		return loc
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		loc = nil
 	}
-	z.iana[name] = loc
+	z.shared.iana[name] = loc
 	return loc
 }

@@ -117,8 +117,12 @@ func TestLocationFromVTimezoneSouthernHemisphere(t *testing.T) {
 		RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=10
 		END:DAYLIGHT
 		END:VTIMEZONE`)
-	parsed := parseICalendar([]byte(ics))
-	z := newZoneResolver(parsed.calendars[0], map[string]*time.Location{})
+	m := testMeter(DefaultObjectLimits())
+	scan, err := scanICalendar(ics, m, &problemList{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := newZoneResolver(ics, scan.zones.flatten(), &zoneShared{iana: map[string]*time.Location{}}, m)
 	loc, err := z.resolve("AUS Eastern (custom)")
 	if err != nil {
 		t.Fatal(err)

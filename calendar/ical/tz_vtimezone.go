@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -36,13 +37,129 @@ type zoneTransition struct {
 	typ  zoneType
 }
 
-func locationFromVTimezone(id string, vtz *icsComponent) (*time.Location, error) {
+// icsComponent is a parsed VTIMEZONE or one of its observances: its name
+// (upper case), the properties zones need, and its observances.
+type icsComponent struct {
+	name     string
+	props    []icsProp
+	children []*icsComponent
+}
+
+// get returns the first property called name, or nil.
+func (c *icsComponent) get(name string) *icsProp {
+	for i := range c.props {
+		if c.props[i].name == name {
+			return &c.props[i]
+		}
+	}
+	return nil
+}
+
+// all yields every property called name, in file order.
+func (c *icsComponent) all(name string) iter.Seq[*icsProp] {
+	return func(yield func(*icsProp) bool) {
+		for i := range c.props {
+			if c.props[i].name == name && !yield(&c.props[i]) {
+				return
+			}
+		}
+	}
+}
+
+// propText returns the first value of a property, trimmed and unescaped.
+func propText(c *icsComponent, name string) string {
+	if p := c.get(name); p != nil {
+		return p.text()
+	}
+	return ""
+}
+
+// Bounds of one VTIMEZONE: real ones hold two observances of a few lines
+// each, and change offset twice a year.
+const (
+	maxObservances     = 64
+	maxObservanceProps = 64
+	maxTransitions     = 1000
+)
+
+var errZoneTooLarge = errors.New("VTIMEZONE too large")
+
+// readVTimezone reads the VTIMEZONE at zs into its observances, with the
+// scan's rules for unbalanced BEGIN and END lines.
+func readVTimezone(text string, zs zoneSpan) (*icsComponent, error) {
+	vtz := &icsComponent{name: ical.CompTimezone}
+	var open []string // sub-components, innermost last
+	var cur *icsComponent
+	pos := nextLine(text, int(zs.lo)).end // the BEGIN:VTIMEZONE line
+	for pos < int(zs.hi) {
+		l := nextLine(text, pos)
+		pos = l.end
+		name, line := l.name(text)
+		switch name {
+		case "":
+		case "BEGIN":
+			cn := componentName(line)
+			if i := slices.Index(open, cn); i >= 0 {
+				open = open[:i]
+			}
+			open = append(open, cn)
+			if len(open) == 1 {
+				cur = nil
+				if cn == ical.CompTimezoneStandard || cn == ical.CompTimezoneDaylight {
+					if len(vtz.children) == maxObservances {
+						return nil, fmt.Errorf("%w: more than %d observances", errZoneTooLarge, maxObservances)
+					}
+					cur = &icsComponent{name: cn}
+					vtz.children = append(vtz.children, cur)
+				}
+			}
+		case "END":
+			cn := componentName(line)
+			if i := slices.Index(open, cn); i >= 0 {
+				open = open[:i]
+			} else if cn == ical.CompTimezone {
+				return vtz, nil
+			}
+		default:
+			if len(open) != 1 || cur == nil {
+				continue
+			}
+			if len(cur.props) == maxObservanceProps {
+				return nil, fmt.Errorf("%w: more than %d properties in an observance", errZoneTooLarge, maxObservanceProps)
+			}
+			if p, ok := parseContentLine(line); ok {
+				cur.props = append(cur.props, p)
+			}
+		}
+	}
+	return vtz, nil
+}
+
+// onsetBudget bounds the onsets of one observance and charges the steps
+// of its rule to the decoding.
+type onsetBudget struct {
+	m      *meter
+	onsets int
+}
+
+func (b *onsetBudget) charge(k measure) error {
+	if k == occurrences {
+		b.onsets++
+		if b.onsets > maxTransitions {
+			return fmt.Errorf("%w: more than %d transitions", errZoneTooLarge, maxTransitions)
+		}
+		return nil
+	}
+	return b.m.charge(k)
+}
+
+func locationFromVTimezone(id string, vtz *icsComponent, m *meter) (*time.Location, error) {
 	var all []zoneTransition
 	for _, obs := range vtz.children {
 		if obs.name != ical.CompTimezoneStandard && obs.name != ical.CompTimezoneDaylight {
 			continue
 		}
-		tr, err := observanceTransitions(obs)
+		tr, err := observanceTransitions(obs, m)
 		if err != nil {
 			return nil, fmt.Errorf("VTIMEZONE %q: %w", id, err)
 		}
@@ -61,7 +178,7 @@ func locationFromVTimezone(id string, vtz *icsComponent) (*time.Location, error)
 	return time.LoadLocationFromTZData(id, data)
 }
 
-func observanceTransitions(obs *icsComponent) ([]zoneTransition, error) {
+func observanceTransitions(obs *icsComponent, m *meter) ([]zoneTransition, error) {
 	from, err1 := parseUTCOffset(propText(obs, ical.PropTimezoneOffsetFrom))
 	to, err2 := parseUTCOffset(propText(obs, ical.PropTimezoneOffsetTo))
 	if err := errors.Join(err1, err2); err != nil {
@@ -80,7 +197,7 @@ func observanceTransitions(obs *icsComponent) ([]zoneTransition, error) {
 		if err != nil {
 			return nil, err
 		}
-		more, err := expandRecurRule(rule, first, vtimezoneFrom, vtimezoneHorizon)
+		more, err := expandRecurRule(rule, first, vtimezoneFrom, vtimezoneHorizon, &onsetBudget{m: m}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -88,6 +205,9 @@ func observanceTransitions(obs *icsComponent) ([]zoneTransition, error) {
 	}
 	for p := range obs.all(ical.PropRecurrenceDates) {
 		for v := range strings.SplitSeq(p.value, ",") {
+			if len(onsets) > maxTransitions {
+				return nil, fmt.Errorf("%w: more than %d transitions", errZoneTooLarge, maxTransitions)
+			}
 			if cv, err := parseDateTimeText(v); err == nil {
 				onsets = append(onsets, cv.in(onsetLoc))
 			}

@@ -47,7 +47,7 @@ func (s *Service) pull(ctx context.Context, src Source, m *store.Mentor, cal *st
 		if ownKeys[it.Key] {
 			continue
 		}
-		for _, iv := range s.itemBusy(cal, it, window, loc) {
+		for _, iv := range s.itemBusy(ctx, cal, it, window, loc) {
 			busy = append(busy, store.BusyInterval{StartAt: iv.Start, EndAt: iv.End})
 		}
 	}
@@ -91,7 +91,7 @@ func toStoredItems(calendarID string, items []calendar.Item) []store.CalendarIte
 // itemBusy is the busy time of one item in window: decoded from its
 // iCalendar data, or the intervals a provider computed (Google). Broken
 // events are logged and skipped; they never fail the sync.
-func (s *Service) itemBusy(cal *store.Calendar, it store.CalendarItem, window calendar.Interval, loc *time.Location) []calendar.Interval {
+func (s *Service) itemBusy(ctx context.Context, cal *store.Calendar, it store.CalendarItem, window calendar.Interval, loc *time.Location) []calendar.Interval {
 	if it.ICS == nil {
 		var ivs []calendar.Interval
 		if it.Busy != "" {
@@ -107,7 +107,7 @@ func (s *Service) itemBusy(cal *store.Calendar, it store.CalendarItem, window ca
 		}
 		return out
 	}
-	busy, err := ical.DecodeBusy(it.ICS, window, loc)
+	busy, err := ical.DecodeBusy(ctx, it.ICS, ical.Options{Window: window, Location: loc})
 	if err != nil {
 		s.Logger.Warn("calendar object skipped: not iCalendar", slog.String("calendar", cal.ID), slog.String("key", it.Key), slog.Any("error", err))
 		return nil
