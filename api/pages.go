@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/rendezvous/rendezvous/calendar/zonenames"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 )
 
@@ -45,6 +46,7 @@ type webPages struct {
 	templates map[string]*template.Template
 	csrf      echo.MiddlewareFunc
 	csp       string
+	zones     []byte // /static/zones.json
 }
 
 // setupPages parses the embedded templates and hooks HTML error pages into
@@ -59,7 +61,7 @@ func (s *Server) setupPages() {
 	if g, ok := s.google(); ok && g.GoogleConsentOrigin() != "" {
 		formTargets = " " + g.GoogleConsentOrigin()
 	}
-	s.web = &webPages{templates: templates, csrf: s.newCSRF(), csp: fmt.Sprintf(pageCSP, formTargets)}
+	s.web = &webPages{templates: templates, csrf: s.newCSRF(), csp: fmt.Sprintf(pageCSP, formTargets), zones: zoneListJSON()}
 	s.pageErrors = s.renderPageError
 }
 
@@ -67,7 +69,8 @@ func (s *Server) setupPages() {
 var pageNames = []string{"book", "manage", "signin", "mentor", "mentor_session", "error"}
 
 func parsePages() (map[string]*template.Template, error) {
-	funcs := template.FuncMap{"rfc3339": rfc3339Of}
+	// zone shows a zone's canonical name; zoneID is that name for scripts.
+	funcs := template.FuncMap{"rfc3339": rfc3339Of, "zone": zonenames.Display, "zoneID": zonenames.Canonical}
 	out := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles,

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rendezvous/rendezvous/internal/links"
+	"github.com/rendezvous/rendezvous/calendar/zonenames"
 )
 
 // pickerScript is what the slot picker script needs from the server.
@@ -16,11 +17,13 @@ type pickerScript struct {
 	ActionURL   string            `json:"action_url"`
 	Locale      string            `json:"locale"`
 	HorizonDays int               `json:"horizon_days"`
+	MentorZone  string            `json:"mentor_zone"` // canonical, listed first after the visitor's own
 	Strings     map[string]string `json:"strings"`
 }
 
 var pickerStrings = []string{
-	"pick.none_week", "pick.none", "pick.day_none", "pick.taken", "pick.error", "pick.count",
+	"pick.none_week", "pick.none", "pick.day_none", "pick.taken", "pick.error", "pick.count", "pick.none_night",
+	"pick.zone_detected", "pick.zone_mentor", "pick.zone_now", "pick.zone_nomatch", "pick.zone_matches",
 	"book.sending", "book.required", "book.confirm", "manage.moving", "manage.move", "mentor.copied", "mentor.copy",
 }
 
@@ -45,9 +48,9 @@ func (s *Server) bookPage(c echo.Context) error {
 	p.Page = data
 	p.Script = pickerScript{
 		Mode: "book", SlotsURL: links.Path(links.APIBookSlots, token), ActionURL: links.Path(links.APIBookBookings, token),
-		Locale: p.Lang, HorizonDays: link.Mentor.HorizonDays, Strings: p.jsStrings(pickerStrings...),
+		Locale: p.Lang, HorizonDays: link.Mentor.HorizonDays, MentorZone: zonenames.Canonical(link.Mentor.Timezone), Strings: p.jsStrings(pickerStrings...),
 	}
-	p.Scripts = []string{"picker.js"}
+	p.Scripts = []string{"zonepicker.js", "picker.js"}
 	return s.render(c, http.StatusOK, "book", p)
 }
 
@@ -83,10 +86,10 @@ func (s *Server) renderManage(c echo.Context, status int, formErr string) error 
 	p.Page = data
 	p.Script = pickerScript{
 		Mode: "manage", SlotsURL: links.Path(links.ManageSlots, token), ActionURL: links.Path(links.APIManageReschedule, token),
-		Locale: p.Lang, HorizonDays: b.HorizonDays, Strings: p.jsStrings(pickerStrings...),
+		Locale: p.Lang, HorizonDays: b.HorizonDays, MentorZone: zonenames.Canonical(b.MentorTimezone), Strings: p.jsStrings(pickerStrings...),
 	}
 	if data.CanMove {
-		p.Scripts = []string{"picker.js"}
+		p.Scripts = []string{"zonepicker.js", "picker.js"}
 	}
 	return s.render(c, status, "manage", p)
 }

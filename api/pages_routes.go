@@ -7,6 +7,7 @@ import "github.com/rendezvous/rendezvous/internal/links"
 // catch unknown API paths and render them as HTML.
 func (s *Server) pageRoutes() {
 	e := s.echo
+	e.GET("/static/zones.json", s.zoneList)
 	e.GET("/static/*", s.static())
 
 	// What a mentee's link opens (token-guessable, rate limited).

@@ -1,24 +1,39 @@
 // The slot picker of the booking and manage pages: free slots by day in
-// the visitor's zone, a week at a time, then book or move through the JSON
-// API. User-written text is only ever set with textContent.
+// the visitor's zone, a week at a time (a day per row on phones), night
+// hours hidden on request, then book or move through the JSON API.
+// User-written text is only ever set with textContent.
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('page-data').textContent);
   var S = data.strings;
   var locale = data.locale;
+  var ns = window.rendezvous;
   var $ = function (id) { return document.getElementById(id); };
-  var zoneSelect = $('tz'), daysEl = $('days'), statusEl = $('pick-status');
+  var daysEl = $('days'), statusEl = $('pick-status'), nightBox = $('hide-night');
   var prevBtn = $('prev-week'), nextBtn = $('next-week'), weekLabel = $('week-label');
   var picker = $('picker'), confirmEl = $('confirm'), chosenEl = $('chosen'), formError = $('form-error');
   var confirmBtn = $('confirm-button');
 
-  var zone = 'UTC';
-  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'; } catch (e) { /* UTC */ }
-  var byDate = {};     // "YYYY-MM-DD" (in zone) -> [{start, end}]
-  var dates = [];      // sorted dates with slots
+  var zone = ns.browserZone();
+  var allSlots = [];   // the slots of the horizon, in zone
+  var byDate = {};     // "YYYY-MM-DD" (in zone) -> [{start, end}], night hours left out if asked
+  var dates = [];      // sorted dates with slots shown
   var weekStart = null;
   var chosen = null;   // the chosen slot's start (RFC 3339 with offset)
   var requestKey = null;
+
+  // Night hours (22:00 to 07:00 in the shown zone) can be hidden; the
+  // choice is kept in a cookie, per visitor, for every picker.
+  var nightCookie = 'rdv_hide_night';
+  function hideNight() { return (' ' + document.cookie + ';').indexOf(' ' + nightCookie + '=1;') >= 0; }
+  function rememberHideNight(on) {
+    document.cookie = nightCookie + '=' + (on ? '1' : '0') + '; path=/; max-age=31536000; samesite=lax' +
+      (location.protocol === 'https:' ? '; secure' : '');
+  }
+  function isNight(slot) {
+    var hour = parseInt(slot.start.slice(11, 13), 10); // the API answers in our zone
+    return hour < 7 || hour >= 22;
+  }
 
   function fmt(opts, when) {
     opts.timeZone = zone;
@@ -32,8 +47,8 @@
   function today() {
     return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
   }
-  function dayLabel(date) {
-    return new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' })
+  function dayLabel(date, month) {
+    return new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: month || 'long', timeZone: 'UTC' })
       .format(new Date(date + 'T12:00:00Z'));
   }
   function fullLabel(start) { return fmt({ dateStyle: 'full', timeStyle: 'short' }, new Date(start)); }
@@ -42,20 +57,6 @@
     var b = new Uint8Array(16);
     crypto.getRandomValues(b);
     return Array.prototype.map.call(b, function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
-  }
-
-  function fillZones() {
-    var zones = [];
-    try { zones = Intl.supportedValuesOf('timeZone'); } catch (e) { zones = []; }
-    if (zones.indexOf(zone) < 0) { zones = zones.concat([zone]); }
-    if (zones.indexOf('UTC') < 0) { zones = zones.concat(['UTC']); }
-    zones.sort().forEach(function (z) {
-      var opt = document.createElement('option');
-      opt.value = z;
-      opt.textContent = z.replace(/_/g, ' ');
-      opt.selected = z === zone;
-      zoneSelect.appendChild(opt);
-    });
   }
 
   function loadSlots() {
@@ -69,17 +70,24 @@
       if (!res.ok) { throw new Error('slots ' + res.status); }
       return res.json();
     }).then(function (body) {
-      byDate = {};
-      body.slots.forEach(function (slot) {
-        var date = slot.start.slice(0, 10); // the API answers in our zone
-        (byDate[date] = byDate[date] || []).push(slot);
-      });
-      dates = Object.keys(byDate).sort();
+      allSlots = body.slots;
+      group();
       weekStart = dates.length ? dates[0] : today();
       renderWeek();
     }).catch(function () {
       statusEl.textContent = S['pick.error'];
     });
+  }
+
+  function group() {
+    byDate = {};
+    var hide = nightBox.checked;
+    allSlots.forEach(function (slot) {
+      if (hide && isNight(slot)) { return; }
+      var date = slot.start.slice(0, 10);
+      (byDate[date] = byDate[date] || []).push(slot);
+    });
+    dates = Object.keys(byDate).sort();
   }
 
   function renderWeek() {
@@ -90,7 +98,7 @@
       var day = document.createElement('div');
       day.className = 'day';
       var h = document.createElement('h3');
-      h.textContent = dayLabel(date);
+      h.textContent = dayLabel(date, 'short');
       day.appendChild(h);
       var slots = byDate[date] || [];
       if (!slots.length) {
@@ -106,8 +114,13 @@
           b.type = 'button';
           b.className = 'slot secondary';
           b.dataset.start = slot.start;
+          // The visible time first, then the day for screen readers: the
+          // name read out starts with what is seen (WCAG 2.5.3).
           b.textContent = fmt({ hour: 'numeric', minute: '2-digit' }, new Date(slot.start));
-          b.setAttribute('aria-label', fullLabel(slot.start));
+          var day = document.createElement('span');
+          day.className = 'visually-hidden';
+          day.textContent = ', ' + dayLabel(date);
+          b.appendChild(day);
           b.setAttribute('aria-pressed', String(slot.start === chosen));
           b.addEventListener('click', function () { choose(slot.start); });
           li.appendChild(b);
@@ -122,7 +135,7 @@
     prevBtn.disabled = weekStart <= today();
     nextBtn.disabled = !dates.length || addDays(weekStart, 7) > dates[dates.length - 1];
     if (!dates.length) {
-      statusEl.textContent = S['pick.none'];
+      statusEl.textContent = allSlots.length ? S['pick.none_night'] : S['pick.none'];
     } else {
       statusEl.textContent = count ? count + ' ' + S['pick.count'] : S['pick.none_week'];
     }
@@ -131,7 +144,7 @@
   function choose(start) {
     chosen = start;
     requestKey = newKey();
-    chosenEl.textContent = fullLabel(start) + ' (' + zone.replace(/_/g, ' ') + ')';
+    chosenEl.textContent = fullLabel(start) + ' (' + ns.zoneLabel(zone) + ')';
     formError.textContent = '';
     confirmEl.hidden = false;
     renderWeek();
@@ -143,7 +156,7 @@
     confirmEl.hidden = true;
     renderWeek();
     var first = daysEl.querySelector('button');
-    (first || zoneSelect).focus();
+    (first || $('tz')).focus();
   }
 
   function post(url, body) {
@@ -167,8 +180,21 @@
   function submitBooking(ev) {
     ev.preventDefault();
     var name = $('name').value.trim(), email = $('email').value.trim();
-    if (!name || !$('email').checkValidity() || !email) {
+    var bad = [];
+    if (!name) { bad.push($('name')); }
+    if (!email || !$('email').checkValidity()) { bad.push($('email')); }
+    [$('name'), $('email')].forEach(function (field) {
+      if (bad.indexOf(field) >= 0) {
+        field.setAttribute('aria-invalid', 'true');
+        field.setAttribute('aria-describedby', 'form-error');
+      } else {
+        field.removeAttribute('aria-invalid');
+        field.removeAttribute('aria-describedby');
+      }
+    });
+    if (bad.length) {
       formError.textContent = S['book.required'];
+      bad[0].focus();
       return;
     }
     confirmBtn.disabled = true;
@@ -188,7 +214,7 @@
     confirmEl.hidden = true;
     var done = $('done');
     $('done-name').textContent = name;
-    $('done-when').textContent = fullLabel(b.start) + ' (' + zone.replace(/_/g, ' ') + ')';
+    $('done-when').textContent = fullLabel(b.start) + ' (' + ns.zoneLabel(zone) + ')';
     var video = $('done-video');
     video.href = b.video_url;
     video.textContent = b.video_url;
@@ -214,13 +240,30 @@
   }
 
   statusEl.tabIndex = -1;
-  fillZones();
-  zoneSelect.addEventListener('change', function () { zone = zoneSelect.value; chosen = null; confirmEl.hidden = true; loadSlots(); });
+  nightBox.checked = hideNight();
+  nightBox.addEventListener('change', function () {
+    rememberHideNight(nightBox.checked);
+    group();
+    if (dates.length && (weekStart < dates[0] || !Object.keys(byDate).some(function (d) { return d >= weekStart && d < addDays(weekStart, 7); }))) {
+      weekStart = dates.find(function (d) { return d >= weekStart; }) || dates[0];
+    }
+    renderWeek();
+  });
   prevBtn.addEventListener('click', function () { weekStart = addDays(weekStart, -7); if (weekStart < today()) { weekStart = today(); } renderWeek(); });
   nextBtn.addEventListener('click', function () { weekStart = addDays(weekStart, 7); renderWeek(); });
   confirmEl.querySelectorAll('[data-action=back]').forEach(function (b) { b.addEventListener('click', back); });
   var bookForm = $('book-form'), moveForm = $('move-form');
   if (bookForm) { bookForm.addEventListener('submit', submitBooking); }
   if (moveForm) { moveForm.addEventListener('submit', submitMove); }
-  loadSlots();
+  // The zone table names the detected zone canonically (Europe/Kyiv, not
+  // Europe/Kiev) before the first slots load.
+  ns.zones().then(function (table) {
+    zone = ns.canonicalZone(table, zone);
+    ns.zonePicker({
+      input: $('tz'), list: $('tz-list'), now: $('tz-now'), count: $('tz-count'), locale: locale, strings: S, table: table,
+      initial: zone, mentor: data.mentor_zone,
+      onChange: function (z) { zone = z; chosen = null; confirmEl.hidden = true; loadSlots(); }
+    });
+    loadSlots();
+  });
 })();

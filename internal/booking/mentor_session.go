@@ -43,8 +43,9 @@ func (s *Service) Detail(ctx context.Context, by access.Principal, id string) (*
 // Managed is a session as its mentee's manage page shows it.
 type Managed struct {
 	Booking
-	MentorName  string
-	HorizonDays int
+	MentorName     string
+	MentorTimezone string
+	HorizonDays    int
 }
 
 // Manage reads the session of a manage token for its mentee's page.
@@ -61,5 +62,5 @@ func (s *Service) Manage(ctx context.Context, token string) (*Managed, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Managed{Booking: *v, MentorName: mentor.Name, HorizonDays: mentor.HorizonDays}, nil
+	return &Managed{Booking: *v, MentorName: mentor.Name, MentorTimezone: mentor.Timezone, HorizonDays: mentor.HorizonDays}, nil
 }
