@@ -59,10 +59,11 @@
       var off = offsetNow(r.name, now);
       if (off === null) { return; }
       var country = r.country && regions ? regions.of(r.country) : (r.country || '');
+      var countryEn = r.country && regionsEn ? regionsEn.of(r.country) : '';
       var z = {
-        name: r.name, city: r.city, country: country, offset: off,
+        name: r.name, city: r.city, country: country, countryEn: countryEn, offset: off,
         place: r.name === 'Etc/UTC' ? 'UTC' : r.city + (country ? ', ' + country : ''),
-        extra: [r.country && regionsEn ? regionsEn.of(r.country) : '', r.description || '', (oldNames[r.name] || []).join(' ')].join(' ')
+        extra: [countryEn, r.description || '', (oldNames[r.name] || []).join(' ')].join(' ')
       };
       zones.push(z);
       byName[z.name] = z;
@@ -70,7 +71,7 @@
     function zoneOf(name) {
       if (byName[name]) { return byName[name]; }
       var off = offsetNow(name, now);
-      var z = { name: name, city: ns.zoneLabel(name), country: '', offset: off || 0, place: ns.zoneLabel(name), extra: '' };
+      var z = { name: name, city: ns.zoneLabel(name), country: '', countryEn: '', offset: off || 0, place: ns.zoneLabel(name), extra: '' };
       zones.push(z);
       byName[name] = z;
       return z;
@@ -92,7 +93,7 @@
     function hayOf(z) {
       if (!hay[z.name]) {
         hay[z.name] = ' ' + fold([z.place, z.name, z.extra, genericName(z.name, locale), genericName(z.name, 'en'),
-          offsetLabel(z.offset).replace('−', '-'), 'gmt' + (z.offset < 0 ? '-' : '+') + Math.abs(z.offset / 60)].join(' '));
+          offsetLabel(z.offset).replace('−', '-'), 'gmt' + (z.offset < 0 ? '-' : '+') + Math.abs(z.offset / 60)].join(' ')) + ' ';
       }
       return hay[z.name];
     }
@@ -104,7 +105,13 @@
       ordered.forEach(function (z, i) {
         var h = hayOf(z);
         if (!words.every(function (w) { return h.indexOf(w) >= 0; })) { return; }
-        var score = fold(z.city).indexOf(q) === 0 ? 0 : h.indexOf(' ' + words[0]) >= 0 ? 1 : 2;
+        // The place's own words (the country: "india" before Indiana),
+        // then a city that starts so, then whole words elsewhere (zone
+        // names), then words that start so, then the rest.
+        var place = ' ' + fold(z.place + ' ' + z.countryEn) + ' ';
+        var whole = function (text) { return words.every(function (w) { return text.indexOf(' ' + w + ' ') >= 0; }); };
+        var score = whole(place) ? 0 : fold(z.city).indexOf(q) === 0 ? 1 : whole(h) ? 2 :
+          words.every(function (w) { return h.indexOf(' ' + w) >= 0; }) ? 3 : 4;
         found.push({ z: z, score: score, i: i });
       });
       found.sort(function (a, b) { return a.score - b.score || a.i - b.i; });

@@ -178,6 +178,11 @@ func TestPagesFrenchAndPhone(t *testing.T) {
 		return r.width >= 44 && r.left >= 0 && r.right <= window.innerWidth && document.documentElement.scrollWidth <= window.innerWidth; })()`) {
 		t.Error("slot buttons do not fit a 390 px wide screen")
 	}
+	// Day by day: each day a full-width row, one under the other.
+	if !evalBool(t, phone, `(() => { const days = Array.from(document.querySelectorAll('.day')), w = document.getElementById('days').clientWidth;
+		return days.length === 7 && days.every((d, i) => d.clientWidth >= 0.95 * w && (i === 0 || d.offsetTop > days[i - 1].offsetTop)); })()`) {
+		t.Error("on a phone the days are not one per row")
+	}
 	b.do(phone, "tap a slot", chromedp.Click(chromedp.CSS(".slot")), chromedp.WaitVisible(chromedp.CSS("#name")))
 }
 
