@@ -27,7 +27,9 @@ func tabTo(t *testing.T, b *browser, ctx context.Context, sel string) {
 	t.Fatalf("%s is not reachable with Tab", sel)
 }
 
-func jsQuote(s string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'" }
+func jsQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
 
 // zoneOptions lists the zone list's options (data-zone) as shown now.
 func zoneOptions(t *testing.T, ctx context.Context) []string {
