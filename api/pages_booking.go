@@ -6,8 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/calendar/zonenames"
+	"github.com/rendezvous/rendezvous/internal/links"
 )
 
 // pickerScript is what the slot picker script needs from the server.
