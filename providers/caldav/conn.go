@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/rendezvous/rendezvous/providers/netguard"
 )
@@ -29,6 +30,12 @@ type Options struct {
 	// Nil means a netguard client that refuses private addresses. Its
 	// redirect policy is not used: redirects are followed here.
 	HTTPClient *http.Client
+	// FullListingEvery is how often Changes lists a whole calendar's
+	// hrefs and ETags rather than trust its sync token or CTag; 0 means
+	// DefaultFullListingEvery.
+	FullListingEvery time.Duration
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
 }
 
 const (
@@ -41,8 +48,10 @@ const (
 // Conn is a connection to one CalDAV account. It is safe for sequential
 // use; Calendars discovers the account once and remembers the result.
 type Conn struct {
-	base   *url.URL
-	client *http.Client
+	base      *url.URL
+	client    *http.Client
+	listEvery time.Duration
+	now       func() time.Time
 
 	discovered bool
 	single     *url.URL   // the URL named one calendar
@@ -79,26 +88,16 @@ func Open(creds Credentials, opts Options) (*Conn, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	own.Transport = &basicAuth{username: creds.Username, password: creds.Password, next: next}
+	own.Transport = newAuthTransport(creds.Username, creds.Password, next)
 	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Conn{base: base, client: &own}, nil
-}
-
-// basicAuth adds the account's credentials to every request, including
-// those to another host after a redirect (iCloud homes live on pNN hosts),
-// which http.Client would otherwise strip.
-type basicAuth struct {
-	username, password string
-	next               http.RoundTripper
-}
-
-func (b *basicAuth) RoundTrip(req *http.Request) (*http.Response, error) {
-	if b.username == "" && b.password == "" {
-		return b.next.RoundTrip(req)
+	c := &Conn{base: base, client: &own, listEvery: opts.FullListingEvery, now: opts.Now}
+	if c.listEvery <= 0 {
+		c.listEvery = DefaultFullListingEvery
 	}
-	req = req.Clone(req.Context())
-	req.SetBasicAuth(b.username, b.password)
-	return b.next.RoundTrip(req)
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
 }
 
 // answer is a fully read HTTP response.

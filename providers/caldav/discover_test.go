@@ -18,7 +18,9 @@ func TestDiscoveryFromEveryURLForm(t *testing.T) {
 		// Xandikos claims every component type for every calendar, so
 		// only Radicale can show a task list being skipped.
 		honoursComponentSet := server == "radicale"
-		srv.MakeCalendar(t, srv.HomeURL+"tasks/", "Tasks", "VTODO")
+		tasks := strings.TrimSuffix(srv.CalendarURL, "/") + "-tasks/"
+		srv.MakeCalendar(t, tasks, "Tasks", "VTODO")
+		t.Cleanup(func() { srv.DeleteCollection(t, tasks) })
 		calRef := strings.TrimPrefix(srv.CalendarURL, strings.TrimSuffix(srv.URL, "/"))
 		forms := map[string]string{
 			"root":       srv.URL,

@@ -101,7 +101,7 @@ func TestETagFallbackWithoutSyncCollection(t *testing.T) {
 	a, b := put("a", 9), put("b", 10)
 
 	full := changes(t, conn, memoryCalendar, "", nil)
-	if !full.Full || full.State != stateETags || !slices.Equal(keysOf(full.Upserts), []string{a, b}) {
+	if !full.Full || parseState(full.State).kind != stateETags || !slices.Equal(keysOf(full.Upserts), []string{a, b}) {
 		t.Fatalf("full sync: Full=%v State=%q keys %v", full.Full, full.State, keysOf(full.Upserts))
 	}
 	known := knownOf(full.Upserts)

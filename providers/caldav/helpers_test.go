@@ -33,13 +33,14 @@ func connect(t *testing.T, srv *caldavtest.Server, url string) *Conn {
 	return conn
 }
 
-// servers runs f against each real server.
+// servers runs f against each real server: Radicale and Xandikos started
+// for the test, and the shared peers .ci/run starts (sabre/dav with Basic
+// and with Digest, Cyrus, DAViCal, SOGo) with a calendar of the test's own.
 func servers(t *testing.T, f func(t *testing.T, name string, srv *caldavtest.Server)) {
-	for name, start := range map[string]func(testing.TB) *caldavtest.Server{
-		"radicale": caldavtest.StartRadicale,
-		"xandikos": caldavtest.StartXandikos,
-	} {
-		t.Run(name, func(t *testing.T) { f(t, name, start(t)) })
+	t.Run("radicale", func(t *testing.T) { f(t, "radicale", caldavtest.StartRadicale(t)) })
+	t.Run("xandikos", func(t *testing.T) { f(t, "xandikos", caldavtest.StartXandikos(t)) })
+	for _, name := range caldavtest.Peers {
+		t.Run(name, func(t *testing.T) { f(t, name, caldavtest.StartPeer(t, name)) })
 	}
 }
 

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rendezvous/rendezvous/calendar"
 )
@@ -16,7 +19,44 @@ const (
 	stateSyncToken = "sync:" // RFC 6578 sync token follows
 	stateCTag      = "ctag:" // calendarserver getctag follows
 	stateETags     = "etag:" // neither: compare the ETag listing with known
+	// stateListed prefixes the others with the Unix time of the last full
+	// href/ETag listing: "listed=1767225600;sync:…".
+	stateListed = "listed="
 )
+
+// DefaultFullListingEvery is how often Changes lists every href and ETag
+// of a calendar instead of trusting its sync token or CTag.
+const DefaultFullListingEvery = time.Hour
+
+// syncState is a parsed ChangeSet.State.
+type syncState struct {
+	kind, value string // kind is one of the state prefixes, or ""
+	listed      time.Time
+}
+
+func parseState(state string) syncState {
+	var st syncState
+	if rest, ok := strings.CutPrefix(state, stateListed); ok {
+		stamp, tail, _ := strings.Cut(rest, ";")
+		if sec, err := strconv.ParseInt(stamp, 10, 64); err == nil {
+			st.listed = time.Unix(sec, 0)
+		}
+		state = tail
+	}
+	for _, kind := range []string{stateSyncToken, stateCTag, stateETags} {
+		if value, ok := strings.CutPrefix(state, kind); ok {
+			st.kind, st.value = kind, value
+		}
+	}
+	return st
+}
+
+func (st syncState) String() string {
+	if st.kind == "" {
+		return ""
+	}
+	return stateListed + strconv.FormatInt(st.listed.Unix(), 10) + ";" + st.kind + st.value
+}
 
 // Changes returns what changed in the calendar calRef since state.
 //
@@ -25,7 +65,16 @@ const (
 // whatever the window, because a window-limited full sync would never learn
 // of an unchanged event that later slides into the window; the core filters
 // by time itself. Otherwise the cost is one request when nothing changed
-// and two (report + multiget) when something did.
+// and two (report + multiget) when something did; three on servers with
+// only a CTag (PROPFIND, listing, multiget).
+//
+// Sync tokens and CTags are not trusted forever: servers accept a token of
+// a calendar that was deleted and re-created at the same URL and report no
+// change (sabre), or report additions but no deletions (DAViCal, SOGo).
+// So once per FullListingEvery the whole href/ETag listing is compared
+// with known instead (sync-collection from an empty token, else a Depth 1
+// PROPFIND): one request on an unchanged calendar, a multiget more for
+// what differs, deletions found by absence.
 //
 // known maps the keys of the items the caller holds to their ETags. It may
 // be nil; with it, objects whose ETag the caller already has (e.g. written
@@ -38,19 +87,24 @@ func (c *Conn) Changes(ctx context.Context, calRef, state string, window calenda
 		return calendar.ChangeSet{}, err
 	}
 	calURL = asCollection(calURL)
-	switch {
-	case strings.HasPrefix(state, stateSyncToken):
-		cs, err := c.syncSince(ctx, calURL, strings.TrimPrefix(state, stateSyncToken), known)
+	st := parseState(state)
+	if st.kind == "" || known == nil {
+		return c.fullSync(ctx, calURL)
+	}
+	if c.now().Sub(st.listed) >= c.listEvery || st.kind == stateETags {
+		return c.relist(ctx, calURL, st.kind, known)
+	}
+	var cs calendar.ChangeSet
+	switch st.kind {
+	case stateSyncToken:
+		cs, err = c.syncSince(ctx, calURL, st.value, st.listed, known)
 		if errors.Is(err, ErrSyncTokenInvalid) {
 			return c.fullSync(ctx, calURL)
 		}
-		return cs, err
-	case strings.HasPrefix(state, stateCTag) && known != nil:
-		return c.syncByCTag(ctx, calURL, strings.TrimPrefix(state, stateCTag), known)
-	case strings.HasPrefix(state, stateETags) && known != nil:
-		return c.syncByETags(ctx, calURL, known)
+	case stateCTag:
+		cs, err = c.syncByCTag(ctx, calURL, st, known)
 	}
-	return c.fullSync(ctx, calURL)
+	return cs, err
 }
 
 // member is one calendar object as listed by a report: its key and ETag.
@@ -60,7 +114,7 @@ type member struct{ key, etag string }
 // PROPFIND) and fetches them all with calendar-multiget.
 func (c *Conn) fullSync(ctx context.Context, calURL *url.URL) (calendar.ChangeSet, error) {
 	members, _, token, err := c.syncCollection(ctx, calURL, "")
-	state := stateSyncToken + token
+	state := syncState{kind: stateSyncToken, value: token, listed: c.now()}
 	if err != nil || token == "" {
 		if !canListInstead(err) {
 			return calendar.ChangeSet{}, err
@@ -71,20 +125,65 @@ func (c *Conn) fullSync(ctx context.Context, calURL *url.URL) (calendar.ChangeSe
 		if err != nil {
 			return calendar.ChangeSet{}, err
 		}
-		state = stateETags
-		if ctag != "" {
-			state = stateCTag + ctag
-		}
+		state = listingState(ctag, c.now())
 	}
 	items, _, err := c.fetch(ctx, calURL, members)
 	if err != nil {
 		return calendar.ChangeSet{}, err
 	}
-	return calendar.ChangeSet{Full: true, Upserts: items, State: state}, nil
+	return calendar.ChangeSet{Full: true, Upserts: items, State: state.String()}, nil
+}
+
+// listingState is the state after a PROPFIND listing.
+func listingState(ctag string, now time.Time) syncState {
+	if ctag != "" {
+		return syncState{kind: stateCTag, value: ctag, listed: now}
+	}
+	return syncState{kind: stateETags, listed: now}
+}
+
+// relist is the periodic full listing: every member's href and ETag,
+// compared with known, with a fresh sync token on servers that have them
+// (kind is the state's: a server known to lack sync-collection is listed
+// by PROPFIND at once).
+func (c *Conn) relist(ctx context.Context, calURL *url.URL, kind string, known map[string]string) (calendar.ChangeSet, error) {
+	var members []member
+	var token string
+	var err error
+	if kind == stateSyncToken {
+		members, _, token, err = c.syncCollection(ctx, calURL, "")
+	}
+	state := syncState{kind: stateSyncToken, value: token, listed: c.now()}
+	if err != nil || token == "" {
+		if !canListInstead(err) {
+			return calendar.ChangeSet{}, err
+		}
+		var ctag string
+		if members, ctag, err = c.listMembers(ctx, calURL); err != nil {
+			return calendar.ChangeSet{}, err
+		}
+		state = listingState(ctag, c.now())
+	}
+	present := make(map[string]bool, len(members))
+	for _, m := range members {
+		present[m.key] = true
+	}
+	var deleted []string
+	for key := range known {
+		if !present[key] && c.inCollection(calURL, key) {
+			deleted = append(deleted, key)
+		}
+	}
+	sort.Strings(deleted)
+	items, gone, err := c.fetch(ctx, calURL, unknownOnly(members, known))
+	if err != nil {
+		return calendar.ChangeSet{}, err
+	}
+	return calendar.ChangeSet{Upserts: items, Deletes: append(deleted, gone...), State: state.String()}, nil
 }
 
 // syncSince runs sync-collection from token, then fetches what changed.
-func (c *Conn) syncSince(ctx context.Context, calURL *url.URL, token string, known map[string]string) (calendar.ChangeSet, error) {
+func (c *Conn) syncSince(ctx context.Context, calURL *url.URL, token string, listed time.Time, known map[string]string) (calendar.ChangeSet, error) {
 	changed, deleted, next, err := c.syncCollection(ctx, calURL, token)
 	if err != nil {
 		var se *StatusError
@@ -102,47 +201,21 @@ func (c *Conn) syncSince(ctx context.Context, calURL *url.URL, token string, kno
 	if err != nil {
 		return calendar.ChangeSet{}, err
 	}
-	return calendar.ChangeSet{Upserts: items, Deletes: append(deleted, gone...), State: stateSyncToken + next}, nil
+	state := syncState{kind: stateSyncToken, value: next, listed: listed}
+	return calendar.ChangeSet{Upserts: items, Deletes: append(deleted, gone...), State: state.String()}, nil
 }
 
-// syncByCTag costs one PROPFIND when the collection's CTag is unchanged.
-func (c *Conn) syncByCTag(ctx context.Context, calURL *url.URL, ctag string, known map[string]string) (calendar.ChangeSet, error) {
+// syncByCTag costs one PROPFIND when the collection's CTag is unchanged,
+// else lists the members and fetches those whose ETag differs.
+func (c *Conn) syncByCTag(ctx context.Context, calURL *url.URL, st syncState, known map[string]string) (calendar.ChangeSet, error) {
 	prop, _, err := c.propfindOne(ctx, calURL, "cs:getctag")
 	if err != nil {
 		return calendar.ChangeSet{}, err
 	}
-	if prop.CTag != "" && prop.CTag == ctag {
-		return calendar.ChangeSet{State: stateCTag + ctag}, nil
+	if prop.CTag != "" && prop.CTag == st.value {
+		return calendar.ChangeSet{State: st.String()}, nil
 	}
-	return c.syncByETags(ctx, calURL, known)
-}
-
-// syncByETags lists members with their ETags and fetches those that differ
-// from known.
-func (c *Conn) syncByETags(ctx context.Context, calURL *url.URL, known map[string]string) (calendar.ChangeSet, error) {
-	members, ctag, err := c.listMembers(ctx, calURL)
-	if err != nil {
-		return calendar.ChangeSet{}, err
-	}
-	present := make(map[string]bool, len(members))
-	for _, m := range members {
-		present[m.key] = true
-	}
-	var deleted []string
-	for key := range known {
-		if !present[key] && c.inCollection(calURL, key) {
-			deleted = append(deleted, key)
-		}
-	}
-	items, gone, err := c.fetch(ctx, calURL, unknownOnly(members, known))
-	if err != nil {
-		return calendar.ChangeSet{}, err
-	}
-	state := stateETags
-	if ctag != "" {
-		state = stateCTag + ctag
-	}
-	return calendar.ChangeSet{Upserts: items, Deletes: append(deleted, gone...), State: state}, nil
+	return c.relist(ctx, calURL, st.kind, known)
 }
 
 // syncCollection runs RFC 6578 sync-collection, repeating while the server

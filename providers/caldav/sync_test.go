@@ -66,7 +66,7 @@ func TestFullSyncReturnsRawObjects(t *testing.T) {
 		calRef := calRefOf(srv)
 		want := seedVariety(t, srv, calRef)
 		cs := changes(t, connect(t, srv, srv.URL), calRef, "", nil)
-		if !cs.Full || !strings.HasPrefix(cs.State, stateSyncToken) || len(cs.Deletes) != 0 {
+		if kind := parseState(cs.State).kind; !cs.Full || (kind != stateSyncToken && kind != stateCTag) || len(cs.Deletes) != 0 {
 			t.Fatalf("Full=%v State=%q Deletes=%v", cs.Full, cs.State, cs.Deletes)
 		}
 		if got := keysOf(cs.Upserts); !slices.Equal(got, want) {
@@ -112,8 +112,9 @@ func TestIncrementalSyncReturnsOnlyChanges(t *testing.T) {
 			!slices.Equal(cs.Deletes, []string{calRef + "free.ics"}) {
 			t.Fatalf("got Full=%v upserts %v deletes %v", cs.Full, keysOf(cs.Upserts), cs.Deletes)
 		}
-		if requests > 2 {
-			t.Errorf("%d requests for three changes, want 2", requests)
+		// sabre/dav 1.8 has no sync-collection: CTag, listing, multiget.
+		if want := 2 + btoi(parseState(full.State).kind == stateCTag); requests > want {
+			t.Errorf("%d requests for three changes, want %d", requests, want)
 		}
 		for _, it := range cs.Upserts {
 			if strings.HasSuffix(it.Key, "plain.ics") && !strings.Contains(string(it.ICS), "moved") {
@@ -123,26 +124,42 @@ func TestIncrementalSyncReturnsOnlyChanges(t *testing.T) {
 	})
 }
 
+// A token the server does not know gives every object. DAViCal and SOGo
+// take any token as "from the start" and report every object as changed
+// rather than refusing it, which is as good here.
 func TestInvalidSyncTokenGivesFullSync(t *testing.T) {
-	servers(t, func(t *testing.T, _ string, srv *caldavtest.Server) {
+	servers(t, func(t *testing.T, name string, srv *caldavtest.Server) {
 		calRef := calRefOf(srv)
 		want := seedVariety(t, srv, calRef)
 		conn := connect(t, srv, srv.URL)
+		now := time.Now()
 		for _, state := range []string{
-			stateSyncToken + "http://example.org/ns/sync/0000000000000000000000000000000000000000000000000000000000000000",
-			stateSyncToken + "1234567890123456789012345678901234567890",
+			syncState{kind: stateSyncToken, value: "http://example.org/ns/sync/0000000000000000000000000000000000000000000000000000000000000000", listed: now}.String(),
+			syncState{kind: stateSyncToken, value: "1234567890123456789012345678901234567890", listed: now}.String(),
 			"garbage",
 		} {
-			cs := changes(t, conn, calRef, state, nil)
-			if !cs.Full || !slices.Equal(keysOf(cs.Upserts), want) {
+			cs := changes(t, conn, calRef, state, map[string]string{})
+			full := cs.Full || name == "davical" || name == "sogo"
+			if !full || !slices.Equal(keysOf(cs.Upserts), want) {
 				t.Errorf("state %q: Full=%v keys %v", state, cs.Full, keysOf(cs.Upserts))
 			}
 		}
 	})
 }
 
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Only servers started by the test can be killed.
 func TestServerKilledMidSync(t *testing.T) {
-	servers(t, func(t *testing.T, _ string, srv *caldavtest.Server) {
+	servers(t, func(t *testing.T, name string, srv *caldavtest.Server) {
+		if name != "radicale" && name != "xandikos" {
+			t.Skip("a shared server is not this test's to kill")
+		}
 		calRef := calRefOf(srv)
 		seedVariety(t, srv, calRef)
 		// Let the listing through, then kill the server before the

@@ -1,12 +1,14 @@
-// Package caldavtest starts real CalDAV servers (Radicale, Xandikos) on a
-// free loopback port for tests, and seeds them with calendar objects.
+// Package caldavtest gives tests real CalDAV servers: Radicale and
+// Xandikos started on a free loopback port for one test, and the shared
+// servers that .ci/run starts (sabre/dav, Cyrus, DAViCal, SOGo; see
+// peers.go), in which each test gets a calendar of its own. It also seeds
+// them with calendar objects.
 //
-// A missing server binary skips the test, except when CI=true where it
-// fails it: CI installs both (Debian packages radicale and xandikos).
+// A missing server skips the test, except when CI=true where it fails it:
+// CI installs and starts them all.
 package caldavtest
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -22,9 +24,13 @@ import (
 
 // Server is a running CalDAV server owned by one test.
 type Server struct {
+	// Name is the server's kind: radicale, xandikos, or one of Peers.
+	Name string
 	// URL is the server root, e.g. "http://127.0.0.1:40123/".
 	URL                string
 	Username, Password string
+	// Email is the account's own calendar user address, if it has one.
+	Email string
 	// PrincipalURL, HomeURL and CalendarURL are full URLs of the user's
 	// principal, calendar home and an empty event calendar.
 	PrincipalURL, HomeURL, CalendarURL string
@@ -32,6 +38,10 @@ type Server struct {
 	cmd     *exec.Cmd
 	done    chan struct{}
 	logPath string
+	// shared servers are not this test's to stop.
+	shared bool
+	// helperBase replaces URL's root in the helpers' own requests.
+	helperBase string
 }
 
 // startupTimeout bounds how long a server may take to answer on its port.
@@ -45,6 +55,7 @@ func StartRadicale(t testing.TB) *Server {
 	dir := t.TempDir()
 	port := freePort(t)
 	s := &Server{
+		Name:     "radicale",
 		URL:      fmt.Sprintf("http://127.0.0.1:%d/", port),
 		Username: "mentor",
 		Password: "correct-horse",
@@ -82,7 +93,7 @@ func StartXandikos(t testing.TB) *Server {
 	bin := requireBinary(t, "xandikos")
 	dir := t.TempDir()
 	port := freePort(t)
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d/", port)}
+	s := &Server{Name: "xandikos", URL: fmt.Sprintf("http://127.0.0.1:%d/", port)}
 	s.PrincipalURL = s.URL + "user/"
 	s.HomeURL = s.PrincipalURL + "calendars/"
 	s.CalendarURL = s.HomeURL + "calendar/"
@@ -130,7 +141,11 @@ func (s *Server) start(t testing.TB, dir string, port int, bin string, args ...s
 
 // Stop kills the server now (e.g. to test a server dying mid-sync). It is
 // safe to call more than once; tests call it through t.Cleanup anyway.
+// Shared servers are left running.
 func (s *Server) Stop() {
+	if s.shared {
+		return
+	}
 	select {
 	case <-s.done:
 		return
@@ -142,6 +157,9 @@ func (s *Server) Stop() {
 
 // Log returns what the server printed, for failure messages.
 func (s *Server) Log() string {
+	if s.shared {
+		return "(see the server's own log under /var/lib/rendezvous-peers)"
+	}
 	data, _ := os.ReadFile(s.logPath)
 	return string(data)
 }
@@ -173,17 +191,65 @@ func (s *Server) Put(t testing.TB, name, ics string) string {
 func (s *Server) PutAt(t testing.TB, url, ics string) string {
 	t.Helper()
 	resp := s.mustDo(t, http.MethodPut, url, ics, http.StatusCreated, http.StatusNoContent, http.StatusOK)
-	return resp.Header.Get("ETag")
+	return resp.header.Get("ETag")
 }
 
 // Delete removes the object name from CalendarURL.
 func (s *Server) Delete(t testing.TB, name string) {
 	t.Helper()
-	s.mustDo(t, http.MethodDelete, s.CalendarURL+name, "", http.StatusOK, http.StatusNoContent)
+	s.DeleteAt(t, s.CalendarURL+name)
 }
 
-func (s *Server) mustDo(t testing.TB, method, url, body string, okCodes ...int) *http.Response {
+// DeleteAt removes the object or collection at the full URL url.
+func (s *Server) DeleteAt(t testing.TB, url string) {
 	t.Helper()
+	s.mustDo(t, http.MethodDelete, url, "", http.StatusOK, http.StatusNoContent)
+}
+
+// DeleteCollection removes a calendar; one already gone is fine.
+func (s *Server) DeleteCollection(t testing.TB, url string) {
+	t.Helper()
+	s.mustDo(t, http.MethodDelete, url, "", http.StatusOK, http.StatusNoContent, http.StatusNotFound)
+}
+
+// Get returns the object at the full URL url.
+func (s *Server) Get(t testing.TB, url string) string {
+	t.Helper()
+	return s.mustDo(t, http.MethodGet, url, "", http.StatusOK).body
+}
+
+// Do sends a request as the account's user and returns its status and
+// body, for tests that check a server's own answer.
+func (s *Server) Do(t testing.TB, method, url string, header http.Header, body string) (int, http.Header, string) {
+	t.Helper()
+	resp := s.do(t, method, url, header, body)
+	return resp.code, resp.header, resp.body
+}
+
+// reply is a fully read answer.
+type reply struct {
+	code   int
+	header http.Header
+	body   string
+}
+
+func (s *Server) mustDo(t testing.TB, method, url, body string, okCodes ...int) reply {
+	t.Helper()
+	resp := s.do(t, method, url, nil, body)
+	for _, code := range okCodes {
+		if resp.code == code {
+			return resp
+		}
+	}
+	t.Fatalf("caldavtest: %s %s: %d\n%s\nserver log:\n%s", method, url, resp.code, strings.TrimSpace(resp.body), s.Log())
+	return reply{}
+}
+
+func (s *Server) do(t testing.TB, method, url string, header http.Header, body string) reply {
+	t.Helper()
+	if s.helperBase != "" {
+		url = s.helperBase + strings.TrimPrefix(url, s.URL)
+	}
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatalf("caldavtest: %v", err)
@@ -196,19 +262,22 @@ func (s *Server) mustDo(t testing.TB, method, url, body string, okCodes ...int) 
 	} else if body != "" {
 		req.Header.Set("Content-Type", "application/xml; charset=utf-8")
 	}
-	resp, err := http.DefaultClient.Do(req)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := helperClient.Do(req)
 	if err != nil {
 		t.Fatalf("caldavtest: %s %s: %v", method, url, err)
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(resp.Body)
-	for _, code := range okCodes {
-		if resp.StatusCode == code {
-			return resp
-		}
-	}
-	t.Fatalf("caldavtest: %s %s: %s\n%s\nserver log:\n%s", method, url, resp.Status, bytes.TrimSpace(answer), s.Log())
-	return nil
+	return reply{code: resp.StatusCode, header: resp.Header, body: string(answer)}
+}
+
+// helperClient follows no redirects: the helpers name exact URLs.
+var helperClient = &http.Client{
+	Timeout:       30 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
 func requireBinary(t testing.TB, name string) string {
