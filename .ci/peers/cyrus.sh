@@ -37,6 +37,8 @@ autocreate_quota: 0
 autocreate_post: yes
 caldav_allowscheduling: yes
 caldav_realm: Cyrus
+# Deleted calendars go at once: delayed ones keep their UIDs taken.
+delete_mode: immediate
 CONF
 cat >"$state/cyrus.conf" <<CONF
 START {

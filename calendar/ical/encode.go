@@ -57,19 +57,23 @@ func EncodeInvite(method string, s calendar.Session) ([]byte, error) {
 	w := newCalendarWriter(1)
 	w.raw("METHOD", method)
 	cancelled := method == MethodCancel || s.Cancelled
-	w.event(s, cancelled, !cancelled)
+	w.event(s, cancelled, !cancelled, false)
 	return w.close(), nil
 }
 
 // EncodeObject renders a session as a CalDAV calendar object resource for
 // write-back into the mentor's calendar. Such objects must not carry a
-// METHOD (RFC 4791 §4.1).
+// METHOD (RFC 4791 §4.1). ORGANIZER and ATTENDEEs carry
+// SCHEDULE-AGENT=CLIENT (RFC 6638 §7.1): the organizer is the mentor's own
+// address, and scheduling servers (Cyrus, SOGo, sabre/dav 2+) would
+// otherwise mail the mentee their own invitation, change and cancellation
+// on top of ours.
 func EncodeObject(s calendar.Session) ([]byte, error) {
 	if err := validateSession(s); err != nil {
 		return nil, fmt.Errorf("encode calendar object: %w", err)
 	}
 	w := newCalendarWriter(1)
-	w.event(s, s.Cancelled, !s.Cancelled)
+	w.event(s, s.Cancelled, !s.Cancelled, true)
 	return w.close(), nil
 }
 
@@ -131,7 +135,7 @@ func EncodeFeedEvents(sessions []calendar.Session) (FeedEvents, error) {
 		if err := validateSession(sessions[i]); err != nil {
 			return FeedEvents{}, fmt.Errorf("session %d: %w", i, err)
 		}
-		w.event(sessions[i], sessions[i].Cancelled, false)
+		w.event(sessions[i], sessions[i].Cancelled, false, false)
 	}
 	return FeedEvents{data: w.out}, nil
 }
@@ -236,8 +240,9 @@ func (w *icsWriter) close() []byte {
 }
 
 // event writes one VEVENT; cancelled sets STATUS:CANCELLED, alarm adds a
-// VALARM 15 minutes before the start.
-func (w *icsWriter) event(s calendar.Session, cancelled, alarm bool) {
+// VALARM 15 minutes before the start, clientScheduled marks the people
+// SCHEDULE-AGENT=CLIENT (we send the invitations ourselves).
+func (w *icsWriter) event(s calendar.Session, cancelled, alarm, clientScheduled bool) {
 	w.raw("BEGIN", "VEVENT")
 	w.text("UID", s.UID)
 	w.raw("SEQUENCE", strconv.Itoa(s.Sequence))
@@ -259,11 +264,13 @@ func (w *icsWriter) event(s calendar.Session, cancelled, alarm bool) {
 	if s.Organizer.Email != "" {
 		w.begin("ORGANIZER")
 		w.personParams(s.Organizer)
+		w.scheduleAgent(clientScheduled)
 		w.mailto(s.Organizer.Email)
 	}
 	if s.Attendee.Email != "" {
 		w.begin("ATTENDEE")
 		w.personParams(s.Attendee)
+		w.scheduleAgent(clientScheduled)
 		w.bareParam("ROLE", "REQ-PARTICIPANT")
 		w.bareParam("PARTSTAT", "NEEDS-ACTION")
 		w.bareParam("RSVP", "TRUE")
@@ -274,6 +281,7 @@ func (w *icsWriter) event(s calendar.Session, cancelled, alarm bool) {
 		// session as busy time on the mentor's side without a reply.
 		w.begin("ATTENDEE")
 		w.personParams(s.Organizer)
+		w.scheduleAgent(clientScheduled)
 		w.bareParam("ROLE", "CHAIR")
 		w.bareParam("PARTSTAT", "ACCEPTED")
 		w.mailto(s.Organizer.Email)
@@ -294,6 +302,12 @@ func (w *icsWriter) event(s calendar.Session, cancelled, alarm bool) {
 		w.raw("END", "VALARM")
 	}
 	w.raw("END", "VEVENT")
+}
+
+func (w *icsWriter) scheduleAgent(client bool) {
+	if client {
+		w.bareParam("SCHEDULE-AGENT", "CLIENT")
+	}
 }
 
 func (w *icsWriter) personParams(p calendar.Person) {

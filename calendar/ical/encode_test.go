@@ -135,6 +135,21 @@ func TestEncodeObjectHasNoMethod(t *testing.T) {
 	if got := propValue(ev.Component, "STATUS"); got != "CONFIRMED" {
 		t.Errorf("STATUS = %q", got)
 	}
+	// Scheduling servers must leave the people to us (RFC 6638 §7.1).
+	people := append(ev.Props.Values("ORGANIZER"), ev.Props.Values("ATTENDEE")...)
+	if len(people) != 3 {
+		t.Fatalf("%d ORGANIZER/ATTENDEE properties, want 3", len(people))
+	}
+	for _, p := range people {
+		if got := p.Params.Get("SCHEDULE-AGENT"); got != "CLIENT" {
+			t.Errorf("%s %s: SCHEDULE-AGENT=%q, want CLIENT", p.Name, p.Value, got)
+		}
+	}
+	// Invitations are scheduling messages themselves: no SCHEDULE-AGENT.
+	invite, err := EncodeInvite(MethodRequest, sampleSession())
+	if err != nil || bytes.Contains(invite, []byte("SCHEDULE-AGENT")) {
+		t.Errorf("invite carries SCHEDULE-AGENT (err %v)", err)
+	}
 }
 
 func TestEncodeFeed(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/calendar/ical"
@@ -67,53 +66,28 @@ func (a *caldavSource) Changes(ctx context.Context, calRef, state string, window
 	return cs, classifyCalDAV(err)
 }
 
-// Save writes the session's object. A conditional write that fails (the
-// object exists though we hold no ref: an earlier attempt whose answer was
-// lost; or it was edited remotely since our ETag) is resolved in favour of
-// the booking, which is the source of truth for its own event: the object
-// is deleted and created again from the session. Remote edits to a
-// session's event are therefore overwritten, and logged.
+// Save writes the session's object. The booking is the source of truth
+// for its own event: whatever holds its UID in the calendar is
+// overwritten (remote edits to a session's event are lost), an object a
+// client imported under its own name is adopted, and copies are removed,
+// so that exactly one object carries the session (see
+// caldav.Conn.SaveEvent).
 func (a *caldavSource) Save(ctx context.Context, calRef string, s calendar.Session, prev Remote) (Remote, error) {
 	ics, err := ical.EncodeObject(s)
 	if err != nil {
 		return Remote{}, err
 	}
-	etag := prev.ETag
-	if prev.Key == "" {
-		etag = ""
-	}
-	key, newETag, err := a.conn.Put(ctx, calRef, s.UID, ics, etag)
-	if errors.Is(err, caldav.ErrPrecondition) {
-		a.logger.Warn("calendar event of a session changed on the server; overwriting it with the session",
-			slog.String("uid", s.UID), slog.String("calendar", calRef))
-		victim := prev.Key
-		if victim == "" {
-			victim = objectKey(calRef, s.UID)
-		}
-		if err := a.conn.Delete(ctx, victim, ""); err != nil {
-			return Remote{}, classifyCalDAV(err)
-		}
-		key, newETag, err = a.conn.Put(ctx, calRef, s.UID, ics, "")
-	}
+	key, etag, err := a.conn.SaveEvent(ctx, calRef, s.UID, ics, prev.Key)
 	if err != nil {
 		return Remote{}, classifyCalDAV(err)
 	}
-	return Remote{Key: key, ETag: newETag}, nil
+	return Remote{Key: key, ETag: etag, UID: s.UID}, nil
 }
 
-// objectKey is where Put stores a UID's object: the calendar's path plus
-// the escaped UID, as caldav.Conn.Put names it.
-func objectKey(calRef, uid string) string {
-	ref := calRef
-	if ref == "" || ref[len(ref)-1] != '/' {
-		ref += "/"
-	}
-	return ref + url.PathEscape(uid) + ".ics"
-}
-
-func (a *caldavSource) Remove(ctx context.Context, _ string, prev Remote) error {
-	// Unconditional: a cancelled session's event goes even if edited.
-	return classifyCalDAV(a.conn.Delete(ctx, prev.Key, ""))
+// Remove deletes the session's object and any other object with its UID.
+// Unconditional: a cancelled session's event goes even if edited.
+func (a *caldavSource) Remove(ctx context.Context, calRef string, prev Remote) error {
+	return classifyCalDAV(a.conn.RemoveEvent(ctx, calRef, prev.UID, prev.Key))
 }
 
 // classifyCalDAV adds the provider-neutral kind to a CalDAV error.

@@ -34,6 +34,9 @@ type Source interface {
 type Remote struct {
 	Key  string // CalDAV object href, Google event id
 	ETag string
+	// UID is the session's iCalendar UID: CalDAV removes every object
+	// holding it, copies included.
+	UID string
 }
 
 // Opener opens the Source of a stored connection; credentials are the

@@ -57,7 +57,7 @@ func (s *Service) reconcile(ctx context.Context, b *store.Booking) error {
 	if err != nil {
 		return err
 	}
-	prev := Remote{Key: b.WritebackRef, ETag: b.WritebackEtag}
+	prev := Remote{Key: b.WritebackRef, ETag: b.WritebackEtag, UID: b.UID}
 	if b.Status == store.StatusCancelled || cal.MentorID != b.MentorID {
 		if err := src.Remove(ctx, cal.Ref, prev); err != nil {
 			return err

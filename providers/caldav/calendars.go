@@ -30,7 +30,7 @@ func (c *Conn) Calendars(ctx context.Context) ([]calendar.RemoteCalendar, error)
 		if err != nil {
 			return nil, err
 		}
-		if !prop.holdsEvents() {
+		if !prop.holdsEvents() || c.isSchedulingBox(here, prop) {
 			return nil, nil
 		}
 		return []calendar.RemoteCalendar{c.remoteCalendar(asCollection(here), prop, "")}, nil
@@ -47,7 +47,7 @@ func (c *Conn) Calendars(ctx context.Context) ([]calendar.RemoteCalendar, error)
 		for _, r := range ms.Responses {
 			prop := r.props()
 			u, err := here.Parse(strings.TrimSpace(r.Href))
-			if err != nil || !prop.isCalendar() || !prop.holdsEvents() {
+			if err != nil || !prop.isCalendar() || !prop.holdsEvents() || c.isSchedulingBox(u, prop) {
 				continue
 			}
 			cal := c.remoteCalendar(asCollection(u), prop, defaultRef)
@@ -65,6 +65,27 @@ func (c *Conn) Calendars(ctx context.Context) ([]calendar.RemoteCalendar, error)
 	})
 	return out, nil
 }
+
+// isSchedulingBox reports the principal's scheduling inbox or outbox:
+// DAViCal lists them as calendars without the RFC 6638 resource types,
+// and neither holds the mentor's time (nor may receive sessions).
+func (c *Conn) isSchedulingBox(u *url.URL, prop davProp) bool {
+	if prop.isSchedulingBox() {
+		return true
+	}
+	for _, box := range []*url.URL{c.inbox, c.outbox} {
+		if box != nil && samePath(box, u) && strings.EqualFold(box.Host, u.Host) {
+			return true
+		}
+	}
+	return false
+}
+
+// Addresses are the account's calendar user addresses
+// (calendar-user-address-set, e.g. "mailto:mentor@example.org"), as
+// discovered by Connect or Calendars; nil before discovery or when the
+// server names none.
+func (c *Conn) Addresses() []string { return append([]string(nil), c.addresses...) }
 
 func (c *Conn) remoteCalendar(u *url.URL, prop davProp, defaultRef string) calendar.RemoteCalendar {
 	ref := c.refOf(u)

@@ -57,6 +57,8 @@ type Conn struct {
 	single     *url.URL   // the URL named one calendar
 	homes      []*url.URL // calendar homes
 	inbox      *url.URL   // scheduling inbox, for the default calendar
+	outbox     *url.URL   // scheduling outbox, never a calendar
+	addresses  []string   // calendar-user-address-set
 }
 
 // Open prepares a connection without any network access, for syncing and

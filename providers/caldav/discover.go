@@ -28,6 +28,12 @@ func Connect(ctx context.Context, creds Credentials, opts Options) (*Conn, error
 // usually tells what it is.
 var discoveryProps = []string{
 	"d:resourcetype", "d:current-user-principal", "c:calendar-home-set", "c:schedule-inbox-URL",
+	"c:schedule-outbox-URL", "c:calendar-user-address-set",
+}
+
+// principalProps are read on the principal.
+var principalProps = []string{
+	"c:calendar-home-set", "c:schedule-inbox-URL", "c:schedule-outbox-URL", "c:calendar-user-address-set",
 }
 
 // discover follows RFC 6764 section 6: the given URL, then its
@@ -52,6 +58,7 @@ func (c *Conn) discoverFrom(ctx context.Context, start *url.URL) error {
 	}
 	if prop.isCalendar() {
 		c.single, c.discovered = here, true
+		c.readPrincipal(ctx, here, prop)
 		return nil
 	}
 	if home := prop.CalendarHomeSet.first(); home != "" {
@@ -63,7 +70,7 @@ func (c *Conn) discoverFrom(ctx context.Context, start *url.URL) error {
 			return notCalDAV(here, fmt.Sprintf("returned an invalid principal URL %q", principal))
 		}
 		if !samePath(principalURL, here) {
-			pprop, pURL, err := c.propfindOne(ctx, principalURL, "c:calendar-home-set", "c:schedule-inbox-URL")
+			pprop, pURL, err := c.propfindOne(ctx, principalURL, principalProps...)
 			if err != nil {
 				return discoveryError(err)
 			}
@@ -81,8 +88,9 @@ func (c *Conn) discoverFrom(ctx context.Context, start *url.URL) error {
 	return notCalDAV(here, "is a WebDAV resource but names no calendar home (calendar-home-set) and is not a calendar")
 }
 
-// useHomes records the calendar homes and scheduling inbox of a principal.
-// Homes keep their full URL: iCloud's lives on another host.
+// useHomes records the calendar homes, scheduling inbox and outbox and
+// the calendar user addresses of a principal. Homes keep their full URL:
+// iCloud's lives on another host.
 func (c *Conn) useHomes(principal *url.URL, prop davProp) error {
 	for _, h := range prop.CalendarHomeSet.Hrefs {
 		u, err := principal.Parse(strings.TrimSpace(h))
@@ -94,8 +102,40 @@ func (c *Conn) useHomes(principal *url.URL, prop davProp) error {
 	if inbox := prop.ScheduleInbox.first(); inbox != "" {
 		c.inbox, _ = principal.Parse(inbox)
 	}
+	if outbox := prop.ScheduleOutbox.first(); outbox != "" {
+		c.outbox, _ = principal.Parse(outbox)
+	}
+	c.addresses = nil
+	if prop.UserAddresses != nil {
+		for _, a := range prop.UserAddresses.Hrefs {
+			if a = strings.TrimSpace(a); a != "" {
+				c.addresses = append(c.addresses, a)
+			}
+		}
+	}
 	c.discovered = true
 	return nil
+}
+
+// readPrincipal reads the scheduling boxes and addresses of the principal
+// that owns a calendar given alone. Best effort: without them a DAViCal
+// inbox given as the URL is still refused by its resource type.
+func (c *Conn) readPrincipal(ctx context.Context, here *url.URL, prop davProp) {
+	principal := prop.CurrentUserPrincipal.first()
+	if principal == "" {
+		return
+	}
+	u, err := here.Parse(principal)
+	if err != nil {
+		return
+	}
+	pprop, pURL, err := c.propfindOne(ctx, u, principalProps...)
+	if err != nil {
+		return
+	}
+	homes := c.homes
+	c.useHomes(pURL, pprop)
+	c.homes = homes
 }
 
 // speaksCalDAV checks the DAV header of OPTIONS for calendar-access.

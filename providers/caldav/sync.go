@@ -179,7 +179,7 @@ func (c *Conn) relist(ctx context.Context, calURL *url.URL, kind string, known m
 	if err != nil {
 		return calendar.ChangeSet{}, err
 	}
-	return calendar.ChangeSet{Upserts: items, Deletes: append(deleted, gone...), State: state.String()}, nil
+	return calendar.ChangeSet{Upserts: stillUnknown(items, known), Deletes: append(deleted, gone...), State: state.String()}, nil
 }
 
 // syncSince runs sync-collection from token, then fetches what changed.
@@ -202,7 +202,7 @@ func (c *Conn) syncSince(ctx context.Context, calURL *url.URL, token string, lis
 		return calendar.ChangeSet{}, err
 	}
 	state := syncState{kind: stateSyncToken, value: next, listed: listed}
-	return calendar.ChangeSet{Upserts: items, Deletes: append(deleted, gone...), State: state.String()}, nil
+	return calendar.ChangeSet{Upserts: stillUnknown(items, known), Deletes: append(deleted, gone...), State: state.String()}, nil
 }
 
 // syncByCTag costs one PROPFIND when the collection's CTag is unchanged,
@@ -287,6 +287,20 @@ func (c *Conn) listMembers(ctx context.Context, calURL *url.URL) ([]member, stri
 		members = append(members, member{key: c.refOf(u), etag: prop.ETag})
 	}
 	return members, ctag, nil
+}
+
+// stillUnknown drops fetched items whose ETag the caller already holds:
+// members listed without an ETag (Cyrus's sync-collection, sometimes)
+// are fetched, and may turn out to be our own write.
+func stillUnknown(items []calendar.Item, known map[string]string) []calendar.Item {
+	out := items[:0]
+	for _, it := range items {
+		if etag, ok := known[it.Key]; ok && it.ETag != "" && sameETag(etag, it.ETag) {
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
 }
 
 // unknownOnly drops members whose ETag the caller already holds.

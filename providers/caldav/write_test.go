@@ -49,7 +49,7 @@ func TestPutAndDeleteRoundTrip(t *testing.T) {
 		}
 		known[href] = etag2
 		if cs := changes(t, conn, calRef, full.State, known); len(cs.Upserts) != 0 || len(cs.Deletes) != 0 {
-			t.Errorf("our own update came back: upserts %v deletes %v", keysOf(cs.Upserts), cs.Deletes)
+			t.Errorf("our own update came back: upserts %v deletes %v (put etag %q, now %+v)", keysOf(cs.Upserts), cs.Deletes, etag2, cs.Upserts)
 		}
 
 		// SOGo ignores If-Match on DELETE (and deletes).

@@ -46,6 +46,8 @@ type davProp struct {
 	} `xml:"DAV: current-user-privilege-set"`
 	CalendarHomeSet     *hrefList `xml:"urn:ietf:params:xml:ns:caldav calendar-home-set"`
 	ScheduleInbox       *hrefList `xml:"urn:ietf:params:xml:ns:caldav schedule-inbox-URL"`
+	ScheduleOutbox      *hrefList `xml:"urn:ietf:params:xml:ns:caldav schedule-outbox-URL"`
+	UserAddresses       *hrefList `xml:"urn:ietf:params:xml:ns:caldav calendar-user-address-set"`
 	DefaultCalendar     *hrefList `xml:"urn:ietf:params:xml:ns:caldav schedule-default-calendar-URL"`
 	SupportedComponents *struct {
 		Comp []struct {
@@ -132,6 +134,12 @@ func (r *davResponse) props() davProp {
 		if p.ScheduleInbox != nil {
 			merged.ScheduleInbox = p.ScheduleInbox
 		}
+		if p.ScheduleOutbox != nil {
+			merged.ScheduleOutbox = p.ScheduleOutbox
+		}
+		if p.UserAddresses != nil {
+			merged.UserAddresses = p.UserAddresses
+		}
 		if p.DefaultCalendar != nil {
 			merged.DefaultCalendar = p.DefaultCalendar
 		}
@@ -147,6 +155,12 @@ func (r *davResponse) props() davProp {
 
 // isCalendar reports a calendar collection.
 func (p *davProp) isCalendar() bool { return p.ResourceType.has(nsCalDAV, "calendar") }
+
+// isSchedulingBox reports a scheduling inbox or outbox (RFC 6638), which
+// some servers also mark as calendars.
+func (p *davProp) isSchedulingBox() bool {
+	return p.ResourceType.has(nsCalDAV, "schedule-inbox") || p.ResourceType.has(nsCalDAV, "schedule-outbox")
+}
 
 func (p *davProp) isCollection() bool { return p.ResourceType.has(nsDAV, "collection") }
 
@@ -193,6 +207,39 @@ func davCondition(body []byte) string {
 		return ""
 	}
 	return davErr.Elements[0].XMLName.Local
+}
+
+// davConditionHref is the DAV:href inside the precondition element of a
+// DAV:error body, or "": CalDAV's no-uid-conflict and RFC 6638's
+// unique-scheduling-object-resource name the object holding the UID.
+func davConditionHref(body []byte) string {
+	var davErr struct {
+		XMLName  xml.Name
+		Elements []struct {
+			Href string `xml:"DAV: href"`
+		} `xml:",any"`
+	}
+	if err := xml.Unmarshal(body, &davErr); err != nil || davErr.XMLName.Space != nsDAV || davErr.XMLName.Local != "error" {
+		return ""
+	}
+	for _, e := range davErr.Elements {
+		if h := strings.TrimSpace(e.Href); h != "" {
+			return h
+		}
+	}
+	return ""
+}
+
+// uidQueryBody is a calendar-query for the ETags of the events with the
+// given UID.
+func uidQueryBody(uid string) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">` +
+		`<d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">` +
+		`<c:prop-filter name="UID"><c:text-match collation="i;octet">`)
+	xml.EscapeText(&b, []byte(uid))
+	b.WriteString(`</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`)
+	return b.Bytes()
 }
 
 // propfindBody asks for the named properties, given as "prefix:local" with

@@ -31,6 +31,9 @@ type Server struct {
 	Username, Password string
 	// Email is the account's own calendar user address, if it has one.
 	Email string
+	// MailLog is the file where the server's outgoing mail (iMIP
+	// invitations) lands, for servers that send any.
+	MailLog string
 	// PrincipalURL, HomeURL and CalendarURL are full URLs of the user's
 	// principal, calendar home and an empty event calendar.
 	PrincipalURL, HomeURL, CalendarURL string

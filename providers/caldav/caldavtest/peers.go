@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,9 @@ type peer struct {
 	// Basic one's database, and Basic keeps the helpers simple.
 	helper string
 	email  string
+	// mailLog is where the server's outgoing mail lands, under the
+	// peers' state directory, if it sends any.
+	mailLog string
 }
 
 const (
@@ -39,16 +43,18 @@ var Peers = []string{"sabre", "sabre-digest", "cyrus", "davical", "sogo"}
 
 var peers = map[string]peer{
 	"sabre": {env: "RENDEZVOUS_TEST_SABRE_URL", defaultURL: "http://127.0.0.1:18081/",
-		principal: "principals/mentor/", home: "calendars/mentor/", email: "mentor@example.org"},
+		principal: "principals/mentor/", home: "calendars/mentor/", email: "mentor@example.org",
+		mailLog: "sabre/mail.log"},
 	"sabre-digest": {env: "RENDEZVOUS_TEST_SABRE_DIGEST_URL", defaultURL: "http://127.0.0.1:18082/",
 		principal: "principals/mentor/", home: "calendars/mentor/", email: "mentor@example.org",
-		helper: "sabre"},
+		helper: "sabre", mailLog: "sabre/mail.log"},
 	"cyrus": {env: "RENDEZVOUS_TEST_CYRUS_URL", defaultURL: "http://127.0.0.1:18083/",
 		principal: "dav/principals/user/mentor/", home: "dav/calendars/user/mentor/", email: "mentor@example.org"},
 	"davical": {env: "RENDEZVOUS_TEST_DAVICAL_URL", defaultURL: "http://127.0.0.1:18084/",
 		principal: "caldav.php/mentor/", home: "caldav.php/mentor/", email: "mentor@example.org"},
 	"sogo": {env: "RENDEZVOUS_TEST_SOGO_URL", defaultURL: "http://127.0.0.1:18085/",
-		principal: "SOGo/dav/mentor/", home: "SOGo/dav/mentor/Calendar/", email: "mentor@example.org"},
+		principal: "SOGo/dav/mentor/", home: "SOGo/dav/mentor/Calendar/", email: "mentor@example.org",
+		mailLog: "sogo/mail.log"},
 }
 
 // StartPeer connects to the shared server name (one of Peers) and creates
@@ -64,6 +70,13 @@ func StartPeer(t testing.TB, name string) *Server {
 	s := &Server{
 		Name: name, URL: root, Username: peerUser, Password: peerPassword, Email: p.email, shared: true,
 		PrincipalURL: root + p.principal, HomeURL: root + p.home,
+	}
+	if p.mailLog != "" {
+		stateDir := os.Getenv("PEERS_STATE")
+		if stateDir == "" {
+			stateDir = "/var/lib/rendezvous-peers"
+		}
+		s.MailLog = filepath.Join(stateDir, p.mailLog)
 	}
 	if p.helper != "" {
 		s.helperBase = peerURL(t, p.helper, peers[p.helper])
