@@ -14,6 +14,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
+	"github.com/rendezvous/rendezvous/providers/ics"
 )
 
 // connectTimeout bounds discovery, listing and the first sync. It stays
@@ -40,12 +41,15 @@ func (s *Service) Connect(ctx context.Context, by access.Principal, mentorID str
 	if err := s.checkConnectInput(&in); err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if in.Provider == ProviderICS {
+		return s.connectICS(ctx, mentorID, in.URL)
+	}
 	mentor, err := s.store.Mentor(ctx, mentorID)
 	if err != nil {
 		return nil, notFound(err, "mentor")
 	}
-	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
-	defer cancel()
 	src, err := connectCalDAV(ctx, s.client, s.Logger, in.URL, in.Username, in.Password)
 	if err != nil {
 		return nil, connectError(err)
@@ -137,15 +141,24 @@ func (s *Service) storeConnection(ctx context.Context, conn *store.Connection, r
 func (s *Service) checkConnectInput(in *ConnectInput) error {
 	in.Provider = strings.TrimSpace(in.Provider)
 	switch in.Provider {
-	case ProviderCalDAV:
+	case ProviderCalDAV, ProviderICS:
 	case "google":
 		return apperr.Field("provider", "Google calendars are connected through /connections/google/start")
 	default:
-		return apperr.Field("provider", "must be \"caldav\"")
+		return apperr.Field("provider", "must be \"caldav\" or \"ics\"")
 	}
 	in.URL = strings.TrimSpace(in.URL)
 	if err := validate.Text("url", in.URL, 2000, true); err != nil {
 		return err
+	}
+	if in.Provider == ProviderICS {
+		if in.Username != "" || in.Password != "" {
+			return apperr.Field("url", "a published calendar address takes no username or password")
+		}
+		if _, err := ics.ParseAddress(in.URL, s.AllowPrivateHosts); err != nil {
+			return apperr.Field("url", "must be an https:// or webcal:// address of a published calendar (.ics)")
+		}
+		return nil
 	}
 	u, err := url.Parse(in.URL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {

@@ -34,6 +34,11 @@ func connectError(err error) error {
 // syncFailure turns a sync error of a provider's connection into the
 // connection status and the human reason shown to the mentor.
 func syncFailure(provider string, err error) (status, reason string) {
+	if provider == ProviderICS {
+		if status, reason, ok := icsSyncFailure(err); ok {
+			return status, reason
+		}
+	}
 	switch {
 	case errors.Is(err, ErrCredentials) && provider == ProviderGoogle:
 		return store.ConnectionReauthRequired,

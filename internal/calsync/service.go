@@ -89,7 +89,10 @@ func New(s *store.Store, box *secret.Box, jobs Enqueuer, notices Notices, opts O
 		leaseOwner: uuid.NewString(),
 		now:        opts.Now,
 	}
-	svc.openers = map[string]Opener{ProviderCalDAV: openCalDAV(svc.client, opts.Logger)}
+	svc.openers = map[string]Opener{
+		ProviderCalDAV: openCalDAV(svc.client, opts.Logger),
+		ProviderICS:    openICS(svc.client, opts.AllowPrivateHosts),
+	}
 	if opts.Google != nil {
 		svc.google = &googleProvider{GoogleOptions: *opts.Google}
 		svc.openers[ProviderGoogle] = svc.openGoogle
