@@ -154,31 +154,34 @@ func btoi(b bool) int {
 	return 0
 }
 
-// Only servers started by the test can be killed.
+// Only servers started by the test can be killed: Radicale and Xandikos.
 func TestServerKilledMidSync(t *testing.T) {
-	servers(t, func(t *testing.T, name string, srv *caldavtest.Server) {
-		if name != "radicale" && name != "xandikos" {
-			t.Skip("a shared server is not this test's to kill")
-		}
-		calRef := calRefOf(srv)
-		seedVariety(t, srv, calRef)
-		// Let the listing through, then kill the server before the
-		// multiget that would fetch the objects.
-		killer := &killAfter{requests: 1, kill: srv.Stop}
-		client := testOptions(nil).HTTPClient
-		killer.next, client.Transport = client.Transport, killer
-		conn, err := Open(Credentials{URL: srv.URL, Username: srv.Username, Password: srv.Password}, Options{HTTPClient: client})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = conn.Changes(context.Background(), calRef, "", testWindow, nil)
-		if !errors.Is(err, ErrUnreachable) {
-			t.Fatalf("got %v, want ErrUnreachable", err)
-		}
-		if _, err := conn.Changes(context.Background(), calRef, "sync:x", testWindow, nil); !errors.Is(err, ErrUnreachable) {
-			t.Fatalf("after the kill: got %v, want ErrUnreachable", err)
-		}
-	})
+	for name, start := range map[string]func(testing.TB) *caldavtest.Server{
+		"radicale": caldavtest.StartRadicale, "xandikos": caldavtest.StartXandikos,
+	} {
+		t.Run(name, func(t *testing.T) { serverKilledMidSync(t, start(t)) })
+	}
+}
+
+func serverKilledMidSync(t *testing.T, srv *caldavtest.Server) {
+	calRef := calRefOf(srv)
+	seedVariety(t, srv, calRef)
+	// Let the listing through, then kill the server before the
+	// multiget that would fetch the objects.
+	killer := &killAfter{requests: 1, kill: srv.Stop}
+	client := testOptions(nil).HTTPClient
+	killer.next, client.Transport = client.Transport, killer
+	conn, err := Open(Credentials{URL: srv.URL, Username: srv.Username, Password: srv.Password}, Options{HTTPClient: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.Changes(context.Background(), calRef, "", testWindow, nil)
+	if !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("got %v, want ErrUnreachable", err)
+	}
+	if _, err := conn.Changes(context.Background(), calRef, "sync:x", testWindow, nil); !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("after the kill: got %v, want ErrUnreachable", err)
+	}
 }
 
 // killAfter runs kill once the given number of requests went through.
