@@ -25,6 +25,8 @@ lmtpsocket: $state/run/socket/lmtp
 idlesocket: $state/run/socket/idle
 notifysocket: $state/run/socket/notify
 servername: localhost
+# The account's calendar address is mentor@<defaultdomain>.
+defaultdomain: example.org
 admins: cyrus
 allowplaintext: yes
 sasl_pwcheck_method: auxprop

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 
 	"github.com/rendezvous/rendezvous/calendar"
@@ -18,31 +17,34 @@ import (
 // ProviderCalDAV names CalDAV connections.
 const ProviderCalDAV = "caldav"
 
-// caldavCredentials is the sealed part of a CalDAV connection: only the
-// password (URL and username are shown to the mentor and stored in clear).
+// caldavCredentials is the sealed part of a CalDAV connection: the
+// password (URL and username are shown to the mentor and stored in clear),
+// and the account's own calendar user addresses, read at connect time, by
+// which the mentor is recognised among an event's attendees.
 type caldavCredentials struct {
-	Password string `json:"password"`
+	Password  string   `json:"password"`
+	Addresses []string `json:"addresses,omitempty"`
 }
 
 // caldavSource adapts a providers/caldav connection to Source.
 type caldavSource struct {
-	conn   *caldav.Conn
-	logger *slog.Logger
+	conn      *caldav.Conn
+	addresses []string
 }
 
 // connectCalDAV discovers the account behind a URL, which checks the
 // credentials.
-func connectCalDAV(ctx context.Context, client *http.Client, logger *slog.Logger, url, username, password string) (*caldavSource, error) {
+func connectCalDAV(ctx context.Context, client *http.Client, url, username, password string) (*caldavSource, error) {
 	conn, err := caldav.Connect(ctx, caldav.Credentials{URL: url, Username: username, Password: password}, caldav.Options{HTTPClient: client})
 	if err != nil {
 		return nil, classifyCalDAV(err)
 	}
-	return &caldavSource{conn: conn, logger: logger}, nil
+	return &caldavSource{conn: conn, addresses: conn.Addresses()}, nil
 }
 
 // openCalDAV opens a stored connection without discovery: its calendars'
 // references are already known.
-func openCalDAV(client *http.Client, logger *slog.Logger) Opener {
+func openCalDAV(client *http.Client) Opener {
 	return func(_ context.Context, c *store.Connection, credentials []byte) (Source, error) {
 		var creds caldavCredentials
 		if err := json.Unmarshal(credentials, &creds); err != nil {
@@ -52,9 +54,12 @@ func openCalDAV(client *http.Client, logger *slog.Logger) Opener {
 		if err != nil {
 			return nil, classifyCalDAV(err)
 		}
-		return &caldavSource{conn: conn, logger: logger}, nil
+		return &caldavSource{conn: conn, addresses: creds.Addresses}, nil
 	}
 }
+
+// SelfAddresses are the account's calendar user addresses.
+func (a *caldavSource) SelfAddresses() []string { return a.addresses }
 
 func (a *caldavSource) Calendars(ctx context.Context) ([]calendar.RemoteCalendar, error) {
 	cals, err := a.conn.Calendars(ctx)

@@ -50,7 +50,7 @@ func (s *Service) Connect(ctx context.Context, by access.Principal, mentorID str
 	if err != nil {
 		return nil, notFound(err, "mentor")
 	}
-	src, err := connectCalDAV(ctx, s.client, s.Logger, in.URL, in.Username, in.Password)
+	src, err := connectCalDAV(ctx, s.client, in.URL, in.Username, in.Password)
 	if err != nil {
 		return nil, connectError(err)
 	}
@@ -63,7 +63,7 @@ func (s *Service) Connect(ctx context.Context, by access.Principal, mentorID str
 	}
 	conn := s.newConnection(mentorID, ProviderCalDAV)
 	conn.URL, conn.Username = in.URL, in.Username
-	secretPart, _ := json.Marshal(caldavCredentials{Password: in.Password})
+	secretPart, _ := json.Marshal(caldavCredentials{Password: in.Password, Addresses: src.addresses})
 	conn.CredentialsSealed = s.box.Seal(secretPart)
 	cals, pulls, err := s.firstPull(ctx, src, mentor, conn, remote)
 	if err != nil {

@@ -90,7 +90,7 @@ func New(s *store.Store, box *secret.Box, jobs Enqueuer, notices Notices, opts O
 		now:        opts.Now,
 	}
 	svc.openers = map[string]Opener{
-		ProviderCalDAV: openCalDAV(svc.client, opts.Logger),
+		ProviderCalDAV: openCalDAV(svc.client),
 		ProviderICS:    openICS(svc.client, opts.AllowPrivateHosts),
 	}
 	if opts.Google != nil {
