@@ -10,30 +10,36 @@ here="$(cd "$(dirname "$0")" && pwd)"
 state="${PEERS_STATE:-/var/lib/rendezvous-peers}/sabre"
 basic_port="${SABRE_BASIC_PORT:-18081}"
 digest_port="${SABRE_DIGEST_PORT:-18082}"
-examples=/usr/share/doc/php-sabre-dav/examples/sql
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 mkdir -p "$state"
 if [[ ! -s "$state/db.sqlite" ]]; then
+  # sabre/dav 1.8's SQLite schema (its examples/sql), with one account.
   tmp="$state/db.sqlite.new"
   rm -f "$tmp"
-  for f in calendars locks principals users; do
-    sqlite_sql="$examples/sqlite.$f.sql"
-    [[ -f "$sqlite_sql" ]] || sqlite_sql="$sqlite_sql.gz"
-    if [[ "$sqlite_sql" == *.gz ]]; then zcat "$sqlite_sql"; else cat "$sqlite_sql"; fi
-  done | php -r '
+  php -r '
     $pdo = new PDO("sqlite:" . $argv[1]);
     $pdo->setAttribute(PDO::ATTR_ERRMODE, PDO::ERRMODE_EXCEPTION);
-    $pdo->exec(stream_get_contents(STDIN));
-    $pdo->exec("DELETE FROM users; DELETE FROM principals; DELETE FROM calendars");
-    $pdo->exec("INSERT INTO users (username, digesta1) VALUES (\"mentor\", \"" . md5("mentor:SabreDAV:correct-horse") . "\")");
-    foreach (["", "/calendar-proxy-read", "/calendar-proxy-write"] as $sub) {
-      $email = $sub === "" ? "mentor@example.org" : null;
-      $st = $pdo->prepare("INSERT INTO principals (uri, email, displayname) VALUES (?, ?, ?)");
-      $st->execute(["principals/mentor" . $sub, $email, $sub === "" ? "Mentor" : null]);
-    }
-    $pdo->exec("INSERT INTO calendars (principaluri, displayname, uri, ctag, components) VALUES (\"principals/mentor\", \"Default\", \"default\", 1, \"VEVENT,VTODO\")");
+    $pdo->exec("
+      CREATE TABLE calendarobjects (id integer primary key asc, calendardata blob, uri text, calendarid integer,
+        lastmodified integer, etag text, size integer, componenttype text, firstoccurence integer, lastoccurence integer);
+      CREATE TABLE calendars (id integer primary key asc, principaluri text, displayname text, uri text, ctag integer,
+        description text, calendarorder integer, calendarcolor text, timezone text, components text, transparent bool);
+      CREATE TABLE locks (id integer primary key asc, owner text, timeout integer, created integer, token text,
+        scope integer, depth integer, uri text);
+      CREATE TABLE principals (id INTEGER PRIMARY KEY ASC, uri TEXT, email TEXT, displayname TEXT, vcardurl TEXT, UNIQUE(uri));
+      CREATE TABLE groupmembers (id INTEGER PRIMARY KEY ASC, principal_id INTEGER, member_id INTEGER, UNIQUE(principal_id, member_id));
+      CREATE TABLE users (id integer primary key asc, username TEXT, digesta1 TEXT, UNIQUE(username));
+    ");
+    $pdo->prepare("INSERT INTO users (username, digesta1) VALUES (?, ?)")
+        ->execute(["mentor", md5("mentor:SabreDAV:correct-horse")]);
+    $st = $pdo->prepare("INSERT INTO principals (uri, email, displayname) VALUES (?, ?, ?)");
+    $st->execute(["principals/mentor", "mentor@example.org", "Mentor"]);
+    $st->execute(["principals/mentor/calendar-proxy-read", null, null]);
+    $st->execute(["principals/mentor/calendar-proxy-write", null, null]);
+    $pdo->exec("INSERT INTO calendars (principaluri, displayname, uri, ctag, components)
+                VALUES (\"principals/mentor\", \"Default\", \"default\", 1, \"VEVENT,VTODO\")");
   ' "$tmp"
   mv "$tmp" "$state/db.sqlite"
 fi
