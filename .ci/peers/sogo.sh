@@ -72,7 +72,7 @@ chmod 644 /etc/sogo/sogo.conf
 
 if ! listening "$mc_port"; then
   echo "sogo: starting memcached on 127.0.0.1:$mc_port"
-  memcached -d -u memcache -l 127.0.0.1 -p "$mc_port" -U 0 -m 64 -P "$state/memcached.pid"
+  memcached -d -u memcache -l 127.0.0.1 -p "$mc_port" -U 0 -m 64
   wait_for "$mc_port" memcached
 fi
 if ! listening "$wo_port"; then
