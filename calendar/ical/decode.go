@@ -26,6 +26,12 @@ type Options struct {
 	// Calendar, when set, is charged too, so that the limits of a whole
 	// calendar hold across the DecodeBusy calls of its objects.
 	Calendar *Budget
+	// SelfAddresses are the calendar owner's own addresses (the mentor's
+	// e-mail, the account's calendar-user-address-set), as "mailto:…" or
+	// bare e-mail addresses, in any case. An event in which the owner
+	// attends with PARTSTAT=DECLINED (and under none of them accepts) is
+	// an invitation they turned down: it blocks nothing.
+	SelfAddresses []string
 }
 
 // Busy is the busy time found in iCalendar data.
@@ -64,7 +70,8 @@ var errTruncatedEvent = errors.New("event cut off by the end of the data")
 //
 // Semantics (RFC 5545 unless noted):
 //   - STATUS:CANCELLED, TRANSP:TRANSPARENT and X-MICROSOFT-CDO-BUSYSTATUS:FREE
-//     events block nothing; TENTATIVE ones do. VTODO, VJOURNAL and
+//     events block nothing, nor do events whose ATTENDEE that is the owner
+//     (opts.SelfAddresses) has PARTSTAT=DECLINED; TENTATIVE ones do. VTODO, VJOURNAL and
 //     VFREEBUSY are ignored.
 //   - An all-day event without DTEND lasts one day; a timed one without
 //     DTEND or DURATION is an instant and blocks nothing.
@@ -114,7 +121,7 @@ func DecodeBusy(ctx context.Context, data []byte, opts Options) (busy Busy, err 
 		return Busy{}, ErrNotICalendar
 	}
 	if opts.Window.Valid() {
-		d := decoding{text: text, loc: loc, window: opts.Window, m: m, problems: &problems}
+		d := decoding{text: text, loc: loc, window: opts.Window, m: m, problems: &problems, self: selfSet(opts.SelfAddresses)}
 		if busy.Intervals, err = d.run(&scan); err != nil {
 			return Busy{}, err
 		}
@@ -132,6 +139,7 @@ func DecodeBusy(ctx context.Context, data []byte, opts Options) (busy Busy, err 
 type decoding struct {
 	text     string
 	loc      *time.Location
+	self     map[string]bool // the owner's addresses, see selfSet
 	window   calendar.Interval
 	m        *meter
 	problems *problemList
@@ -173,7 +181,7 @@ func (d *decoding) run(scan *scanResult) ([]calendar.Interval, error) {
 		}
 		if first.cal != cal {
 			cal = first.cal
-			rd = eventReader{text: d.text, loc: d.loc, zones: newZoneResolver(d.text, zonesOf(zones, cal), shared, d.m)}
+			rd = eventReader{text: d.text, loc: d.loc, self: d.self, zones: newZoneResolver(d.text, zonesOf(zones, cal), shared, d.m)}
 		}
 		if err := d.readSeries(rd, group); err != nil {
 			return nil, err

@@ -71,7 +71,8 @@ var errNoStart = errors.New("event has no DTSTART")
 type eventReader struct {
 	text  string
 	zones *zoneResolver
-	loc   *time.Location // the mentor's zone: floating times and dates
+	loc   *time.Location  // the mentor's zone: floating times and dates
+	self  map[string]bool // the owner's addresses, see selfSet
 }
 
 // The properties of which an event's first occurrence is read.
@@ -122,6 +123,8 @@ type eventProps struct {
 	// thousands), so only the first error is kept for later.
 	rec    *recurrenceSet
 	recErr error
+	// How the owner answered, when they are among the attendees.
+	selfDeclined, selfAccepted bool
 }
 
 func (ep *eventProps) recurrence() *recurrenceSet {
@@ -134,7 +137,7 @@ func (ep *eventProps) recurrence() *recurrenceSet {
 // read reads the event at sp into ev, using ep as scratch.
 func (rd eventReader) read(sp eventSpan, ep *eventProps, ev *calEvent) error {
 	*ep = eventProps{rules: ep.rules[:0]}
-	eachOwnLine(rd.text, sp, func(name, line string) {
+	eachOwnLine(rd.text, sp, len(rd.self) > 0, func(name, line string) {
 		p, ok := parseContentLine(line)
 		if !ok {
 			return
@@ -152,6 +155,14 @@ func (rd eventReader) read(sp eventSpan, ep *eventProps, ev *calEvent) error {
 			if ep.recErr == nil {
 				ep.recErr = rd.readExDate(&p, ep.recurrence())
 			}
+		case ical.PropAttendee:
+			if len(rd.self) > 0 && rd.self[addressKey(p.value)] {
+				if strings.EqualFold(p.param("PARTSTAT"), "DECLINED") {
+					ep.selfDeclined = true
+				} else {
+					ep.selfAccepted = true
+				}
+			}
 		default:
 			if i := slotOf(name); i >= 0 && !ep.has[i] {
 				ep.first[i], ep.has[i] = p, true
@@ -161,16 +172,51 @@ func (rd eventReader) read(sp eventSpan, ep *eventProps, ev *calEvent) error {
 	return rd.build(ep, ev)
 }
 
+// isAttendeeLine reports a line starting "ATTENDEE;" or "ATTENDEE:".
+func isAttendeeLine(first string) bool {
+	const n = len("ATTENDEE")
+	return len(first) > n && strings.EqualFold(first[:n], "ATTENDEE") && (first[n] == ';' || first[n] == ':')
+}
+
+// selfSet indexes the owner's addresses by addressKey.
+func selfSet(addresses []string) map[string]bool {
+	if len(addresses) == 0 {
+		return nil
+	}
+	set := make(map[string]bool, len(addresses))
+	for _, a := range addresses {
+		if k := addressKey(a); k != "" {
+			set[k] = true
+		}
+	}
+	return set
+}
+
+// addressKey is a calendar user address compared as e-mail addresses are
+// here: without its mailto: scheme, case-insensitively.
+func addressKey(address string) string {
+	address = strings.TrimSpace(address)
+	if len(address) >= 7 && strings.EqualFold(address[:7], "mailto:") {
+		address = address[7:]
+	}
+	return strings.ToLower(address)
+}
+
 // eachOwnLine calls fn for the lines of the event itself that busy time
-// reads, skipping those of its sub-components (VALARM…). It follows the
+// reads, skipping those of its sub-components (VALARM…); ATTENDEE lines
+// too when attendees is set (they are most of an invitation's bytes, and
+// only matter when the owner's addresses are known). It follows the
 // scan's rules for unbalanced BEGIN and END lines.
-func eachOwnLine(text string, sp eventSpan, fn func(name, line string)) {
+func eachOwnLine(text string, sp eventSpan, attendees bool, fn func(name, line string)) {
 	var open []string                     // sub-components, innermost last
 	pos := nextLine(text, int(sp.lo)).end // the BEGIN:VEVENT line
 	for pos < int(sp.hi) {
 		l := nextLine(text, pos)
 		pos = l.end
 		name, line := l.name(text)
+		if name == "" && attendees && isAttendeeLine(l.first) {
+			name, line = ical.PropAttendee, l.unfolded(text)
+		}
 		switch name {
 		case "":
 		case "BEGIN":
@@ -206,7 +252,9 @@ func (rd eventReader) build(ep *eventProps, ev *calEvent) error {
 		!strings.EqualFold(text(slotTransp), "TRANSPARENT") &&
 		// Outlook's "Show as: Free" counts as transparent even when TRANSP
 		// is missing, as Exchange itself treats it.
-		!strings.EqualFold(text(slotBusyStatus), "FREE")
+		!strings.EqualFold(text(slotBusyStatus), "FREE") &&
+		// An invitation the owner declined stays in their calendar.
+		!(ep.selfDeclined && !ep.selfAccepted)
 	if seq := text(slotSequence); seq != "" {
 		ev.sequence, _ = strconv.Atoi(seq)
 	}

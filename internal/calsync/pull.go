@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/calendar/ical"
@@ -41,17 +40,28 @@ func (s *Service) pull(ctx context.Context, src Source, m *store.Mentor, cal *st
 		return pulled{cal: cal, err: fmt.Errorf("sync calendar %s: %w", cal.ID, err)}
 	}
 	items := mergeItems(cal.ID, stored, cs)
-	loc := mentorZone(m)
+	opts := ical.Options{Window: window, Location: mentorZone(m), SelfAddresses: selfAddresses(m, src)}
 	var busy []store.BusyInterval
 	for _, it := range items {
 		if ownKeys[it.Key] {
 			continue
 		}
-		for _, iv := range s.itemBusy(ctx, cal, it, window, loc) {
+		for _, iv := range s.itemBusy(ctx, cal, it, opts) {
 			busy = append(busy, store.BusyInterval{StartAt: iv.Start, EndAt: iv.End})
 		}
 	}
 	return pulled{cal: cal, changes: cs, busy: busy}
+}
+
+// selfAddresses are the mentor's addresses in their calendar: their
+// e-mail, and the account's own (CalDAV's calendar-user-address-set), by
+// which invitations they declined are recognised.
+func selfAddresses(m *store.Mentor, src Source) []string {
+	self := []string{m.Email}
+	if a, ok := src.(interface{ SelfAddresses() []string }); ok {
+		self = append(self, a.SelfAddresses()...)
+	}
+	return self
 }
 
 // mergeItems applies a change set to the stored items.
@@ -88,10 +98,10 @@ func toStoredItems(calendarID string, items []calendar.Item) []store.CalendarIte
 	return out
 }
 
-// itemBusy is the busy time of one item in window: decoded from its
+// itemBusy is the busy time of one item in opts.Window: decoded from its
 // iCalendar data, or the intervals a provider computed (Google). Broken
 // events are logged and skipped; they never fail the sync.
-func (s *Service) itemBusy(ctx context.Context, cal *store.Calendar, it store.CalendarItem, window calendar.Interval, loc *time.Location) []calendar.Interval {
+func (s *Service) itemBusy(ctx context.Context, cal *store.Calendar, it store.CalendarItem, opts ical.Options) []calendar.Interval {
 	if it.ICS == nil {
 		var ivs []calendar.Interval
 		if it.Busy != "" {
@@ -101,13 +111,13 @@ func (s *Service) itemBusy(ctx context.Context, cal *store.Calendar, it store.Ca
 		}
 		out := ivs[:0]
 		for _, iv := range ivs {
-			if iv.Valid() && iv.Overlaps(window) {
+			if iv.Valid() && iv.Overlaps(opts.Window) {
 				out = append(out, iv.UTC())
 			}
 		}
 		return out
 	}
-	busy, err := ical.DecodeBusy(ctx, it.ICS, ical.Options{Window: window, Location: loc})
+	busy, err := ical.DecodeBusy(ctx, it.ICS, opts)
 	if err != nil {
 		s.Logger.Warn("calendar object skipped: not iCalendar", slog.String("calendar", cal.ID), slog.String("key", it.Key), slog.Any("error", err))
 		return nil

@@ -1,6 +1,7 @@
 package caldav
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -78,7 +79,7 @@ func TestBusyMatchesPythonReferenceOnEveryServer(t *testing.T) {
 		for _, it := range cs.Upserts {
 			all.Write(it.ICS)
 			all.WriteString("\r\n")
-			busy, err := ical.DecodeBusy(it.ICS, window, zone)
+			busy, err := ical.DecodeBusy(context.Background(), it.ICS, ical.Options{Window: window, Location: zone})
 			if err != nil || len(busy.Problems) > 0 {
 				t.Fatalf("%s: %v %v\n%s", it.Key, err, busy.Problems, it.ICS)
 			}
@@ -106,6 +107,54 @@ func TestBusyMatchesPythonReferenceOnEveryServer(t *testing.T) {
 		for i, p := range pairs {
 			if !p[0].Equal(ours[i].Start) || !p[1].Equal(ours[i].End) {
 				t.Errorf("interval %d: ours %v–%v, python %v–%v", i, ours[i].Start, ours[i].End, p[0], p[1])
+			}
+		}
+	})
+}
+
+// An invitation the mentor declined stays in their calendar on every
+// server (the server keeps the mentor's ATTENDEE at PARTSTAT=DECLINED):
+// it blocks time unless the decoder knows who the mentor is, by the
+// account's addresses as discovered or by the mentor's e-mail.
+func TestDeclinedInvitationIsNotBusyOnEveryServer(t *testing.T) {
+	servers(t, func(t *testing.T, name string, srv *caldavtest.Server) {
+		calRef := calRefOf(srv)
+		mentor := srv.Email
+		if mentor == "" {
+			mentor = "mentor@example.org"
+		}
+		srv.Put(t, "declined.ics", caldavtest.Calendar(`BEGIN:VEVENT
+UID:declined-`+runID(srv)+`
+DTSTAMP:20260101T000000Z
+DTSTART:20260602T090000Z
+DTEND:20260602T100000Z
+SUMMARY:Staff meeting
+ORGANIZER;CN=Boss:mailto:boss@example.net
+ATTENDEE;CN=Boss;PARTSTAT=ACCEPTED:mailto:boss@example.net
+ATTENDEE;CN=Mentor;PARTSTAT=DECLINED;RSVP=TRUE:mailto:`+strings.ToUpper(mentor)+`
+END:VEVENT`))
+		conn := connect(t, srv, srv.URL)
+		cs := changes(t, conn, calRef, "", nil)
+		if len(cs.Upserts) != 1 {
+			t.Fatalf("%d objects, want 1", len(cs.Upserts))
+		}
+		stored := cs.Upserts[0].ICS
+		busyWith := func(self []string) int {
+			busy, err := ical.DecodeBusy(context.Background(), stored, ical.Options{Window: testWindow, SelfAddresses: self})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(busy.Intervals)
+		}
+		if n := busyWith(nil); n != 1 {
+			t.Fatalf("without the mentor's addresses: %d intervals, want the 1 this case is about\n%s", n, stored)
+		}
+		if n := busyWith([]string{mentor}); n != 0 {
+			t.Errorf("with the mentor's e-mail: %d intervals, want 0\n%s", n, stored)
+		}
+		if srv.Email != "" {
+			if n := busyWith(conn.Addresses()); n != 0 {
+				t.Errorf("with the account's addresses %v: %d intervals, want 0", conn.Addresses(), n)
 			}
 		}
 	})
