@@ -9,9 +9,9 @@ import (
 
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/apperr"
-	"github.com/rendezvous/rendezvous/providers/netguard"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/providers/ics"
+	"github.com/rendezvous/rendezvous/providers/netguard"
 )
 
 // ProviderICS names connections to a published calendar address.
