@@ -62,7 +62,7 @@ chmod 640 "$state/sasldb2"
 echo "cyrus: starting on 127.0.0.1:$port"
 setsid /usr/sbin/cyrmaster -C "$state/imapd.conf" -M "$state/cyrus.conf" -D -p "$state/run/master.pid" \
   >>"$state/master.log" 2>&1 </dev/null &
-for _ in $(seq 1 100); do listening "$port" && break; sleep 0.1; done
+for _ in $(seq 1 300); do listening "$port" && break; sleep 0.1; done
 listening "$port" || { echo "cyrus: did not start:"; tail -n 20 "$state/master.log"; exit 1; }
 for _ in $(seq 1 50); do listening "$imap_port" && break; sleep 0.1; done
 # The first IMAP login creates the account's mailboxes (autocreate); the

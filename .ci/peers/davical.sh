@@ -74,5 +74,5 @@ CONF
 
 echo "davical: starting apache2 on 127.0.0.1:$port"
 apache2 -f "$state/apache2.conf" -k start
-for _ in $(seq 1 100); do listening "$port" && break; sleep 0.1; done
+for _ in $(seq 1 300); do listening "$port" && break; sleep 0.1; done
 listening "$port" || { echo "davical: apache2 did not start:"; tail -n 20 "$state/error.log"; exit 1; }

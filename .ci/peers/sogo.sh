@@ -17,7 +17,7 @@ pg=(-h 127.0.0.1 -p 5432 -U postgres)
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_for() { # port what
-  for _ in $(seq 1 200); do listening "$1" && return; sleep 0.1; done
+  for _ in $(seq 1 600); do listening "$1" && return; sleep 0.1; done
   echo "sogo: $2 did not start on port $1"; tail -n 30 "$state"/*.log; exit 1
 }
 mkdir -p "$state"
