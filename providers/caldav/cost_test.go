@@ -115,6 +115,7 @@ func seedMany(t *testing.T, srv *caldavtest.Server, n int) {
 		return
 	}
 	work := make(chan int)
+	failed := make(chan string, n)
 	var wg sync.WaitGroup
 	for range 6 {
 		wg.Add(1)
@@ -122,8 +123,11 @@ func seedMany(t *testing.T, srv *caldavtest.Server, n int) {
 			defer wg.Done()
 			for i := range work {
 				start := day.Add(time.Duration(i) * 3 * time.Hour)
-				srv.Put(t, fmt.Sprintf("event-%04d.ics", i), caldavtest.Event(fmt.Sprintf("event-%04d-%s", i, id),
-					fmt.Sprintf("Event %d", i), start, start.Add(time.Hour), fmt.Sprintf("LOCATION:Room %d", i%10)))
+				ics := caldavtest.Event(fmt.Sprintf("event-%04d-%s", i, id), fmt.Sprintf("Event %d", i), start, start.Add(time.Hour),
+					fmt.Sprintf("LOCATION:Room %d", i%10))
+				if code, _, body := srv.Do(t, "PUT", srv.CalendarURL+fmt.Sprintf("event-%04d.ics", i), nil, ics); code/100 != 2 {
+					failed <- fmt.Sprintf("PUT event %d: %d %s", i, code, body)
+				}
 			}
 		}()
 	}
@@ -132,4 +136,8 @@ func seedMany(t *testing.T, srv *caldavtest.Server, n int) {
 	}
 	close(work)
 	wg.Wait()
+	close(failed)
+	for msg := range failed {
+		t.Fatal(msg)
+	}
 }
