@@ -15,6 +15,9 @@ func (s *Server) routes() {
 
 	auth := s.authenticated
 	v1 := e.Group(links.API)
+	// The description of every route below (api/openapi.yaml).
+	v1.GET("/openapi.json", s.getOpenAPI)
+
 	v1.POST("/mentors", s.createMentor, auth)
 	v1.GET("/mentors", s.listMentors, auth)
 	v1.GET("/mentors/:id", s.getMentor, auth)

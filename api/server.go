@@ -77,6 +77,7 @@ type Server struct {
 	pageErrors func(echo.Context, Problem) bool
 	limiter    echo.MiddlewareFunc
 	web        *webPages
+	openAPI    []byte // the served description (openapi.go)
 }
 
 // New builds the server and its route table.
@@ -99,6 +100,7 @@ func New(d Deps) *Server {
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY", ReferrerPolicy: "same-origin",
 	}))
 	s.limiter = rateLimiter(d.RateLimit)
+	s.openAPI = mustOpenAPI(d.BaseURL)
 	s.setupPages()
 	s.routes()
 	return s

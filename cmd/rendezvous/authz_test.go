@@ -36,8 +36,9 @@ type authzCase struct {
 	absent bool
 }
 
-// publicRoutes answer to link and manage tokens, not bearer tokens.
-var publicRoutes = []string{"/api/v1/book/", "/api/v1/manage/"}
+// publicRoutes answer to link and manage tokens, not bearer tokens, or
+// to anyone (the API description).
+var publicRoutes = []string{"/api/v1/book/", "/api/v1/manage/", "/api/v1/openapi.json"}
 
 // authzCases covers every bearer-token route of the API.
 func authzCases() []authzCase {
