@@ -83,6 +83,8 @@ func startServe(t *testing.T, db storetest.Database, extraEnv map[string]string,
 		cancel()
 		t.Fatalf("serve did not start: %v", <-done)
 	}
+	// Every API answer of this server is checked against the description.
+	describedAPI.watch(t, s.base)
 	go io.Copy(io.Discard, pr)
 	s.stop = func() error { cancel(); return <-done }
 	return s
