@@ -49,8 +49,10 @@ func TestMain(m *testing.M) {
 
 // responseCheck validates answers of the servers it watches.
 type responseCheck struct {
-	router  routers.Router
-	problem *openapi3.SchemaRef
+	router routers.Router
+	// undescribed are the answers echo gives on a path or method the
+	// description does not have.
+	undescribed map[int]*openapi3.SchemaRef
 
 	mu      sync.Mutex
 	servers map[string]*testing.T // host:port → the test that started it
@@ -78,7 +80,16 @@ func newResponseCheck() (*responseCheck, error) {
 	// Text bodies the description types as strings.
 	openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.PlainBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
-	return &responseCheck{router: router, problem: doc.Components.Schemas["Problem"], servers: map[string]*testing.T{}}, nil
+	undescribed := map[int]*openapi3.SchemaRef{
+		http.StatusNotFound:         doc.Components.Schemas["NotFoundProblem"],
+		http.StatusMethodNotAllowed: doc.Components.Schemas["MethodNotAllowedProblem"],
+	}
+	for status, schema := range undescribed {
+		if schema == nil {
+			return nil, fmt.Errorf("the description has no problem schema for %d", status)
+		}
+	}
+	return &responseCheck{router: router, undescribed: undescribed, servers: map[string]*testing.T{}}, nil
 }
 
 // watch checks the answers of the server at base for the rest of t.
@@ -198,18 +209,19 @@ func briefErrors(o *openapi3filter.Options) *openapi3filter.Options {
 // checkUndescribed accepts, on a path or method the description does not
 // have, only what echo answers there: a 404 or 405 problem.
 func (rc *responseCheck) checkUndescribed(res *http.Response, body []byte) string {
-	if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed {
+	schema := rc.undescribed[res.StatusCode]
+	if schema == nil {
 		return fmt.Sprintf("the description has no such operation, yet the server answered %d", res.StatusCode)
 	}
 	if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
 		return "a 404/405 must be application/problem+json, not " + ct
 	}
-	value, err := openapi3filter.JSONBodyDecoder(bytes.NewReader(body), res.Header, rc.problem, nil)
+	value, err := openapi3filter.JSONBodyDecoder(bytes.NewReader(body), res.Header, schema, nil)
 	if err != nil {
 		return err.Error()
 	}
-	if err := rc.problem.Value.VisitJSON(value, openapi3.EnableJSONSchema2020()); err != nil {
-		return "the problem does not match components.schemas.Problem: " + err.Error()
+	if err := schema.Value.VisitJSON(value, openapi3.EnableJSONSchema2020()); err != nil {
+		return fmt.Sprintf("the %d problem does not match its schema: %v", res.StatusCode, err)
 	}
 	return ""
 }
