@@ -43,6 +43,10 @@ const (
 	// maxResponseBytes bounds one answer; a PROPFIND of a 10,000-event
 	// calendar is about 2 MB.
 	maxResponseBytes = 64 << 20
+	// maxObjectBytes bounds answers that carry calendar data (multiget,
+	// GET): one object that large is generated, not written by people,
+	// and what an answer costs to read and decode is a few times its size.
+	maxObjectBytes = 16 << 20
 )
 
 // Conn is a connection to one CalDAV account. It is safe for sequential
@@ -113,6 +117,12 @@ type answer struct {
 // send performs one request, following redirects itself so that PROPFIND
 // and REPORT keep their method and body. Any status is returned as is.
 func (c *Conn) send(ctx context.Context, method string, target *url.URL, header http.Header, body []byte) (*answer, error) {
+	return c.sendCapped(ctx, method, target, header, body, maxResponseBytes)
+}
+
+// sendCapped is send reading at most limit bytes of the answer; a longer
+// one is ErrTooLarge.
+func (c *Conn) sendCapped(ctx context.Context, method string, target *url.URL, header http.Header, body []byte, limit int) (*answer, error) {
 	for range maxRedirects + 1 {
 		req, err := http.NewRequestWithContext(ctx, method, target.String(), bytes.NewReader(body))
 		if err != nil {
@@ -125,13 +135,13 @@ func (c *Conn) send(ctx context.Context, method string, target *url.URL, header 
 		if err != nil {
 			return nil, transportError(method, target, err)
 		}
-		data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+		data, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
 		resp.Body.Close()
 		if err != nil {
 			return nil, transportError(method, target, err)
 		}
-		if len(data) > maxResponseBytes {
-			return nil, fmt.Errorf("%s %s: answer larger than %d bytes", method, target.Redacted(), maxResponseBytes)
+		if len(data) > limit {
+			return nil, fmt.Errorf("%w: %s %s: the answer is larger than %d MiB", ErrTooLarge, method, target.Redacted(), limit>>20)
 		}
 		location := resp.Header.Get("Location")
 		if !isRedirect(resp.StatusCode) || location == "" {
@@ -162,11 +172,15 @@ func isRedirect(code int) bool {
 // other status is a *StatusError; a 2xx that is not a multistatus means the
 // resource is not WebDAV.
 func (c *Conn) davRequest(ctx context.Context, method string, target *url.URL, depth string, body []byte) (*multistatus, *url.URL, error) {
+	return c.davRequestCapped(ctx, method, target, depth, body, maxResponseBytes)
+}
+
+func (c *Conn) davRequestCapped(ctx context.Context, method string, target *url.URL, depth string, body []byte, limit int) (*multistatus, *url.URL, error) {
 	header := http.Header{"Content-Type": {`application/xml; charset="utf-8"`}}
 	if depth != "" {
 		header.Set("Depth", depth)
 	}
-	ans, err := c.send(ctx, method, target, header, body)
+	ans, err := c.sendCapped(ctx, method, target, header, body, limit)
 	if err != nil {
 		return nil, nil, err
 	}

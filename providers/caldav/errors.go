@@ -29,6 +29,9 @@ var (
 	// Changes handles it by running a full sync; it is exported for callers
 	// that drive sync-collection themselves.
 	ErrSyncTokenInvalid = errors.New("the calendar server no longer accepts the sync token")
+	// ErrTooLarge: an answer was larger than the client reads (see
+	// maxResponseBytes and maxObjectBytes).
+	ErrTooLarge = errors.New("calendar too large")
 )
 
 // StatusError is an unexpected HTTP status. It unwraps to ErrAuth,

@@ -3,6 +3,7 @@ package caldav
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,7 +25,7 @@ func (c *Conn) fetch(ctx context.Context, calURL *url.URL, members []member) ([]
 	var gone []string
 	for start := 0; start < len(members); start += multigetBatch {
 		batch := members[start:min(start+multigetBatch, len(members))]
-		got, missing, err := c.multiget(ctx, calURL, batch)
+		got, missing, err := c.multigetSplitting(ctx, calURL, batch)
 		if err != nil {
 			var se *StatusError
 			if !errors.As(err, &se) || errors.Is(err, ErrAuth) {
@@ -43,6 +44,29 @@ func (c *Conn) fetch(ctx context.Context, calURL *url.URL, members []member) ([]
 	return items, gone, nil
 }
 
+// multigetSplitting fetches a batch, in halves when its answer is over
+// maxObjectBytes, down to one object; one object that large is
+// ErrTooLarge.
+func (c *Conn) multigetSplitting(ctx context.Context, calURL *url.URL, batch []member) ([]calendar.Item, []string, error) {
+	items, gone, err := c.multiget(ctx, calURL, batch)
+	if !errors.Is(err, ErrTooLarge) {
+		return items, gone, err
+	}
+	if len(batch) == 1 {
+		return nil, nil, fmt.Errorf("%w: the event object %s is larger than %d MiB", ErrTooLarge, batch[0].key, maxObjectBytes>>20)
+	}
+	half := len(batch) / 2
+	items, gone, err = c.multigetSplitting(ctx, calURL, batch[:half])
+	if err != nil {
+		return nil, nil, err
+	}
+	more, moreGone, err := c.multigetSplitting(ctx, calURL, batch[half:])
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(items, more...), append(gone, moreGone...), nil
+}
+
 func (c *Conn) multiget(ctx context.Context, calURL *url.URL, batch []member) ([]calendar.Item, []string, error) {
 	hrefs := make([]string, len(batch))
 	for i, m := range batch {
@@ -56,7 +80,7 @@ func (c *Conn) multiget(ctx context.Context, calURL *url.URL, batch []member) ([
 			hrefs[i] = u.EscapedPath()
 		}
 	}
-	ms, here, err := c.davRequest(ctx, "REPORT", calURL, "1", multigetBody(hrefs))
+	ms, here, err := c.davRequestCapped(ctx, "REPORT", calURL, "1", multigetBody(hrefs), maxObjectBytes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,7 +100,7 @@ func (c *Conn) multiget(ctx context.Context, calURL *url.URL, batch []member) ([
 			continue // absent (404) or unreadable: reported as gone below
 		}
 		delete(wanted, key)
-		items = append(items, calendar.Item{Key: key, ETag: prop.ETag, ICS: []byte(*prop.CalendarData)})
+		items = append(items, calendar.Item{Key: key, ETag: prop.ETag, ICS: prop.CalendarData.Data})
 	}
 	var gone []string
 	for _, m := range batch {
@@ -97,7 +121,10 @@ func (c *Conn) getEach(ctx context.Context, batch []member) ([]calendar.Item, []
 		if err != nil {
 			return nil, nil, err
 		}
-		ans, err := c.send(ctx, http.MethodGet, u, http.Header{"Accept": {"text/calendar"}}, nil)
+		ans, err := c.sendCapped(ctx, http.MethodGet, u, http.Header{"Accept": {"text/calendar"}}, nil, maxObjectBytes)
+		if errors.Is(err, ErrTooLarge) {
+			return nil, nil, fmt.Errorf("%w: the event object %s is larger than %d MiB", ErrTooLarge, m.key, maxObjectBytes>>20)
+		}
 		if err != nil {
 			return nil, nil, err
 		}

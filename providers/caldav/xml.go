@@ -54,7 +54,13 @@ type davProp struct {
 			Name string `xml:"name,attr"`
 		} `xml:"urn:ietf:params:xml:ns:caldav comp"`
 	} `xml:"urn:ietf:params:xml:ns:caldav supported-calendar-component-set"`
-	CalendarData *string `xml:"urn:ietf:params:xml:ns:caldav calendar-data"`
+	CalendarData *calendarData `xml:"urn:ietf:params:xml:ns:caldav calendar-data"`
+}
+
+// calendarData is decoded into bytes: the core wants bytes, and a string
+// would be one more copy of what may be megabytes.
+type calendarData struct {
+	Data []byte `xml:",chardata"`
 }
 
 type hrefList struct {

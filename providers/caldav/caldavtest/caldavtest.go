@@ -2,7 +2,8 @@
 // Xandikos started on a free loopback port for one test, and the shared
 // servers that .ci/run starts (sabre/dav, Cyrus, DAViCal, SOGo; see
 // peers.go), in which each test gets a calendar of its own. It also seeds
-// them with calendar objects.
+// them with calendar objects; and it runs a hostile server in process
+// (hostile.go), for the limits of the client and the sync.
 //
 // A missing server skips the test, except when CI=true where it fails it:
 // CI installs and starts them all.
