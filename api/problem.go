@@ -34,6 +34,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.CalendarURLForbidden: http.StatusUnprocessableEntity,
 	apperr.CalendarNotCalDAV:    http.StatusUnprocessableEntity,
 	apperr.CalendarUnreachable:  http.StatusBadGateway,
+	apperr.CalendarTooLarge:     http.StatusUnprocessableEntity,
 	apperr.VideoUnavailable:     http.StatusBadGateway,
 	apperr.RateLimited:          http.StatusTooManyRequests,
 	apperr.TooLarge:             http.StatusRequestEntityTooLarge,

@@ -23,6 +23,7 @@ const (
 	CalendarURLForbidden Code = "calendar_url_forbidden"
 	CalendarNotCalDAV    Code = "calendar_not_caldav"
 	CalendarUnreachable  Code = "calendar_unreachable"
+	CalendarTooLarge     Code = "calendar_too_large"
 	VideoUnavailable     Code = "video_unavailable"
 	RateLimited          Code = "rate_limited"
 	TooLarge             Code = "too_large"

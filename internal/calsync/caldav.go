@@ -106,6 +106,8 @@ func classifyCalDAV(err error) error {
 		return err
 	case errors.Is(err, caldav.ErrNotCalDAV):
 		return fmt.Errorf("%w: %w", ErrNotCalendarServer, err)
+	case errors.Is(err, caldav.ErrTooLarge):
+		return tooLarge{err}
 	case errors.Is(err, caldav.ErrUnreachable), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w: %w", ErrUnreachable, err)
 	}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -60,6 +62,9 @@ func (s *Service) Connect(ctx context.Context, by access.Principal, mentorID str
 	}
 	if len(remote) == 0 {
 		return nil, apperr.Field("url", "no event calendar was found at this URL")
+	}
+	if err := boundCalendars(remote, "connect the calendars you need one by one, by their own URLs"); err != nil {
+		return nil, err
 	}
 	conn := s.newConnection(mentorID, ProviderCalDAV)
 	conn.URL, conn.Username = in.URL, in.Username
@@ -190,4 +195,52 @@ func pickWriteTarget(cals []calendar.RemoteCalendar) int {
 		}
 	}
 	return -1
+}
+
+// Bounds of the calendar list a server gives. 500 calendars named with
+// 100 KB each once made the mentor page 50 MB.
+const (
+	maxCalendarsPerConnection = 100
+	maxCalendarNameRunes      = 200 // as names given through the API
+	maxCalendarRefBytes       = 2000
+)
+
+// boundCalendars keeps a server's calendar list to what is stored and
+// shown: names are cut to 200 characters, without control characters;
+// more than 100 calendars, or a calendar address over 2,000 bytes, is
+// refused. hint tells the mentor what to do then.
+func boundCalendars(remote []calendar.RemoteCalendar, hint string) error {
+	if len(remote) > maxCalendarsPerConnection {
+		return apperr.Errorf(apperr.CalendarTooLarge, "calendar too large: the account has %d calendars, and at most %d can be connected at once; %s",
+			len(remote), maxCalendarsPerConnection, hint)
+	}
+	for i := range remote {
+		if len(remote[i].Ref) > maxCalendarRefBytes {
+			return apperr.Errorf(apperr.CalendarNotCalDAV, "the server gave a calendar address of %d bytes, which is not one Rendezvous can use", len(remote[i].Ref))
+		}
+		remote[i].Name = calendarName(remote[i].Name)
+	}
+	return nil
+}
+
+// calendarName is a server's calendar name made fit to store and show.
+func calendarName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(name, "\uFFFD"))
+	name = strings.TrimSpace(name)
+	if utf8.RuneCountInString(name) <= maxCalendarNameRunes {
+		return name
+	}
+	n := 0
+	for i := range name {
+		if n == maxCalendarNameRunes-1 {
+			return strings.TrimSpace(name[:i]) + "…"
+		}
+		n++
+	}
+	return name
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"unicode/utf8"
 
+	"github.com/rendezvous/rendezvous/calendar/ical"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/providers/netguard"
@@ -24,6 +25,8 @@ func connectError(err error) error {
 	case errors.Is(err, ErrNotCalendarServer):
 		return apperr.Wrap(apperr.CalendarNotCalDAV, err,
 			"the URL answers, but it is not a CalDAV server (nor a principal, calendar home or calendar on one): %s", brief(err))
+	case errors.Is(err, ErrTooLarge):
+		return apperr.Wrap(apperr.CalendarTooLarge, err, "%s", tooLargeReason(err))
 	case errors.Is(err, context.Canceled):
 		return err
 	}
@@ -52,8 +55,25 @@ func syncFailure(provider string, err error) (status, reason string) {
 		return store.ConnectionError, "The calendar server could not be reached or failed: " + brief(err)
 	case errors.Is(err, ErrNotCalendarServer):
 		return store.ConnectionError, "The calendar server gave an answer that is not valid CalDAV: " + brief(err)
+	case errors.Is(err, ErrTooLarge):
+		return store.ConnectionError, tooLargeReason(err) +
+			". Busy time is kept as it was before; remove or shorten what is too large, or stop checking this calendar for conflicts."
 	}
 	return store.ConnectionError, "Calendar sync failed: " + brief(err)
+}
+
+// tooLargeReason is the "calendar too large: …" message of err, without
+// the context wrapped around it (calendar and object ids).
+func tooLargeReason(err error) string {
+	var limit *ical.LimitError
+	if errors.As(err, &limit) {
+		return limit.Error()
+	}
+	var tl tooLarge
+	if errors.As(err, &tl) {
+		return brief(tl.error)
+	}
+	return brief(err)
 }
 
 // brief bounds an error text shown to users.

@@ -176,6 +176,9 @@ func (s *Service) ConnectGoogle(ctx context.Context, mentorID string, tok *oauth
 	if len(remote) == 0 {
 		return nil, apperr.Errorf(apperr.Invalid, "this Google account has no calendar Rendezvous can read")
 	}
+	if err := boundCalendars(remote, "hide or unsubscribe the calendars you do not need in Google Calendar, then connect again"); err != nil {
+		return nil, err
+	}
 	account := primaryRef(remote)
 	if existing, err := s.googleConnectionOf(ctx, mentorID, account); err != nil || existing != nil {
 		if err != nil {
@@ -253,6 +256,8 @@ func googleConnectError(err error) error {
 			"Google refused the sign-in code (expired or already used); start connecting Google Calendar again")
 	case errors.Is(err, ErrCredentials), errors.Is(err, google.ErrUnauthorized), errors.Is(err, google.ErrForbidden):
 		return apperr.Wrap(apperr.CalendarAuthFailed, err, "Google refused access to the calendars; start connecting Google Calendar again")
+	case errors.Is(err, ErrTooLarge):
+		return apperr.Wrap(apperr.CalendarTooLarge, err, "%s", tooLargeReason(err))
 	case errors.Is(err, context.Canceled):
 		return err
 	}

@@ -40,6 +40,10 @@ type app struct {
 type appOptions struct {
 	allowPrivate bool
 	syncInterval time.Duration // default: an hour, so only tests that want background syncs see them
+	// calendarTimeout bounds one request to a calendar server (10 s).
+	calendarTimeout time.Duration
+	// logs receives the app's log lines (text, warnings and up).
+	logs io.Writer
 }
 
 func startApp(t *testing.T, db storetest.Database, o appOptions) *app {
@@ -57,7 +61,13 @@ func startApp(t *testing.T, db storetest.Database, o appOptions) *app {
 	if o.syncInterval == 0 {
 		o.syncInterval = time.Hour
 	}
+	if o.calendarTimeout == 0 {
+		o.calendarTimeout = 10 * time.Second
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if o.logs != nil {
+		logger = slog.New(slog.NewTextHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	if os.Getenv("CALSYNC_TEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -74,7 +84,7 @@ func startApp(t *testing.T, db storetest.Database, o appOptions) *app {
 	// watch background syncs.
 	cfg.SyncInterval = o.syncInterval
 	program, err := rendezvous.New(cfg, st, box, adminHash, logger,
-		rendezvous.Tuning{JobPollInterval: 100 * time.Millisecond, CalendarTimeout: 10 * time.Second})
+		rendezvous.Tuning{JobPollInterval: 100 * time.Millisecond, CalendarTimeout: o.calendarTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/calendar/ical"
@@ -17,14 +18,19 @@ type pulled struct {
 	cal     *store.Calendar
 	changes calendar.ChangeSet
 	busy    []store.BusyInterval
+	// decoded holds the busy time decoded in this sync, by object key, to
+	// be stored with the objects.
+	decoded map[string]string
 	err     error
 }
 
 // pull fetches what changed in cal since its sync state and recomputes its
-// busy time from every item it would then hold. stored are the items held
+// busy time from every item it would then hold: objects unchanged since
+// they were last decoded are not decoded again. stored are the items held
 // now; ownKeys are the objects of our own sessions, which block time as
 // bookings already. Network and decoding happen here, outside any
-// transaction.
+// transaction. The calendar's busy time is merged, and fails the pull
+// when it is more than a calendar may hold.
 func (s *Service) pull(ctx context.Context, src Source, m *store.Mentor, cal *store.Calendar, stored []store.CalendarItem, ownKeys map[string]bool) pulled {
 	start, end := s.syncWindow(m)
 	window := calendar.Interval{Start: start, End: end}
@@ -40,17 +46,43 @@ func (s *Service) pull(ctx context.Context, src Source, m *store.Mentor, cal *st
 		return pulled{cal: cal, err: fmt.Errorf("sync calendar %s: %w", cal.ID, err)}
 	}
 	items := mergeItems(cal.ID, stored, cs)
-	opts := ical.Options{Window: window, Location: mentorZone(m), SelfAddresses: selfAddresses(m, src)}
-	var busy []store.BusyInterval
+	dec := newObjectDecoder(ical.Options{Window: window, Location: mentorZone(m), SelfAddresses: selfAddresses(m, src)})
+	merger := busyMerger{limit: maxBusyIntervals, days: int(end.Sub(start).Hours()/24 + 0.5)}
 	for _, it := range items {
 		if ownKeys[it.Key] {
 			continue
 		}
-		for _, iv := range s.itemBusy(ctx, cal, it, opts) {
-			busy = append(busy, store.BusyInterval{StartAt: iv.Start, EndAt: iv.End})
+		ivs, err := s.itemBusy(ctx, cal, it, window, dec)
+		if err == nil {
+			err = merger.add(ivs)
+		}
+		if err != nil {
+			return pulled{cal: cal, err: fmt.Errorf("sync calendar %s: %w", cal.ID, err)}
 		}
 	}
-	return pulled{cal: cal, changes: cs, busy: busy}
+	ivs, err := merger.result()
+	if err != nil {
+		return pulled{cal: cal, err: fmt.Errorf("sync calendar %s: %w", cal.ID, err)}
+	}
+	s.logProblems(cal, &dec.problems)
+	s.decodedObjects.Add(int64(dec.decoded))
+	busy := make([]store.BusyInterval, len(ivs))
+	for i, iv := range ivs {
+		busy[i] = store.BusyInterval{StartAt: iv.Start, EndAt: iv.End}
+	}
+	s.Logger.Debug("calendar pulled", slog.String("calendar", cal.ID), slog.Int("objects", len(items)),
+		slog.Int("decoded", dec.decoded), slog.Int("busy_intervals", len(busy)))
+	return pulled{cal: cal, changes: cs, busy: busy, decoded: dec.fresh}
+}
+
+// logProblems logs, rate-limited, the events a sync skipped.
+func (s *Service) logProblems(cal *store.Calendar, p *problemSummary) {
+	if p.events == 0 && p.notICalendar == 0 {
+		return
+	}
+	s.warn(cal.ConnectionID, "calendar events skipped or partly read", slog.String("calendar", cal.ID),
+		slog.Int("events", p.events), slog.Int("objects", p.objects), slog.Int("objects_not_icalendar", p.notICalendar),
+		slog.Any("examples", p.examples))
 }
 
 // selfAddresses are the mentor's addresses in their calendar: their
@@ -98,35 +130,26 @@ func toStoredItems(calendarID string, items []calendar.Item) []store.CalendarIte
 	return out
 }
 
-// itemBusy is the busy time of one item in opts.Window: decoded from its
-// iCalendar data, or the intervals a provider computed (Google). Broken
-// events are logged and skipped; they never fail the sync.
-func (s *Service) itemBusy(ctx context.Context, cal *store.Calendar, it store.CalendarItem, opts ical.Options) []calendar.Interval {
-	if it.ICS == nil {
-		var ivs []calendar.Interval
-		if it.Busy != "" {
-			if err := json.Unmarshal([]byte(it.Busy), &ivs); err != nil {
-				s.Logger.Warn("unreadable stored busy time", slog.String("calendar", cal.ID), slog.String("key", it.Key), slog.Any("error", err))
-			}
+// itemBusy is the busy time of one item in window: decoded from its
+// iCalendar data (or its cache), or the intervals a provider computed
+// (Google). Broken events are skipped and reported; limits fail the sync.
+func (s *Service) itemBusy(ctx context.Context, cal *store.Calendar, it store.CalendarItem, window calendar.Interval, dec *objectDecoder) ([]calendar.Interval, error) {
+	if it.ICS != nil {
+		return dec.busy(ctx, it)
+	}
+	var ivs []calendar.Interval
+	if it.Busy != "" {
+		if err := json.Unmarshal([]byte(it.Busy), &ivs); err != nil {
+			s.warn(cal.ConnectionID, "unreadable stored busy time", slog.String("calendar", cal.ID), slog.String("key", it.Key), slog.Any("error", err))
 		}
-		out := ivs[:0]
-		for _, iv := range ivs {
-			if iv.Valid() && iv.Overlaps(opts.Window) {
-				out = append(out, iv.UTC())
-			}
+	}
+	out := ivs[:0]
+	for _, iv := range ivs {
+		if iv.Valid() && iv.Overlaps(window) {
+			out = append(out, iv.UTC())
 		}
-		return out
 	}
-	busy, err := ical.DecodeBusy(ctx, it.ICS, opts)
-	if err != nil {
-		s.Logger.Warn("calendar object skipped: not iCalendar", slog.String("calendar", cal.ID), slog.String("key", it.Key), slog.Any("error", err))
-		return nil
-	}
-	for _, p := range busy.Problems {
-		s.Logger.Warn("calendar event skipped or partly read", slog.String("calendar", cal.ID), slog.String("key", it.Key),
-			slog.String("uid", p.UID), slog.Any("error", p.Err))
-	}
-	return busy.Intervals
+	return out, nil
 }
 
 // write stores a pulled calendar inside the sync's transaction: its items
@@ -141,7 +164,17 @@ func (p pulled) write(ctx context.Context, tx *store.Tx) error {
 	} else if err := tx.DeleteCalendarItems(ctx, cal.ID, p.changes.Deletes); err != nil {
 		return err
 	}
-	if err := tx.UpsertCalendarItems(ctx, toStoredItems(cal.ID, p.changes.Upserts)); err != nil {
+	upserts := toStoredItems(cal.ID, p.changes.Upserts)
+	fresh := maps.Clone(p.decoded)
+	for i := range upserts {
+		upserts[i].Decoded = fresh[upserts[i].Key]
+		delete(fresh, upserts[i].Key)
+	}
+	if err := tx.UpsertCalendarItems(ctx, upserts); err != nil {
+		return err
+	}
+	// Unchanged objects decoded again (the window slid past their cache).
+	if err := tx.SetCalendarItemsDecoded(ctx, cal.ID, fresh); err != nil {
 		return err
 	}
 	if err := tx.ReplaceCalendarBusy(ctx, cal.MentorID, cal.ID, p.busy); err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -66,7 +67,10 @@ type Service struct {
 	google *googleProvider
 	// leaseOwner identifies this service instance in sync leases.
 	leaseOwner string
-	now        func() time.Time
+	logs       *logGate
+	// decodedObjects counts the calendar objects decoded (tests).
+	decodedObjects atomic.Int64
+	now            func() time.Time
 }
 
 // New builds the service; jobs enqueues the periodic syncs.
@@ -88,6 +92,8 @@ func New(s *store.Store, box *secret.Box, jobs Enqueuer, notices Notices, opts O
 		client:     netguard.NewHTTPClient(netguard.Options{AllowPrivate: opts.AllowPrivateHosts, Timeout: opts.HTTPTimeout}),
 		leaseOwner: uuid.NewString(),
 		now:        opts.Now,
+		// Logs are limited in real time, whatever clock the service uses.
+		logs: newLogGate(time.Now),
 	}
 	svc.openers = map[string]Opener{
 		ProviderCalDAV: openCalDAV(svc.client),

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/calendar/ical"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
@@ -52,4 +53,8 @@ var (
 	ErrUnreachable = errors.New("the calendar server is unreachable or failing")
 	// ErrNotCalendarServer: the URL answers, but not as a calendar server.
 	ErrNotCalendarServer = errors.New("the URL is not a calendar server")
+	// ErrTooLarge: the calendar holds more than is read or kept (the
+	// decoder's limits, maxBusyIntervals, the client's answer sizes); the
+	// error's message, "calendar too large: …", says what.
+	ErrTooLarge = ical.ErrTooLarge
 )

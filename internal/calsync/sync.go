@@ -113,7 +113,7 @@ func (s *Service) recordSync(ctx context.Context, conn *store.Connection, pulls 
 				continue
 			}
 			status, reason := syncFailure(conn.Provider, p.err)
-			s.Logger.Warn("calendar sync failed", slog.String("connection", conn.ID), slog.String("calendar", p.cal.ID),
+			s.warn(conn.ID, "calendar sync failed", slog.String("calendar", p.cal.ID),
 				slog.String("status", status), slog.Any("error", p.err))
 			if outcome.Status == store.ConnectionOK || status == store.ConnectionReauthRequired {
 				outcome.Status, outcome.Error = status, reason
@@ -125,7 +125,27 @@ func (s *Service) recordSync(ctx context.Context, conn *store.Connection, pulls 
 		return tx.RecordSyncOutcome(ctx, conn.ID, outcome)
 	})
 	if err != nil {
-		return fmt.Errorf("record sync of connection %s: %w", conn.ID, err)
+		return s.recordUnstored(ctx, conn, pulls, err)
+	}
+	return nil
+}
+
+// recordUnstored records that a sync's result could not be stored, so
+// that the connection does not keep saying "ok"; the error is returned
+// only when even that fails (the database is away).
+func (s *Service) recordUnstored(ctx context.Context, conn *store.Connection, pulls []pulled, cause error) error {
+	s.Logger.Error("store calendar sync", slog.String("connection", conn.ID), slog.Any("error", cause))
+	reason := "The calendars were read, but their busy time could not be stored: " + brief(cause)
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		for _, p := range pulls {
+			if err := tx.RecordCalendarError(ctx, p.cal.ID, reason); err != nil {
+				return err
+			}
+		}
+		return tx.RecordSyncOutcome(ctx, conn.ID, store.SyncOutcome{At: s.now(), Status: store.ConnectionError, Error: reason})
+	})
+	if err != nil {
+		return fmt.Errorf("record sync of connection %s: %w (and recording the failure: %w)", conn.ID, cause, err)
 	}
 	return nil
 }

@@ -168,6 +168,20 @@ func (q Q) UpsertCalendarItems(ctx context.Context, items []CalendarItem) error 
 	return nil
 }
 
+// SetCalendarItemsDecoded stores the decoded busy time of unchanged
+// objects of a calendar, by key.
+func (q Q) SetCalendarItemsDecoded(ctx context.Context, calendarID string, decoded map[string]string) error {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	for key, d := range decoded {
+		err := db.Model(&CalendarItem{}).Where("calendar_id = ? AND key = ?", calendarID, key).Update("decoded", d).Error
+		if err != nil {
+			return fmt.Errorf("store decoded busy time of calendar %s: %w", calendarID, translate(err))
+		}
+	}
+	return nil
+}
+
 // DeleteCalendarItems drops objects of a calendar by key.
 func (q Q) DeleteCalendarItems(ctx context.Context, calendarID string, keys []string) error {
 	if len(keys) == 0 {

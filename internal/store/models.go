@@ -117,6 +117,9 @@ type CalendarItem struct {
 	ETag       string `gorm:"column:etag"`
 	ICS        []byte `gorm:"column:ics"`
 	Busy       string
+	// Decoded caches the busy time decoded from ICS (calsync's format);
+	// it goes with the row, so a changed object starts without one.
+	Decoded string
 }
 
 // BusyInterval is a stored busy span of a calendar.

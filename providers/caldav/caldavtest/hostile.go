@@ -267,10 +267,10 @@ func Secondly(start time.Time) func(io.Writer, int) {
 }
 
 // SameTimes is an object with one 30-minute event at one of distinct
-// half hours from start: many events, few distinct busy times.
+// hours from start: many events, few distinct (and apart) busy times.
 func SameTimes(start time.Time, distinct int) func(io.Writer, int) {
 	return func(w io.Writer, i int) {
-		s := start.Add(time.Duration(i%distinct) * 30 * time.Minute).UTC()
+		s := start.Add(time.Duration(i%distinct) * time.Hour).UTC()
 		fmt.Fprintf(w, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:same-%d\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Meeting %d\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
 			i, s.Format("20060102T150405Z"), s.Add(30*time.Minute).Format("20060102T150405Z"), i)
 	}
