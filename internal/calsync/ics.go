@@ -111,6 +111,8 @@ func icsConnectError(err error) error {
 	case errors.Is(err, ics.ErrBadURL), errors.Is(err, ics.ErrAuth), errors.Is(err, ics.ErrGone),
 		errors.Is(err, ics.ErrNotICalendar), errors.Is(err, ics.ErrTooLarge):
 		return apperr.Field("url", "%s", brief(err))
+	case errors.Is(err, ErrTooLarge):
+		return apperr.Wrap(apperr.CalendarTooLarge, err, "%s", tooLargeReason(err))
 	case errors.Is(err, context.Canceled):
 		return err
 	}
