@@ -145,12 +145,13 @@ type decoding struct {
 	problems *problemList
 	out      chunkList[span]
 
-	props  eventProps
-	events []calEvent
-	series []series
-	occ    []recurDate
-	starts []time.Time
-	ovs    []*calEvent
+	props    eventProps
+	events   []calEvent
+	series   []series
+	occ      []recurDate
+	starts   []time.Time
+	ovs      []*calEvent
+	expander ruleExpander
 }
 
 func (d *decoding) run(scan *scanResult) ([]calendar.Interval, error) {
@@ -216,6 +217,7 @@ func zonesOf(zones []zoneSpan, cal int32) []zoneSpan {
 // first series.
 func (d *decoding) readSeries(rd eventReader, group []*eventSpan) error {
 	d.events = slices.Grow(d.events[:0], len(group))[:len(group)]
+	d.props.reuse() // the previous group's events are done with
 	n := 0
 	for _, sp := range group {
 		if err := rd.safeRead(*sp, &d.props, &d.events[n]); err != nil {

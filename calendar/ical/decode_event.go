@@ -26,13 +26,15 @@ type calEvent struct {
 	recurrenceID  time.Time
 	thisAndFuture bool
 
-	rec *recurrenceSet // nil without RRULE, RDATE and EXDATE
-	ord int32          // position in the input, for the order of problems
+	// rec is what makes the event repeat: nil without RRULE, RDATE and
+	// EXDATE. It comes from eventProps' pool, reused series after series.
+	rec *recurrenceSet
+	ord int32 // position in the input, for the order of problems
 }
 
 // recurrenceSet is what makes an event repeat, or not at some instants.
 type recurrenceSet struct {
-	rules  []*recurRule
+	rules  []recurRule
 	rdates []rdateLine
 	// EXDATEs: date-times as Unix seconds, dates (which remove every
 	// occurrence on that day) as civil day numbers; both sorted.
@@ -121,22 +123,38 @@ type eventProps struct {
 	rules []icsProp
 	// RDATE and EXDATE are read as they come (an event may list
 	// thousands), so only the first error is kept for later.
-	rec    *recurrenceSet
+	rec    *recurrenceSet // the event's, once it needs one
 	recErr error
+	// pool holds the recurrence sets of the events read since reuse;
+	// pooled of them are in use.
+	pool   []*recurrenceSet
+	pooled int
 	// How the owner answered, when they are among the attendees.
 	selfDeclined, selfAccepted bool
 }
 
+// recurrence is the event's recurrence set, taken from the pool.
 func (ep *eventProps) recurrence() *recurrenceSet {
-	if ep.rec == nil {
-		ep.rec = &recurrenceSet{}
+	if ep.rec != nil {
+		return ep.rec
 	}
-	return ep.rec
+	if ep.pooled == len(ep.pool) {
+		ep.pool = append(ep.pool, &recurrenceSet{})
+	}
+	rec := ep.pool[ep.pooled]
+	ep.pooled++
+	*rec = recurrenceSet{rules: rec.rules[:0], rdates: rec.rdates[:0], exSecs: rec.exSecs[:0], exDays: rec.exDays[:0]}
+	ep.rec = rec
+	return rec
 }
+
+// reuse makes the pool's recurrence sets free again: the events that
+// held them are done with.
+func (ep *eventProps) reuse() { ep.pooled = 0 }
 
 // read reads the event at sp into ev, using ep as scratch.
 func (rd eventReader) read(sp eventSpan, ep *eventProps, ev *calEvent) error {
-	*ep = eventProps{rules: ep.rules[:0]}
+	*ep = eventProps{rules: ep.rules[:0], pool: ep.pool, pooled: ep.pooled}
 	eachOwnLine(rd.text, sp, len(rd.self) > 0, func(name, line string) {
 		p, ok := parseContentLine(line)
 		if !ok {
@@ -282,12 +300,11 @@ func (rd eventReader) build(ep *eventProps, ev *calEvent) error {
 		return fmt.Errorf("more than %d RRULEs", maxRules)
 	}
 	for i := range ep.rules {
-		rule, err := parseRecurRule(ep.rules[i].value, start.Location())
-		if err != nil {
+		rec := ep.recurrence()
+		rec.rules = append(rec.rules, recurRule{})
+		if err := parseRecurRuleInto(&rec.rules[len(rec.rules)-1], ep.rules[i].value, start.Location()); err != nil {
 			return err
 		}
-		rec := ep.recurrence()
-		rec.rules = append(rec.rules, rule)
 	}
 	if ep.recErr != nil {
 		return ep.recErr

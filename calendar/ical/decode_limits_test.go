@@ -185,6 +185,14 @@ var hostileShapes = map[string]func(n int) string{
 		return b.String()
 	},
 	"folded lines": repeated("X-ATTACH:" + strings.Repeat("QUJD\r\n ", 200) + "\r\n"),
+	"weekly series": func(n int) string {
+		var b strings.Builder
+		b.WriteString("BEGIN:VCALENDAR\r\n")
+		for i := 0; b.Len() < n; i++ {
+			fmt.Fprintf(&b, "BEGIN:VEVENT\r\nUID:w%d\r\nDTSTART;TZID=Europe/Paris:202601%02dT090000\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY\r\nEXDATE;TZID=Europe/Paris:202603%02dT090000\r\nEND:VEVENT\r\n", i, 1+i%28, 1+i%28)
+		}
+		return b.String()
+	},
 }
 
 func repeated(unit string) func(n int) string {

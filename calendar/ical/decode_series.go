@@ -145,8 +145,9 @@ func (d *decoding) masterStarts(mst *calEvent, from, to time.Time) ([]recurDate,
 	if mst.rec == nil {
 		return occ, nil
 	}
-	for _, rule := range mst.rec.rules {
-		starts, err := expandRecurRule(rule, mst.start, from, to, m, d.starts[:0])
+	for i := range mst.rec.rules {
+		d.expander.init(&mst.rec.rules[i], mst.start)
+		starts, err := d.expander.expandRange(from, to, m, d.starts[:0])
 		if err != nil {
 			return nil, err
 		}

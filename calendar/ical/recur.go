@@ -67,7 +67,16 @@ type recurRule struct {
 // RFC 5545 but written by some clients) is read in startLoc, the zone of
 // DTSTART.
 func parseRecurRule(value string, startLoc *time.Location) (*recurRule, error) {
-	r := &recurRule{interval: 1, wkst: time.Monday}
+	r := &recurRule{}
+	if err := parseRecurRuleInto(r, value, startLoc); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// parseRecurRuleInto is parseRecurRule into r, which it overwrites.
+func parseRecurRuleInto(r *recurRule, value string, startLoc *time.Location) error {
+	*r = recurRule{interval: 1, wkst: time.Monday}
 	freqSet := false
 	for part := range strings.SplitSeq(strings.TrimSpace(value), ";") {
 		if part == "" {
@@ -75,7 +84,7 @@ func parseRecurRule(value string, startLoc *time.Location) (*recurRule, error) {
 		}
 		key, val, ok := strings.Cut(part, "=")
 		if !ok {
-			return nil, fmt.Errorf("rrule: malformed part %q", part)
+			return fmt.Errorf("rrule: malformed part %q", part)
 		}
 		key, val = strings.ToUpper(strings.TrimSpace(key)), strings.ToUpper(strings.TrimSpace(val))
 		var err error
@@ -128,15 +137,15 @@ func parseRecurRule(value string, startLoc *time.Location) (*recurRule, error) {
 			// X- names and RFC 7529's SKIP: ignoring them keeps the series.
 		}
 		if err != nil {
-			return nil, fmt.Errorf("rrule %s: %w", key, err)
+			return fmt.Errorf("rrule %s: %w", key, err)
 		}
 	}
 	if !freqSet {
-		return nil, errors.New("rrule: FREQ is required")
+		return errors.New("rrule: FREQ is required")
 	}
 	// BYSECOND=60 names a leap second, which civil time does not have.
 	r.bySecond = slices.DeleteFunc(r.bySecond, func(s int) bool { return s == 60 })
-	return r, nil
+	return nil
 }
 
 func (r *recurRule) parseUntil(val string, startLoc *time.Location) error {

@@ -44,23 +44,40 @@ type ruleExpander struct {
 	times      []int // seconds of day, for DAILY and coarser
 	useOrdinal bool  // BYDAY ordinals count (MONTHLY, YEARLY without BYWEEKNO)
 	inMonth    bool  // ordinals count within the month, else within the year
+
+	// Room reused from one rule to the next: the defaults taken from
+	// DTSTART, and the candidates of a period.
+	defMonth, defMonthDay [1]int
+	defDay                [1]ordinalWeekday
+	cands                 []wallTime
 }
 
 func newRuleExpander(r *recurRule, dtstart time.Time) *ruleExpander {
-	e := &ruleExpander{r: *r, loc: dtstart.Location(), start: wallOf(dtstart)}
+	e := &ruleExpander{}
+	e.init(r, dtstart)
+	return e
+}
+
+// init prepares e for r from dtstart, reusing e's room.
+func (e *ruleExpander) init(r *recurRule, dtstart time.Time) {
+	*e = ruleExpander{r: *r, loc: dtstart.Location(), start: wallOf(dtstart), times: e.times[:0], cands: e.cands[:0]}
 	rr := &e.r
 	_, m, d := dtstart.Date()
 	if len(rr.byWeekNo) == 0 && len(rr.byYearDay) == 0 && len(rr.byMonthDay) == 0 && len(rr.byDay) == 0 {
 		switch rr.freq {
 		case freqYearly:
 			if len(rr.byMonth) == 0 {
-				rr.byMonth = []int{int(m)}
+				e.defMonth[0] = int(m)
+				rr.byMonth = e.defMonth[:]
 			}
-			rr.byMonthDay = []int{d}
+			e.defMonthDay[0] = d
+			rr.byMonthDay = e.defMonthDay[:]
 		case freqMonthly:
-			rr.byMonthDay = []int{d}
+			e.defMonthDay[0] = d
+			rr.byMonthDay = e.defMonthDay[:]
 		case freqWeekly:
-			rr.byDay = []ordinalWeekday{{0, dtstart.Weekday()}}
+			e.defDay[0] = ordinalWeekday{0, dtstart.Weekday()}
+			rr.byDay = e.defDay[:]
 		}
 	}
 	e.useOrdinal = rr.freq == freqMonthly || rr.freq == freqYearly && len(rr.byWeekNo) == 0
@@ -75,14 +92,13 @@ func newRuleExpander(r *recurRule, dtstart time.Time) *ruleExpander {
 			}
 		}
 	}
-	return e
 }
 
 func orDefault(list []int, def int) []int {
 	if len(list) > 0 {
 		return list
 	}
-	return []int{def}
+	return []int{def} // does not escape: no allocation
 }
 
 // unitsPerDay is how many FREQ units a day holds, for sub-daily rules.

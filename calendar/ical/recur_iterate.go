@@ -15,10 +15,15 @@ import (
 // instance even when it does not match the rule. Every period walked and
 // every start returned is charged to b, whose error stops the expansion.
 func expandRecurRule(r *recurRule, dtstart, from, to time.Time, b expansionBudget, out []time.Time) ([]time.Time, error) {
+	return newRuleExpander(r, dtstart).expandRange(from, to, b, out)
+}
+
+// expandRange is expandRecurRule with an expander already initialised.
+func (e *ruleExpander) expandRange(from, to time.Time, b expansionBudget, out []time.Time) ([]time.Time, error) {
 	if !from.Before(to) {
 		return out, nil
 	}
-	return newRuleExpander(r, dtstart).expand(from, to, b, out)
+	return e.expand(from, to, b, out)
 }
 
 func (e *ruleExpander) expand(from, to time.Time, b expansionBudget, out []time.Time) ([]time.Time, error) {
@@ -39,7 +44,7 @@ func (e *ruleExpander) expand(from, to time.Time, b expansionBudget, out []time.
 		}
 	}
 	var (
-		cands   []wallTime
+		cands   = e.cands
 		emitted int
 	)
 	for {
@@ -49,6 +54,7 @@ func (e *ruleExpander) expand(from, to time.Time, b expansionBudget, out []time.
 		u := u0 + k*r.interval
 		var periodStart, jump int
 		cands, periodStart, jump = e.candidates(u, cands[:0])
+		e.cands = cands
 		if periodStart > stopDay {
 			return out, nil
 		}
