@@ -47,9 +47,10 @@
   function today() {
     return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
   }
-  function dayLabel(date, month) {
-    return new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: month || 'long', timeZone: 'UTC' })
-      .format(new Date(date + 'T12:00:00Z'));
+  function dayLabel(date) { return partOf(date, { weekday: 'long', day: 'numeric', month: 'long' }); }
+  function partOf(date, opts) {
+    opts.timeZone = 'UTC';
+    return new Intl.DateTimeFormat(locale, opts).format(new Date(date + 'T12:00:00Z'));
   }
   function fullLabel(start) { return fmt({ dateStyle: 'full', timeStyle: 'short' }, new Date(start)); }
   function newKey() {
@@ -98,7 +99,14 @@
       var day = document.createElement('div');
       day.className = 'day';
       var h = document.createElement('h3');
-      h.textContent = dayLabel(date, 'short');
+      // The weekday over the date: seven headings of one height.
+      var weekday = document.createElement('span');
+      weekday.className = 'weekday';
+      weekday.textContent = partOf(date, { weekday: 'long' });
+      var dm = document.createElement('span');
+      dm.className = 'date';
+      dm.textContent = partOf(date, { day: 'numeric', month: 'short' });
+      h.append(weekday, ' ', dm);
       day.appendChild(h);
       var slots = byDate[date] || [];
       if (!slots.length) {

@@ -91,6 +91,7 @@ func TestPagesZonePicker(t *testing.T) {
 	if got := searchZone(t, b, tab, "kolkata"); got[0] != "Asia/Kolkata" {
 		t.Fatalf("searching kolkata finds %v", got)
 	}
+	screenshot(t, tab, "zone-picker")
 	if got := evalString(t, tab, `document.querySelector('#tz-list [role=option]').textContent`); !strings.Contains(got, "UTC+05:30") {
 		t.Errorf("Kolkata's option %q lacks its offset", got)
 	}

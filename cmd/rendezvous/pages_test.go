@@ -69,7 +69,7 @@ func sameInstant(t *testing.T, a, b string) bool {
 func TestPagesBookMoveCancel(t *testing.T) {
 	b := newBrowser(t)
 	e := startPages(t)
-	tab := b.tab("America/Toronto", "en-CA,en;q=0.9", 1100, 900, false)
+	tab := b.tab("America/Toronto", "en-CA,en;q=0.9", 1280, 800, false)
 
 	b.do(tab, "open booking page", chromedp.Navigate(e.s.base+"/book/"+e.link), chromedp.WaitVisible(chromedp.CSS(".slot")))
 	if z := evalString(t, tab, `document.getElementById('tz').dataset.zone`); z != "America/Toronto" {
@@ -178,6 +178,7 @@ func TestPagesFrenchAndPhone(t *testing.T) {
 		return r.width >= 44 && r.left >= 0 && r.right <= window.innerWidth && document.documentElement.scrollWidth <= window.innerWidth; })()`) {
 		t.Error("slot buttons do not fit a 390 px wide screen")
 	}
+	screenshot(t, phone, "booking-phone")
 	// Day by day: each day a full-width row, one under the other.
 	if !evalBool(t, phone, `(() => { const days = Array.from(document.querySelectorAll('.day')), w = document.getElementById('days').clientWidth;
 		return days.length === 7 && days.every((d, i) => d.clientWidth >= 0.95 * w && (i === 0 || d.offsetTop > days[i - 1].offsetTop)); })()`) {
