@@ -60,8 +60,8 @@ func (s *Server) getLink(c echo.Context) error {
 		return err
 	}
 	var r linkResponse
-	r.Mentor.Name, r.Mentor.Timezone = link.Mentor.Name, link.Mentor.Timezone
-	r.SessionMinutes = link.Mentor.SessionMinutes
+	r.Mentor.Name, r.Mentor.Timezone = link.MentorName, link.MentorTimezone
+	r.SessionMinutes = link.SessionMinutes
 	if link.Mentee != nil {
 		r.Mentee = &struct {
 			Name     string `json:"name"`
@@ -139,17 +139,16 @@ func (s *Server) createBooking(c echo.Context) error {
 			return apperr.Field("Idempotency-Key", "is longer than 200 characters")
 		}
 		sum := sha256.Sum256(raw)
-		idem = &booking.Idempotency{Key: key, RequestHash: hex.EncodeToString(sum[:]), Render: func(b *booking.Booking) ([]byte, error) {
-			return json.Marshal(newBookingResponse(b, loc))
-		}}
+		idem = &booking.Idempotency{Key: key, RequestHash: hex.EncodeToString(sum[:])}
 	}
-	b, replay, err := s.Booking.Book(c.Request().Context(), c.Param("link"), in, idem)
+	b, replayed, err := s.Booking.Book(c.Request().Context(), c.Param("link"), in, idem)
 	if err != nil {
 		return err
 	}
-	if replay != nil {
+	if replayed {
+		// The same request again: the same status and the booking it
+		// made, rendered as the first answer was (same body, same zone).
 		c.Response().Header().Set("Idempotent-Replayed", "true")
-		return c.JSONBlob(replay.Status, replay.Body)
 	}
 	return c.JSON(http.StatusCreated, newBookingResponse(b, loc))
 }

@@ -11,56 +11,121 @@ import (
 
 // mentorRequest is the body of POST and PATCH /mentors.
 type mentorRequest struct {
-	Name                 *string                  `json:"name"`
-	Email                *string                  `json:"email"`
-	Timezone             *string                  `json:"timezone"`
-	Language             *string                  `json:"language"`
-	MaxMentees           *int                     `json:"max_mentees"`
-	SessionMinutes       *int                     `json:"session_minutes"`
-	MinNoticeMinutes     *int                     `json:"min_notice_minutes"`
-	HorizonDays          *int                     `json:"horizon_days"`
-	BufferMinutes        *int                     `json:"buffer_minutes"`
-	MaxSessionsPerDay    nullableInt              `json:"max_sessions_per_day"`
-	MaxUpcomingPerMentee *int                     `json:"max_upcoming_per_mentee"`
-	PublicBooking        *bool                    `json:"public_booking"`
-	VideoProvider        *string                  `json:"video_provider"`
-	WeeklyHours          *[]mentoring.WeeklyRange `json:"weekly_hours"`
-	Overrides            *[]mentoring.DateHours   `json:"overrides"`
+	Name                 *string            `json:"name"`
+	Email                *string            `json:"email"`
+	Timezone             *string            `json:"timezone"`
+	Language             *string            `json:"language"`
+	MaxMentees           *int               `json:"max_mentees"`
+	SessionMinutes       *int               `json:"session_minutes"`
+	MinNoticeMinutes     *int               `json:"min_notice_minutes"`
+	HorizonDays          *int               `json:"horizon_days"`
+	BufferMinutes        *int               `json:"buffer_minutes"`
+	MaxSessionsPerDay    nullableInt        `json:"max_sessions_per_day"`
+	MaxUpcomingPerMentee *int               `json:"max_upcoming_per_mentee"`
+	PublicBooking        *bool              `json:"public_booking"`
+	VideoProvider        *string            `json:"video_provider"`
+	WeeklyHours          *[]weeklyRangeJSON `json:"weekly_hours"`
+	Overrides            *[]dateHoursJSON   `json:"overrides"`
+}
+
+// weeklyRangeJSON, timeRangeJSON and dateHoursJSON are hours as the API
+// writes them; the service has its own types and the database its own.
+type weeklyRangeJSON struct {
+	Weekday string `json:"weekday"`
+	Start   string `json:"start"`
+	End     string `json:"end"`
+}
+
+type timeRangeJSON struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+type dateHoursJSON struct {
+	Date  string          `json:"date"`
+	Hours []timeRangeJSON `json:"hours"`
+}
+
+func weeklyIn(in []weeklyRangeJSON) []mentoring.WeeklyRange {
+	out := make([]mentoring.WeeklyRange, len(in))
+	for i, r := range in {
+		out[i] = mentoring.WeeklyRange(r)
+	}
+	return out
+}
+
+func weeklyOut(in []mentoring.WeeklyRange) []weeklyRangeJSON {
+	out := make([]weeklyRangeJSON, len(in))
+	for i, r := range in {
+		out[i] = weeklyRangeJSON(r)
+	}
+	return out
+}
+
+func overridesIn(in []dateHoursJSON) []mentoring.DateHours {
+	out := make([]mentoring.DateHours, len(in))
+	for i, o := range in {
+		out[i] = mentoring.DateHours{Date: o.Date, Hours: make([]mentoring.TimeRange, len(o.Hours))}
+		for j, r := range o.Hours {
+			out[i].Hours[j] = mentoring.TimeRange(r)
+		}
+	}
+	return out
+}
+
+func overridesOut(in []mentoring.DateHours) []dateHoursJSON {
+	out := make([]dateHoursJSON, len(in))
+	for i, o := range in {
+		out[i] = dateHoursJSON{Date: o.Date, Hours: make([]timeRangeJSON, len(o.Hours))}
+		for j, r := range o.Hours {
+			out[i].Hours[j] = timeRangeJSON(r)
+		}
+	}
+	return out
 }
 
 func (r mentorRequest) input() mentoring.MentorInput {
-	return mentoring.MentorInput{
+	in := mentoring.MentorInput{
 		Name: r.Name, Email: r.Email, Timezone: r.Timezone, Language: r.Language, MaxMentees: r.MaxMentees,
 		SessionMinutes: r.SessionMinutes, MinNoticeMinutes: r.MinNoticeMinutes, HorizonDays: r.HorizonDays,
 		BufferMinutes: r.BufferMinutes, MaxSessionsPerDay: r.MaxSessionsPerDay.Value,
 		ClearMaxSessionsPerDay: r.MaxSessionsPerDay.Set && r.MaxSessionsPerDay.Value == nil,
 		MaxUpcomingPerMentee:   r.MaxUpcomingPerMentee, PublicBooking: r.PublicBooking,
-		VideoProvider: r.VideoProvider, WeeklyHours: r.WeeklyHours, Overrides: r.Overrides,
+		VideoProvider: r.VideoProvider,
 	}
+	if r.WeeklyHours != nil {
+		weekly := weeklyIn(*r.WeeklyHours)
+		in.WeeklyHours = &weekly
+	}
+	if r.Overrides != nil {
+		overrides := overridesIn(*r.Overrides)
+		in.Overrides = &overrides
+	}
+	return in
 }
 
 // mentorResponse is a mentor in the API.
 type mentorResponse struct {
-	ID                   string                  `json:"id"`
-	Name                 string                  `json:"name"`
-	Email                string                  `json:"email"`
-	Timezone             string                  `json:"timezone"`
-	Language             string                  `json:"language"`
-	MaxMentees           int                     `json:"max_mentees"`
-	SessionMinutes       int                     `json:"session_minutes"`
-	MinNoticeMinutes     int                     `json:"min_notice_minutes"`
-	HorizonDays          int                     `json:"horizon_days"`
-	BufferMinutes        int                     `json:"buffer_minutes"`
-	MaxSessionsPerDay    *int                    `json:"max_sessions_per_day"`
-	MaxUpcomingPerMentee int                     `json:"max_upcoming_per_mentee"`
-	PublicBooking        bool                    `json:"public_booking"`
-	VideoProvider        *string                 `json:"video_provider"`
-	WeeklyHours          []mentoring.WeeklyRange `json:"weekly_hours"`
-	Overrides            []mentoring.DateHours   `json:"overrides"`
-	BookingURL           *string                 `json:"booking_url"`
-	FeedURL              string                  `json:"feed_url"`
-	CreatedAt            string                  `json:"created_at"`
-	Token                string                  `json:"token,omitempty"`
+	ID                   string            `json:"id"`
+	Name                 string            `json:"name"`
+	Email                string            `json:"email"`
+	Timezone             string            `json:"timezone"`
+	Language             string            `json:"language"`
+	MaxMentees           int               `json:"max_mentees"`
+	SessionMinutes       int               `json:"session_minutes"`
+	MinNoticeMinutes     int               `json:"min_notice_minutes"`
+	HorizonDays          int               `json:"horizon_days"`
+	BufferMinutes        int               `json:"buffer_minutes"`
+	MaxSessionsPerDay    *int              `json:"max_sessions_per_day"`
+	MaxUpcomingPerMentee int               `json:"max_upcoming_per_mentee"`
+	PublicBooking        bool              `json:"public_booking"`
+	VideoProvider        *string           `json:"video_provider"`
+	WeeklyHours          []weeklyRangeJSON `json:"weekly_hours"`
+	Overrides            []dateHoursJSON   `json:"overrides"`
+	BookingURL           *string           `json:"booking_url"`
+	FeedURL              string            `json:"feed_url"`
+	CreatedAt            string            `json:"created_at"`
+	Token                string            `json:"token,omitempty"`
 }
 
 func newMentorResponse(m *mentoring.Mentor) mentorResponse {
@@ -69,14 +134,8 @@ func newMentorResponse(m *mentoring.Mentor) mentorResponse {
 		MaxMentees: m.MaxMentees, SessionMinutes: m.SessionMinutes, MinNoticeMinutes: m.MinNoticeMinutes,
 		HorizonDays: m.HorizonDays, BufferMinutes: m.BufferMinutes, MaxSessionsPerDay: m.MaxSessionsPerDay,
 		MaxUpcomingPerMentee: m.MaxUpcomingPerMentee, PublicBooking: m.PublicBooking,
-		WeeklyHours: m.WeeklyHours, Overrides: m.Overrides, FeedURL: m.FeedURL,
+		WeeklyHours: weeklyOut(m.WeeklyHours), Overrides: overridesOut(m.Overrides), FeedURL: m.FeedURL,
 		CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339),
-	}
-	if r.WeeklyHours == nil {
-		r.WeeklyHours = []mentoring.WeeklyRange{}
-	}
-	if r.Overrides == nil {
-		r.Overrides = []mentoring.DateHours{}
 	}
 	if m.VideoProvider != "" {
 		r.VideoProvider = &m.VideoProvider
@@ -136,8 +195,8 @@ func (s *Server) patchMentor(c echo.Context) error {
 }
 
 type availabilityRequest struct {
-	WeeklyHours []mentoring.WeeklyRange `json:"weekly_hours"`
-	Overrides   []mentoring.DateHours   `json:"overrides"`
+	WeeklyHours []weeklyRangeJSON `json:"weekly_hours"`
+	Overrides   []dateHoursJSON   `json:"overrides"`
 }
 
 func (s *Server) putAvailability(c echo.Context) error {
@@ -146,7 +205,7 @@ func (s *Server) putAvailability(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	m, err := s.Mentoring.SetAvailability(c.Request().Context(), principal(c), id, req.WeeklyHours, req.Overrides)
+	m, err := s.Mentoring.SetAvailability(c.Request().Context(), principal(c), id, weeklyIn(req.WeeklyHours), overridesIn(req.Overrides))
 	if err != nil {
 		return err
 	}

@@ -58,8 +58,8 @@ func (s *Server) setupPages() {
 		panic(err)
 	}
 	formTargets := ""
-	if g, ok := s.google(); ok && g.GoogleConsentOrigin() != "" {
-		formTargets = " " + g.GoogleConsentOrigin()
+	if origin := s.Calendars.GoogleConsentOrigin(); origin != "" {
+		formTargets = " " + origin
 	}
 	s.web = &webPages{templates: templates, csrf: s.newCSRF(), csp: fmt.Sprintf(pageCSP, formTargets), zones: zoneListJSON()}
 	s.pageErrors = s.renderPageError

@@ -41,14 +41,14 @@ func (s *Server) bookPage(c echo.Context) error {
 		return err
 	}
 	p := s.newPage(c, "title.book", nil)
-	data := bookPage{MentorName: link.Mentor.Name, Length: p.minutes(time.Duration(link.Mentor.SessionMinutes) * time.Minute)}
+	data := bookPage{MentorName: link.MentorName, Length: p.minutes(time.Duration(link.SessionMinutes) * time.Minute)}
 	if link.Mentee != nil {
 		data.Name, data.Email = link.Mentee.Name, link.Mentee.Email
 	}
 	p.Page = data
 	p.Script = pickerScript{
 		Mode: "book", SlotsURL: links.Path(links.APIBookSlots, token), ActionURL: links.Path(links.APIBookBookings, token),
-		Locale: p.Lang, HorizonDays: link.Mentor.HorizonDays, MentorZone: zonenames.Canonical(link.Mentor.Timezone), Strings: p.jsStrings(pickerStrings...),
+		Locale: p.Lang, HorizonDays: link.HorizonDays, MentorZone: zonenames.Canonical(link.MentorTimezone), Strings: p.jsStrings(pickerStrings...),
 	}
 	p.Scripts = []string{"zonepicker.js", "picker.js"}
 	return s.render(c, http.StatusOK, "book", p)

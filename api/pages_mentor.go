@@ -1,15 +1,12 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/rendezvous/rendezvous/internal/access"
-	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/calsync"
 	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
@@ -117,21 +114,7 @@ type mentorPage struct {
 	Weekdays      []weekdayHours
 	Overrides     string
 	Connections   []calsync.Connection
-	CalDAV        bool
 	GoogleEnabled bool
-}
-
-// googleStarter is the part of the calendar service that starts a Google
-// consent, when the deployment has a Google client.
-type googleStarter interface {
-	GoogleEnabled() bool
-	GoogleConsentOrigin() string
-	StartGoogle(ctx context.Context, by access.Principal, mentorID string) (string, error)
-}
-
-func (s *Server) google() (googleStarter, bool) {
-	g, ok := any(s.Calendars).(googleStarter)
-	return g, ok && s.Calendars != nil && g.GoogleEnabled()
 }
 
 func (s *Server) mentorHome(c echo.Context) error { return s.renderMentor(c, http.StatusOK, "") }
@@ -146,8 +129,7 @@ func (s *Server) renderMentor(c echo.Context, status int, formErr string) error 
 	p := s.newPage(c, "title.mentor", nil)
 	p.Error = formErr
 	data := mentorPage{Mentor: m, Weekdays: weekdayFields(p.translator, m.WeeklyHours), Overrides: formatOverrides(m.Overrides),
-		CalDAV: s.Calendars != nil}
-	_, data.GoogleEnabled = s.google()
+		GoogleEnabled: s.Calendars.GoogleEnabled()}
 	if data.Caseload, err = s.Mentoring.Caseload(ctx, me, id); err != nil {
 		return err
 	}
@@ -163,10 +145,8 @@ func (s *Server) renderMentor(c echo.Context, status int, formErr string) error 
 	for _, b := range sessions {
 		data.Upcoming = append(data.Upcoming, upcomingSession{ID: b.ID, Start: b.Start, Mentee: names[b.MenteeID], VideoURL: b.VideoURL})
 	}
-	if s.Calendars != nil {
-		if data.Connections, err = s.Calendars.Connections(ctx, me, id); err != nil {
-			return err
-		}
+	if data.Connections, err = s.Calendars.Connections(ctx, me, id); err != nil {
+		return err
 	}
 	p.Page = data
 	p.Script = struct {
@@ -204,9 +184,6 @@ func (s *Server) saveHours(c echo.Context, id string) error {
 }
 
 func (s *Server) connectCalDAV(c echo.Context, id string) error {
-	if s.Calendars == nil {
-		return apperr.Errorf(apperr.NotFound, "calendar connections are not available")
-	}
 	_, err := s.Calendars.Connect(c.Request().Context(), principal(c), id, calsync.ConnectInput{
 		Provider: "caldav", URL: c.FormValue("url"), Username: c.FormValue("username"), Password: c.FormValue("password"),
 	})
@@ -236,11 +213,7 @@ func (s *Server) rotateFeed(c echo.Context, id string) error {
 
 // connectGoogle starts Google's consent for the signed-in mentor.
 func (s *Server) connectGoogle(c echo.Context) error {
-	g, ok := s.google()
-	if !ok {
-		return apperr.Errorf(apperr.NotFound, "Google Calendar is not configured on this server")
-	}
-	consent, err := g.StartGoogle(c.Request().Context(), principal(c), sessionMentor(c))
+	consent, err := s.Calendars.StartGoogle(c.Request().Context(), principal(c), sessionMentor(c))
 	if err != nil {
 		return err
 	}

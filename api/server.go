@@ -17,11 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/rendezvous/rendezvous/internal/apperr"
-	"github.com/rendezvous/rendezvous/internal/booking"
-	"github.com/rendezvous/rendezvous/internal/calsync"
 	"github.com/rendezvous/rendezvous/internal/links"
-	"github.com/rendezvous/rendezvous/internal/mentoring"
-	"github.com/rendezvous/rendezvous/internal/signin"
 )
 
 // Database is what the HTTP layer asks of the database: readiness, and
@@ -50,22 +46,17 @@ type Deps struct {
 	BaseURL *url.URL
 	Links   links.Links
 	Auth    Authenticator
-	// Mentoring manages mentors, mentees and caseloads.
-	Mentoring *mentoring.Service
-	// Booking serves links, slots and sessions.
-	Booking *booking.Service
-	// (calendar connections: add the service field here)
-	// Calendars connects mentors' calendars, syncs busy time and writes
-	// sessions back.
-	Calendars *calsync.Service
+	// The services (see services.go); all are required.
+	Mentoring Mentoring
+	Booking   Booking
+	Calendars Calendars
+	Signin    Signin
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client; empty means the socket address is the client's.
 	TrustedProxies []netip.Prefix
 	// RateLimit is requests per client address per minute on routes whose
 	// tokens could be guessed; 0 turns limiting off.
 	RateLimit int
-	// Signin mails mentors their sign-in links for the mentor area.
-	Signin *signin.Service
 }
 
 // Server holds the echo instance and the dependencies of the handlers.

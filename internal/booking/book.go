@@ -27,31 +27,28 @@ type BookInput struct {
 	Note     string
 }
 
-// Idempotency makes a booking request safe to repeat: the first response
-// is stored with the booking, in the same transaction, and replayed.
+// Idempotency makes a booking request safe to repeat: the key is stored
+// with the booking it created, in the same transaction, and a repeat of
+// the same request answers that booking again.
 type Idempotency struct {
-	Key         string
+	Key string
+	// RequestHash identifies the request's content: the key with another
+	// request is refused.
 	RequestHash string
-	// Render produces the response body to store for replays.
-	Render func(*Booking) ([]byte, error)
-}
-
-// Replay is a stored response to a repeated request.
-type Replay struct {
-	Status int
-	Body   []byte
 }
 
 // Book reserves a slot for the link's mentee. Either it commits the
-// session with its invites, write-back and reminders, or nothing.
-func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Idempotency) (*Booking, *Replay, error) {
+// session with its invites, write-back and reminders, or nothing. With
+// idem, a repeated request returns the booking it made first, and
+// replayed is true.
+func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Idempotency) (*Booking, bool, error) {
 	if err := checkBookInput(in); err != nil {
-		return nil, nil, err
+		return nil, false, err
 	}
 	scope := secret.HashToken(token)
 	if idem != nil {
-		if replay, err := s.replay(ctx, scope, idem); replay != nil || err != nil {
-			return nil, replay, err
+		if first, err := s.replay(ctx, scope, idem); first != nil || err != nil {
+			return first, first != nil, err
 		}
 	}
 	bookingID := uuid.Must(uuid.NewV7()).String()
@@ -62,7 +59,7 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 		if err != nil {
 			return err
 		}
-		mentor := link.Mentor
+		mentor := link.mentor
 		// Every provider makes its room locally (BigBlueButton creates the
 		// meeting on first join), so this holds no network call in the lock.
 		provider := s.videoFor(mentor)
@@ -101,7 +98,8 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 			return err
 		}
 		if idem != nil {
-			if err := s.saveReplay(ctx, tx, scope, idem, out); err != nil {
+			if err := tx.SaveIdempotencyKey(ctx, &store.IdempotencyKey{Scope: scope, Key: idem.Key,
+				RequestHash: idem.RequestHash, BookingID: b.ID, CreatedAt: now}); err != nil {
 				return err
 			}
 		}
@@ -111,14 +109,14 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 		if idem != nil {
 			// A concurrent request with the same key may have won (our
 			// key insert or our slot lost to it): answer as it did.
-			replay, rerr := s.replay(ctx, scope, idem)
-			if replay != nil || rerr != nil {
-				return nil, replay, rerr
+			first, rerr := s.replay(ctx, scope, idem)
+			if first != nil || rerr != nil {
+				return first, first != nil, rerr
 			}
 		}
-		return nil, nil, err
+		return nil, false, err
 	}
-	return out, nil, nil
+	return out, false, nil
 }
 
 func errSlotTaken(start time.Time) error {
@@ -148,9 +146,9 @@ func checkBookInput(in BookInput) error {
 
 // menteeFor is the link's mentee, or on a public link the booker, who
 // becomes a mentee when the caseload has a place.
-func (s *Service) menteeFor(ctx context.Context, tx *store.Tx, link *Link, mentor *store.Mentor, in BookInput) (*store.Mentee, error) {
-	if link.Mentee != nil {
-		return link.Mentee, nil
+func (s *Service) menteeFor(ctx context.Context, tx *store.Tx, link *resolved, mentor *store.Mentor, in BookInput) (*store.Mentee, error) {
+	if link.mentee != nil {
+		return link.mentee, nil
 	}
 	if strings.TrimSpace(in.Name) == "" {
 		return nil, apperr.Field("name", "is required to book on a public link")
@@ -192,8 +190,9 @@ func (s *Service) videoFor(m *store.Mentor) video.Provider {
 	return s.Video
 }
 
-func (s *Service) replay(ctx context.Context, scope string, idem *Idempotency) (*Replay, error) {
-	k, err := s.store.IdempotentResponse(ctx, scope, idem.Key)
+// replay is the booking an earlier request with this key made, or nil.
+func (s *Service) replay(ctx context.Context, scope string, idem *Idempotency) (*Booking, error) {
+	k, err := s.store.IdempotencyKey(ctx, scope, idem.Key)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -203,15 +202,9 @@ func (s *Service) replay(ctx context.Context, scope string, idem *Idempotency) (
 	if !secret.Equal(k.RequestHash, idem.RequestHash) {
 		return nil, apperr.Field("Idempotency-Key", "was already used with a different request body")
 	}
-	return &Replay{Status: k.Status, Body: []byte(k.Body)}, nil
-}
-
-func (s *Service) saveReplay(ctx context.Context, tx *store.Tx, scope string, idem *Idempotency, b *Booking) error {
-	body, err := idem.Render(b)
+	b, err := s.store.Booking(ctx, k.BookingID)
 	if err != nil {
-		return fmt.Errorf("render idempotent response: %w", err)
+		return nil, fmt.Errorf("booking %s of idempotency key: %w", k.BookingID, err)
 	}
-	return tx.SaveIdempotentResponse(ctx, &store.IdempotencyKey{
-		Scope: scope, Key: idem.Key, RequestHash: idem.RequestHash, Status: 201, Body: string(body), CreatedAt: s.now().UTC(),
-	})
+	return s.view(b, true)
 }

@@ -10,13 +10,27 @@ import (
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
-// Link is what a booking link opens: a mentor, and the mentee when the
+// Link is what a booking link shows: its mentor, and the mentee when the
 // link is a mentee's own.
 type Link struct {
-	Mentor *store.Mentor
-	Mentee *store.Mentee // nil on a mentor's public link
-	// Scope identifies the link for idempotency keys without the token.
-	Scope string
+	MentorName     string
+	MentorTimezone string
+	SessionMinutes int
+	// HorizonDays is how far ahead the mentor takes bookings.
+	HorizonDays int
+	Mentee      *LinkMentee // nil on a mentor's public link
+}
+
+// LinkMentee is the mentee a link belongs to, to fill the booking form.
+type LinkMentee struct {
+	Name, Email, Timezone string
+}
+
+// resolved is a link's rows: a mentor, and the mentee when the link is a
+// mentee's own.
+type resolved struct {
+	mentor *store.Mentor
+	mentee *store.Mentee // nil on a mentor's public link
 }
 
 // errNoLink is the answer for any unknown, ended or disabled link: the
@@ -25,12 +39,21 @@ var errNoLink = apperr.Errorf(apperr.NotFound, "this booking link does not exist
 
 // ResolveLink finds the mentor (and mentee) behind a link token.
 func (s *Service) ResolveLink(ctx context.Context, token string) (*Link, error) {
-	return resolveLink(ctx, s.store.Q, token, false)
+	r, err := resolveLink(ctx, s.store.Q, token, false)
+	if err != nil {
+		return nil, err
+	}
+	l := &Link{MentorName: r.mentor.Name, MentorTimezone: r.mentor.Timezone,
+		SessionMinutes: r.mentor.SessionMinutes, HorizonDays: r.mentor.HorizonDays}
+	if r.mentee != nil {
+		l.Mentee = &LinkMentee{Name: r.mentee.Name, Email: r.mentee.Email, Timezone: r.mentee.Timezone}
+	}
+	return l, nil
 }
 
 // resolveLink finds a link's mentor and mentee; with lock, inside a
 // transaction, it also takes the mentor's row lock in the same read.
-func resolveLink(ctx context.Context, q store.Q, token string, lock bool) (*Link, error) {
+func resolveLink(ctx context.Context, q store.Q, token string, lock bool) (*resolved, error) {
 	readMentor, readMentorByPublic := q.Mentor, q.MentorByPublicTokenHash
 	if lock {
 		readMentor, readMentorByPublic = q.LockMentor, q.LockMentorByPublicTokenHash
@@ -60,7 +83,7 @@ func resolveLink(ctx context.Context, q store.Q, token string, lock bool) (*Link
 				return nil, errNoLink
 			}
 		}
-		return &Link{Mentor: mentor, Mentee: mentee, Scope: h}, nil
+		return &resolved{mentor: mentor, mentee: mentee}, nil
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, fmt.Errorf("resolve link: %w", err)
 	}
@@ -71,5 +94,5 @@ func resolveLink(ctx context.Context, q store.Q, token string, lock bool) (*Link
 	if err != nil {
 		return nil, fmt.Errorf("resolve link: %w", err)
 	}
-	return &Link{Mentor: mentor, Scope: h}, nil
+	return &resolved{mentor: mentor}, nil
 }

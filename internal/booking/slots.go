@@ -2,7 +2,6 @@ package booking
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -30,20 +29,20 @@ func (s *Service) Slots(ctx context.Context, token string, from, to time.Time, t
 	if err != nil {
 		return nil, err
 	}
-	link, err := s.ResolveLink(ctx, token)
+	link, err := resolveLink(ctx, s.store.Q, token, false)
 	if err != nil {
 		return nil, err
 	}
-	q, err := s.slotQuery(ctx, s.store.Q, link.Mentor, from, to, "")
+	q, err := s.slotQuery(ctx, s.store.Q, link.mentor, from, to, "")
 	if err != nil {
 		return nil, err
 	}
 	q.Visitor = visitor
 	slots, err := calendar.Slots(q)
 	if err != nil {
-		return nil, fmt.Errorf("compute slots of mentor %s: %w", link.Mentor.ID, err)
+		return nil, fmt.Errorf("compute slots of mentor %s: %w", link.mentor.ID, err)
 	}
-	stale, err := s.stale(ctx, link.Mentor.ID)
+	stale, err := s.stale(ctx, link.mentor.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +57,7 @@ func (s *Service) slotQuery(ctx context.Context, q store.Q, m *store.Mentor, fro
 	if err != nil {
 		return calendar.SlotQuery{}, fmt.Errorf("mentor %s zone: %w", m.ID, err)
 	}
-	avail, err := availabilityOf(m, loc)
+	avail, err := mentoring.AvailabilityOf(m, loc)
 	if err != nil {
 		return calendar.SlotQuery{}, err
 	}
@@ -98,19 +97,6 @@ func (s *Service) slotQuery(ctx context.Context, q store.Q, m *store.Mentor, fro
 		}
 	}
 	return query, nil
-}
-
-// availabilityOf parses the stored hours of a mentor.
-func availabilityOf(m *store.Mentor, loc *time.Location) (calendar.Availability, error) {
-	var weekly []mentoring.WeeklyRange
-	var overrides []mentoring.DateHours
-	if err := json.Unmarshal([]byte(m.WeeklyHours), &weekly); err != nil {
-		return calendar.Availability{}, fmt.Errorf("mentor %s hours: %w", m.ID, err)
-	}
-	if err := json.Unmarshal([]byte(m.Overrides), &overrides); err != nil {
-		return calendar.Availability{}, fmt.Errorf("mentor %s overrides: %w", m.ID, err)
-	}
-	return mentoring.ParseAvailability(loc, weekly, overrides)
 }
 
 // stale reports whether a connected calendar missed two sync intervals.

@@ -1,7 +1,6 @@
 package mentoring
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -10,23 +9,24 @@ import (
 	"github.com/rendezvous/rendezvous/internal/apperr"
 )
 
-// WeeklyRange is one range of weekly hours as the API writes it.
+// WeeklyRange is one range of a mentor's weekly hours: a weekday
+// ("monday") and local clock times ("09:00").
 type WeeklyRange struct {
-	Weekday string `json:"weekday"`
-	Start   string `json:"start"`
-	End     string `json:"end"`
+	Weekday string
+	Start   string
+	End     string
 }
 
 // TimeRange is a range of a date override.
 type TimeRange struct {
-	Start string `json:"start"`
-	End   string `json:"end"`
+	Start string
+	End   string
 }
 
 // DateHours replaces the hours of one local date; no hours is a day off.
 type DateHours struct {
-	Date  string      `json:"date"`
-	Hours []TimeRange `json:"hours"`
+	Date  string // YYYY-MM-DD
+	Hours []TimeRange
 }
 
 var weekdays = map[string]time.Weekday{
@@ -115,36 +115,4 @@ func parseRange(field, start, end string) (calendar.HoursRange, error) {
 		return calendar.HoursRange{}, apperr.Field(field+".end", "%s ends before it starts (%s)", end, start)
 	}
 	return calendar.HoursRange{Start: s, End: e}, nil
-}
-
-// storedHours is the JSON kept in the mentors row.
-type storedHours struct {
-	Weekly    []WeeklyRange
-	Overrides []DateHours
-}
-
-func encodeHours(weekly []WeeklyRange, overrides []DateHours) (string, string) {
-	if weekly == nil {
-		weekly = []WeeklyRange{}
-	}
-	if overrides == nil {
-		overrides = []DateHours{}
-	}
-	for i := range weekly {
-		weekly[i].Weekday = strings.ToLower(weekly[i].Weekday)
-	}
-	w, _ := json.Marshal(weekly)
-	o, _ := json.Marshal(overrides)
-	return string(w), string(o)
-}
-
-func decodeHours(weekly, overrides string) (storedHours, error) {
-	var h storedHours
-	if err := json.Unmarshal([]byte(weekly), &h.Weekly); err != nil {
-		return h, fmt.Errorf("decode weekly hours: %w", err)
-	}
-	if err := json.Unmarshal([]byte(overrides), &h.Overrides); err != nil {
-		return h, fmt.Errorf("decode overrides: %w", err)
-	}
-	return h, nil
 }

@@ -5,8 +5,8 @@ import (
 	"fmt"
 )
 
-// IdempotentResponse reads a stored response for (scope, key).
-func (q Q) IdempotentResponse(ctx context.Context, scope, key string) (*IdempotencyKey, error) {
+// IdempotencyKey reads the key (scope, key).
+func (q Q) IdempotencyKey(ctx context.Context, scope, key string) (*IdempotencyKey, error) {
 	db, cancel := q.with(ctx)
 	defer cancel()
 	var k IdempotencyKey
@@ -16,9 +16,9 @@ func (q Q) IdempotentResponse(ctx context.Context, scope, key string) (*Idempote
 	return &k, nil
 }
 
-// SaveIdempotentResponse stores the response to a keyed request; a
+// SaveIdempotencyKey stores the booking a keyed request created; a
 // concurrent request with the same key makes it fail with ErrDuplicate.
-func (q Q) SaveIdempotentResponse(ctx context.Context, k *IdempotencyKey) error {
+func (q Q) SaveIdempotencyKey(ctx context.Context, k *IdempotencyKey) error {
 	db, cancel := q.with(ctx)
 	defer cancel()
 	if err := db.Create(k).Error; err != nil {

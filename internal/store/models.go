@@ -131,13 +131,12 @@ type BusyInterval struct {
 	EndAt      time.Time
 }
 
-// IdempotencyKey remembers the response to a keyed POST.
+// IdempotencyKey remembers the booking a keyed request created.
 type IdempotencyKey struct {
 	Scope       string `gorm:"primaryKey"`
 	Key         string `gorm:"primaryKey"`
 	RequestHash string
-	Status      int
-	Body        string
+	BookingID   string
 	CreatedAt   time.Time
 }
 

@@ -1,0 +1,87 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/rendezvous/rendezvous/internal/access"
+	"github.com/rendezvous/rendezvous/internal/booking"
+	"github.com/rendezvous/rendezvous/internal/calsync"
+	"github.com/rendezvous/rendezvous/internal/mentoring"
+)
+
+// The services as the handlers use them. Handlers depend on these
+// interfaces, not on the services' types, so that a handler test can run
+// against a fake. Every method that acts for someone takes the caller's
+// access.Principal: the service decides.
+
+// Mentoring manages mentors, mentees and caseloads.
+type Mentoring interface {
+	CreateMentor(ctx context.Context, by access.Principal, in mentoring.MentorInput) (*mentoring.CreatedMentor, error)
+	Mentors(ctx context.Context, by access.Principal) ([]mentoring.Mentor, error)
+	Mentor(ctx context.Context, by access.Principal, id string) (*mentoring.Mentor, error)
+	UpdateMentor(ctx context.Context, by access.Principal, id string, in mentoring.MentorInput) (*mentoring.Mentor, error)
+	SetAvailability(ctx context.Context, by access.Principal, id string, weekly []mentoring.WeeklyRange, overrides []mentoring.DateHours) (*mentoring.Mentor, error)
+	RotateFeedToken(ctx context.Context, by access.Principal, id string) (string, error)
+	CreateMentee(ctx context.Context, by access.Principal, mentorID string, in mentoring.MenteeInput) (*mentoring.Mentee, error)
+	Mentee(ctx context.Context, by access.Principal, id string) (*mentoring.Mentee, error)
+	Caseload(ctx context.Context, by access.Principal, mentorID string) (*mentoring.Caseload, error)
+	Caseloads(ctx context.Context, by access.Principal) ([]mentoring.Caseload, error)
+	ReportWindow(ctx context.Context, by access.Principal, from, to time.Time, mentorID string) (time.Time, time.Time, error)
+	Report(ctx context.Context, by access.Principal, from, to time.Time, mentorID string, emit func(mentoring.ReportSession) error, emitBatch func() error) error
+}
+
+// Booking serves links, slots and sessions.
+type Booking interface {
+	ResolveLink(ctx context.Context, token string) (*booking.Link, error)
+	Slots(ctx context.Context, token string, from, to time.Time, tz string) (*booking.Slots, error)
+	Book(ctx context.Context, token string, in booking.BookInput, idem *booking.Idempotency) (*booking.Booking, bool, error)
+
+	// The mentee's manage link.
+	ByManageToken(ctx context.Context, token string) (*booking.Booking, error)
+	Manage(ctx context.Context, token string) (*booking.Managed, error)
+	ManageSlots(ctx context.Context, token string, from, to time.Time, tz string) (*booking.Slots, error)
+	CancelByManageToken(ctx context.Context, token, reason string) (*booking.Booking, error)
+	RescheduleByManageToken(ctx context.Context, token string, start time.Time) (*booking.Booking, error)
+	ICS(ctx context.Context, id, token string) ([]byte, error)
+
+	// Mentors and staff.
+	Get(ctx context.Context, by access.Principal, id string) (*booking.Booking, error)
+	List(ctx context.Context, by access.Principal, mentorID string, from, to time.Time, status string) ([]booking.Booking, error)
+	Detail(ctx context.Context, by access.Principal, id string) (*booking.SessionDetail, error)
+	SlotsToMove(ctx context.Context, by access.Principal, id string, from, to time.Time) (*booking.Slots, error)
+	Cancel(ctx context.Context, by access.Principal, id, reason string) (*booking.Booking, error)
+	Reschedule(ctx context.Context, by access.Principal, id string, start time.Time) (*booking.Booking, error)
+	SetOutcome(ctx context.Context, by access.Principal, id, outcome string) (*booking.Booking, error)
+	EndMentee(ctx context.Context, by access.Principal, id string) (*mentoring.Mentee, error)
+	ReassignMentee(ctx context.Context, by access.Principal, id, toMentorID string) (*booking.Reassignment, error)
+
+	// Feeds and video.
+	MentorFeed(ctx context.Context, token string, cond booking.FeedConditions) (*booking.Feed, error)
+	Join(ctx context.Context, room, key string) (string, error)
+}
+
+// Calendars connects mentors' calendars, syncs busy time and writes
+// sessions back.
+type Calendars interface {
+	Connect(ctx context.Context, by access.Principal, mentorID string, in calsync.ConnectInput) (*calsync.Connection, error)
+	Connections(ctx context.Context, by access.Principal, mentorID string) ([]calsync.Connection, error)
+	Disconnect(ctx context.Context, by access.Principal, mentorID, connectionID string) error
+	UpdateCalendar(ctx context.Context, by access.Principal, mentorID, calendarID string, p calsync.CalendarPatch) (*calsync.Calendar, error)
+	SyncMentor(ctx context.Context, by access.Principal, mentorID string) ([]calsync.CalendarSync, error)
+	Busy(ctx context.Context, by access.Principal, mentorID string, from, to time.Time) ([]calsync.BusySpan, error)
+
+	// Google Calendar, when the deployment has a Google client.
+	GoogleEnabled() bool
+	GoogleConsentOrigin() string
+	StartGoogle(ctx context.Context, by access.Principal, mentorID string) (string, error)
+	FinishGoogle(ctx context.Context, in calsync.GoogleCallback) (*calsync.Connection, error)
+}
+
+// Signin mails sign-in links and keeps signed-in browsers' sessions.
+type Signin interface {
+	Request(ctx context.Context, email, lang string) error
+	Redeem(ctx context.Context, token string) (mentorID string, err error)
+	Session(ctx context.Context, mentorID string) (value string, expires time.Time, err error)
+	SignOut(ctx context.Context, value string, everywhere bool) error
+}
