@@ -58,8 +58,8 @@ func (s *Server) setupPages() {
 		panic(err)
 	}
 	formTargets := ""
-	if origin := s.Calendars.GoogleConsentOrigin(); origin != "" {
-		formTargets = " " + origin
+	if s.GoogleConsentOrigin != "" {
+		formTargets = " " + s.GoogleConsentOrigin
 	}
 	s.web = &webPages{templates: templates, csrf: s.newCSRF(), csp: fmt.Sprintf(pageCSP, formTargets), zones: zoneListJSON()}
 	s.pageErrors = s.renderPageError

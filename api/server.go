@@ -51,6 +51,10 @@ type Deps struct {
 	Booking   Booking
 	Calendars Calendars
 	Signin    Signin
+	// GoogleConsentOrigin is where the "connect Google" form is
+	// redirected (Google's consent page, or its stand-in); pages allow it
+	// as a form target. Empty without a Google client.
+	GoogleConsentOrigin string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client; empty means the socket address is the client's.
 	TrustedProxies []netip.Prefix

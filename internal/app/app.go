@@ -98,17 +98,18 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 	signins.RegisterWorkers(engine.Workers())
 
 	server := api.New(api.Deps{
-		Logger:         logger,
-		DB:             db,
-		BaseURL:        cfg.BaseURL,
-		Links:          public,
-		Auth:           signins,
-		Mentoring:      ment,
-		Booking:        book,
-		Calendars:      cals,
-		RateLimit:      cfg.RateLimit,
-		Signin:         signins,
-		TrustedProxies: cfg.TrustedProxies,
+		Logger:              logger,
+		DB:                  db,
+		BaseURL:             cfg.BaseURL,
+		Links:               public,
+		Auth:                signins,
+		Mentoring:           ment,
+		Booking:             book,
+		Calendars:           cals,
+		RateLimit:           cfg.RateLimit,
+		Signin:              signins,
+		TrustedProxies:      cfg.TrustedProxies,
+		GoogleConsentOrigin: cals.GoogleConsentOrigin(),
 	})
 	if err := engine.Build(); err != nil {
 		return nil, err
