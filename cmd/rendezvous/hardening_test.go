@@ -233,7 +233,9 @@ type tcpProxy struct {
 	target string
 	mu     sync.Mutex
 	down   bool
-	conns  []net.Conn
+	// stalled: connections are accepted and then left unanswered.
+	stalled bool
+	conns   []net.Conn
 }
 
 func startTCPProxy(t *testing.T, target string) *tcpProxy {
@@ -265,6 +267,11 @@ func (p *tcpProxy) serve(c net.Conn) {
 		c.Close()
 		return
 	}
+	if p.stalled {
+		p.conns = append(p.conns, c)
+		p.mu.Unlock()
+		return // held open, never answered, until the proxy changes mode
+	}
 	up, err := net.Dial("tcp", p.target)
 	if err != nil {
 		p.mu.Unlock()
@@ -282,12 +289,22 @@ func (p *tcpProxy) setDown(down bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.down = down
-	if down {
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.conns = nil
+	p.cutLocked()
+}
+
+// setStalled makes the target hang: connections open, nothing answered.
+func (p *tcpProxy) setStalled(stalled bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stalled = stalled
+	p.cutLocked()
+}
+
+func (p *tcpProxy) cutLocked() {
+	for _, c := range p.conns {
+		c.Close()
 	}
+	p.conns = nil
 }
 
 // TestNoTokenInLogs walks every route that carries a token — booking

@@ -27,6 +27,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/config"
 	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/links"
+	"github.com/rendezvous/rendezvous/internal/maillog"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/secret"
@@ -59,6 +60,7 @@ type Tuning struct {
 // the admin token's hash (see signin.AdminToken).
 func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string, logger *slog.Logger, tune Tuning) (*App, error) {
 	engine := jobs.New(db, logger)
+	engine.JobTimeout = cfg.JobTimeout
 	if tune.JobPollInterval > 0 {
 		engine.PollInterval = tune.JobPollInterval
 	}
@@ -69,16 +71,20 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 	if err != nil {
 		return nil, err
 	}
-	sender, from, err := mailSender(cfg)
+	smtpSender, from, err := mailSender(cfg)
 	if err != nil {
 		return nil, err
 	}
+	// Every mail job sends through the log of sent mails, so a job
+	// rescued after a crash does not send its mail twice.
+	sender := maillog.New(smtpSender, db, logger)
 
 	mails := outbox.New(db, box, public, engine, outbox.Options{Logger: logger})
 	mails.RegisterWorkers(engine.Workers(), sender, from)
 
 	calOpts := calsync.Options{
 		AllowPrivateHosts: cfg.AllowPrivateHosts, SyncInterval: cfg.SyncInterval, HTTPTimeout: tune.CalendarTimeout, Logger: logger,
+		SyncTimeout: cfg.JobTimeout,
 	}
 	if cfg.GoogleEnabled() {
 		calOpts.Google = googleOptions(cfg, public)

@@ -49,6 +49,9 @@ type Options struct {
 	SyncInterval time.Duration
 	// HTTPTimeout bounds one request to a calendar server; 0 means 30s.
 	HTTPTimeout time.Duration
+	// SyncTimeout bounds one connection's sync, all calendars included
+	// (2 minutes when 0); keep it within the job engine's job timeout.
+	SyncTimeout time.Duration
 	Logger      *slog.Logger
 	// Now is the service's clock (time.Now when nil).
 	Now func() time.Time
@@ -80,6 +83,9 @@ func New(s *store.Store, box *secret.Box, jobs Enqueuer, notices Notices, opts O
 	}
 	if opts.SyncInterval <= 0 {
 		opts.SyncInterval = 5 * time.Minute
+	}
+	if opts.SyncTimeout <= 0 {
+		opts.SyncTimeout = 2 * time.Minute
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -13,11 +13,6 @@ import (
 )
 
 const (
-	// syncTimeout bounds one connection's sync, all calendars included.
-	syncTimeout = 2 * time.Minute
-	// leaseTTL outlives syncTimeout, so a lease only expires on its own
-	// when its holder died.
-	leaseTTL = syncTimeout + time.Minute
 	// leaseWait is how long an on-demand sync waits for a sync already
 	// running elsewhere before reporting the current state.
 	leaseWait = 20 * time.Second
@@ -33,7 +28,7 @@ var errLeaseHeld = errors.New("connection is being synced by another worker")
 // server's state, not an error of the caller.
 func (s *Service) SyncConnection(ctx context.Context, connectionID string) error {
 	now := s.now()
-	claimed, err := s.store.ClaimSyncLease(ctx, connectionID, s.leaseOwner, now, now.Add(leaseTTL))
+	claimed, err := s.store.ClaimSyncLease(ctx, connectionID, s.leaseOwner, now, now.Add(s.leaseTTL()))
 	if err != nil {
 		return err
 	}
@@ -45,7 +40,7 @@ func (s *Service) SyncConnection(ctx context.Context, connectionID string) error
 			s.Logger.Error("release sync lease", slog.String("connection", connectionID), slog.Any("error", err))
 		}
 	}()
-	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.SyncTimeout)
 	defer cancel()
 	return s.syncLeased(ctx, connectionID)
 }
@@ -243,3 +238,7 @@ func notFound(err error, what string) error {
 	}
 	return err
 }
+
+// leaseTTL outlives the sync timeout, so a lease only expires on its own
+// when its holder died; then the connection syncs again within minutes.
+func (s *Service) leaseTTL() time.Duration { return s.SyncTimeout * 3 / 2 }

@@ -46,7 +46,10 @@ type Config struct {
 	TrustedProxies   []netip.Prefix
 	Reminders        []time.Duration
 	ExpectedInterval time.Duration // a mentee with no session within this is overdue
-	LogLevel         string
+	// JobTimeout is the longest a background job may run; a job a crashed
+	// process left running is taken up again soon after.
+	JobTimeout time.Duration
+	LogLevel   string
 }
 
 // VideoKinds are the accepted RENDEZVOUS_VIDEO values.
@@ -85,12 +88,13 @@ func settings() []setting {
 		{"GOOGLE_AUTH_URL", "", "Google OAuth authorization endpoint override", applyHTTPURL("GOOGLE_AUTH_URL", func(c *Config) *string { return &c.GoogleAuthURL })},
 		{"GOOGLE_TOKEN_URL", "", "Google OAuth token endpoint override", applyHTTPURL("GOOGLE_TOKEN_URL", func(c *Config) *string { return &c.GoogleTokenURL })},
 		{"GOOGLE_API_URL", "", "Google Calendar API endpoint override", applyHTTPURL("GOOGLE_API_URL", func(c *Config) *string { return &c.GoogleAPIURL })},
-		{"SYNC_INTERVAL", "5m", "how often each connected calendar is re-synced", applyDuration("SYNC_INTERVAL", time.Minute, func(c *Config) *time.Duration { return &c.SyncInterval })},
+		{"SYNC_INTERVAL", "5m", "how often each connected calendar is re-synced", applyDuration("SYNC_INTERVAL", 10*time.Second, func(c *Config) *time.Duration { return &c.SyncInterval })},
 		{"ALLOW_PRIVATE_HOSTS", "false", "allow calendar URLs on loopback/private addresses", applyAllowPrivate},
 		{"TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted; empty: the socket address", applyTrustedProxies},
 		{"RATE_LIMIT", "60/m", "requests per client address per minute on token-guessable routes; 0 = off", applyRateLimit},
 		{"REMINDERS", "24h,1h", "when reminder mails go out before a session; empty for none", applyReminders},
 		{"EXPECTED_INTERVAL", "168h", "a mentee without a session within this is overdue", applyDuration("EXPECTED_INTERVAL", time.Hour, func(c *Config) *time.Duration { return &c.ExpectedInterval })},
+		{"JOB_TIMEOUT", "2m", "longest run of a background job (a sync, a mail); jobs of a crashed process are retried after 1.5 times this", applyDuration("JOB_TIMEOUT", time.Second, func(c *Config) *time.Duration { return &c.JobTimeout })},
 		{"LOG_LEVEL", "info", "debug, info, warn or error", applyLogLevel},
 	}
 }

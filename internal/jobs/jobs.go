@@ -34,6 +34,10 @@ type Engine struct {
 	PollInterval time.Duration
 	// MaxWorkers bounds concurrent jobs in this process.
 	MaxWorkers int
+	// JobTimeout is the longest a job may run (2 minutes when 0). A job
+	// still marked running after 1.5 times this belongs to a process that
+	// died: River rescues it and it runs again.
+	JobTimeout time.Duration
 }
 
 // New prepares an engine on s.
@@ -68,20 +72,28 @@ func (e *Engine) Build() error {
 		return nil
 	}
 	client, err := river.NewClient(e.driver(), &river.Config{
-		Logger:            e.logger,
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: e.MaxWorkers}},
-		Workers:           e.workers,
-		PeriodicJobs:      e.periodic,
-		FetchPollInterval: max(e.PollInterval, 100*time.Millisecond),
-		FetchCooldown:     min(max(e.PollInterval, 100*time.Millisecond), 100*time.Millisecond),
-		JobTimeout:        5 * time.Minute,
-		MaxAttempts:       25,
+		Logger:               e.logger,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: e.MaxWorkers}},
+		Workers:              e.workers,
+		PeriodicJobs:         e.periodic,
+		FetchPollInterval:    max(e.PollInterval, 100*time.Millisecond),
+		FetchCooldown:        min(max(e.PollInterval, 100*time.Millisecond), 100*time.Millisecond),
+		JobTimeout:           e.jobTimeout(),
+		RescueStuckJobsAfter: e.jobTimeout() * 3 / 2,
+		MaxAttempts:          25,
 	})
 	if err != nil {
 		return fmt.Errorf("create job client: %w", err)
 	}
 	e.client = client
 	return nil
+}
+
+func (e *Engine) jobTimeout() time.Duration {
+	if e.JobTimeout <= 0 {
+		return 2 * time.Minute
+	}
+	return e.JobTimeout
 }
 
 // Start runs the workers until Stop.

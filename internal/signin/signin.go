@@ -7,6 +7,8 @@ package signin
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -206,7 +208,7 @@ func (s *Service) SignOut(ctx context.Context, value string, everywhere bool) er
 }
 
 func linkMessage(from calendar.Person, m *store.Mentor, link, lang string) mail.Message {
-	msg := mail.Message{From: from, To: calendar.Person{Name: m.Name, Email: m.Email}}
+	msg := mail.Message{From: from, To: calendar.Person{Name: m.Name, Email: m.Email}, MessageID: linkMessageID(from, link)}
 	if strings.HasPrefix(lang, "fr") {
 		msg.Subject = "Votre lien de connexion Rendezvous"
 		msg.Text = fmt.Sprintf("Bonjour %s,\n\nOuvrez ce lien pour accéder à votre espace mentor :\n\n%s\n\n"+
@@ -217,4 +219,15 @@ func linkMessage(from calendar.Person, m *store.Mentor, link, lang string) mail.
 	msg.Text = fmt.Sprintf("Hello %s,\n\nOpen this link to reach your mentor area:\n\n%s\n\n"+
 		"It works once, for %d minutes. If you did not ask for it, ignore this mail.\n", m.Name, link, int(LinkLifetime.Minutes()))
 	return msg
+}
+
+// linkMessageID is stable per link, so that a job retried after a crash
+// is recognised as sent (internal/maillog); it reveals nothing of the link.
+func linkMessageID(from calendar.Person, link string) string {
+	sum := sha256.Sum256([]byte(link))
+	domain := "rendezvous.invalid"
+	if _, d, ok := strings.Cut(from.Email, "@"); ok && d != "" {
+		domain = d
+	}
+	return "signin." + hex.EncodeToString(sum[:12]) + "@" + domain
 }

@@ -22,6 +22,8 @@ func (q Q) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 		{&OAuthState{}, "expires_at < ?", now.Add(-time.Hour)},
 		{&SigninToken{}, "expires_at < ?", now.Add(-time.Hour)},
 		{&MentorSession{}, "expires_at < ?", now},
+		// Far longer than any mail job retries.
+		{&SentMail{}, "sent_at < ?", now.Add(-30 * 24 * time.Hour)},
 	} {
 		res := db.Where(del.cond, del.arg).Delete(del.model)
 		if res.Error != nil {

@@ -176,6 +176,15 @@ type ReminderSent struct {
 // TableName overrides gorm's pluralisation.
 func (ReminderSent) TableName() string { return "reminders_sent" }
 
+// SentMail records a mail the SMTP server accepted.
+type SentMail struct {
+	MessageID string `gorm:"primaryKey"`
+	SentAt    time.Time
+}
+
+// TableName overrides gorm's pluralisation.
+func (SentMail) TableName() string { return "sent_mail" }
+
 // Setting is a key/value row.
 type Setting struct {
 	Key   string `gorm:"primaryKey"`

@@ -29,6 +29,10 @@ type Options struct {
 	// RejectCode, when non-zero, answers the end of DATA with this code
 	// (e.g. 451 or 550). It can be changed later with SetRejectCode.
 	RejectCode int
+	// Delay holds every message this long before the server takes it
+	// (while it waits for the recipient): a client killed meanwhile has
+	// delivered nothing.
+	Delay time.Duration
 }
 
 // Message is one mail the server accepted.
@@ -165,6 +169,7 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	time.Sleep(ss.server.opts.Delay)
 	ss.to = append(ss.to, to)
 	return nil
 }
