@@ -172,15 +172,15 @@ func TestPagesAccessibility(t *testing.T) {
 				if size.mobile {
 					checkFocusRings(t, b, tab, 12, "booking page")
 				}
-				b.do(tab, "search a zone", chromedp.Click(chromedp.CSS("#tz")), chromedp.SendKeys(chromedp.CSS("#tz"), "Kolkata"),
+				b.do(tab, "search a zone", chromedp.Click(chromedp.CSS("#tz")), typeInto("#tz", "Kolkata"),
 					chromedp.WaitVisible(chromedp.CSS("#tz-list [role=option]")))
 				check("booking page, zone list open")
 				b.do(tab, "close the zone list", chromedp.KeyEvent(kb.Escape))
 				b.do(tab, "choose a slot", chromedp.Click(chromedp.CSS(".slot")), chromedp.WaitVisible(chromedp.CSS("#confirm")),
 					chromedp.Click(chromedp.CSS("#confirm-button")), chromedp.WaitVisible(chromedp.CSS("#form-error")))
 				check("booking form with errors")
-				b.do(tab, "book", chromedp.SendKeys(chromedp.CSS("#name"), "Zoé "+lang+size.name),
-					chromedp.SendKeys(chromedp.CSS("#email"), "zoe-"+lang+size.name+"@example.org"),
+				b.do(tab, "book", typeInto("#name", "Zoé "+lang+size.name),
+					typeInto("#email", "zoe-"+lang+size.name+"@example.org"),
 					chromedp.Click(chromedp.CSS("#confirm-button")), chromedp.WaitVisible(chromedp.CSS("#done")))
 				check("confirmation")
 
@@ -197,7 +197,7 @@ func TestPagesAccessibility(t *testing.T) {
 				open("/mentor/signin", "#email")
 				check("mentor sign-in")
 				mails := len(e.smtp.Messages())
-				b.do(tab, "ask for a link", chromedp.SendKeys(chromedp.CSS("#email"), "grace@example.org"),
+				b.do(tab, "ask for a link", typeInto("#email", "grace@example.org"),
 					chromedp.Click(chromedp.CSS(`form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
 				check("mentor sign-in, link sent")
 				eventually(t, 20*time.Second, "the sign-in mail", func() bool { return len(e.smtp.Messages()) > mails })

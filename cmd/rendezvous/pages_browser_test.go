@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -144,5 +145,32 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// typeInto focuses the first visible element matching sel and types text.
+// It stands for chromedp.SendKeys, which reads the node's attributes without
+// the node's lock while chromedp's event loop rewrites them (a data race in
+// chromedp v0.23 that fails the suite under -race whenever a page script
+// touches an attribute of the input being typed into).
+func typeInto(sel, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Focus(chromedp.CSS(sel), chromedp.NodeVisible), chromedp.KeyEvent(text))
+}
+
+// TestBrowserTestsAvoidSendKeys keeps chromedp.SendKeys out of the page
+// tests: see typeInto.
+func TestBrowserTestsAvoidSendKeys(t *testing.T) {
+	files, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(src, []byte("chromedp."+"SendKeys(")) {
+			t.Errorf("%s uses chromedp.SendKeys, which races under -race; use typeInto", f)
+		}
 	}
 }

@@ -50,15 +50,15 @@ func TestPagesMentorConnectsCalendars(t *testing.T) {
 
 	tab := b.tab("Europe/Paris", "en", 1100, 1400, false)
 	b.do(tab, "ask for a link", chromedp.Navigate(s.base+"/mentor"), chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), "grace@example.org"), chromedp.Click(chromedp.CSS(`form button[type=submit]`)),
+		typeInto("#email", "grace@example.org"), chromedp.Click(chromedp.CSS(`form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
 	b.do(tab, "follow the link", chromedp.Navigate(signinLink(t, e)), chromedp.Click(chromedp.CSS("#signin-button")),
 		chromedp.WaitVisible(chromedp.CSS("#calendars-heading")))
 
 	b.do(tab, "connect CalDAV with the form",
-		chromedp.SendKeys(chromedp.CSS("#caldav-url"), radicale.URL),
-		chromedp.SendKeys(chromedp.CSS("#caldav-user"), radicale.Username),
-		chromedp.SendKeys(chromedp.CSS("#caldav-password"), radicale.Password),
+		typeInto("#caldav-url", radicale.URL),
+		typeInto("#caldav-user", radicale.Username),
+		typeInto("#caldav-password", radicale.Password),
 		chromedp.Submit(chromedp.CSS("#caldav-url")),
 		chromedp.WaitVisible(chromedp.CSS(".connection .cal-name")))
 	if got := evalString(t, tab, `document.querySelector('.connection strong').textContent`); got != "ok" {

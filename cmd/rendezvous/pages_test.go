@@ -87,7 +87,7 @@ func TestPagesBookMoveCancel(t *testing.T) {
 	if id := evalString(t, tab, `document.activeElement.id`); id != "confirm-heading" {
 		t.Errorf("focus after choosing is on %q, want the confirm heading", id)
 	}
-	b.do(tab, "fill the form", chromedp.SendKeys(chromedp.CSS("#name"), hostile), chromedp.SendKeys(chromedp.CSS("#email"), "zoe@example.org"),
+	b.do(tab, "fill the form", typeInto("#name", hostile), typeInto("#email", "zoe@example.org"),
 		chromedp.Focus(chromedp.CSS("#confirm-button")), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS("#done")))
 	if got := evalString(t, tab, `document.getElementById('done-name').textContent`); got != hostile {
 		t.Errorf("confirmation shows name %q, want it as text %q", got, hostile)
@@ -119,7 +119,7 @@ func TestPagesBookMoveCancel(t *testing.T) {
 	}
 
 	// Cancel it with the plain form.
-	b.do(tab, "cancel", chromedp.SendKeys(chromedp.CSS("#reason"), "Ill <b>today</b>"), chromedp.Click(chromedp.CSS("#cancel-button")),
+	b.do(tab, "cancel", typeInto("#reason", "Ill <b>today</b>"), chromedp.Click(chromedp.CSS("#cancel-button")),
 		chromedp.WaitVisible(chromedp.CSS(".status.cancelled")))
 	if got := evalString(t, tab, `document.querySelector('.status.cancelled').textContent`); !strings.Contains(got, "Ill <b>today</b>") {
 		t.Errorf("cancelled status %q lacks the reason as text", got)
@@ -131,8 +131,8 @@ func TestPagesBookMoveCancel(t *testing.T) {
 	t.Run("slot taken meanwhile", func(t *testing.T) {
 		b.do(tab, "open booking page", chromedp.Navigate(e.s.base+"/book/"+e.link), chromedp.WaitVisible(chromedp.CSS(".slot")))
 		taken := evalString(t, tab, `document.querySelector('.slot').dataset.start`)
-		b.do(tab, "choose", chromedp.Click(chromedp.CSS(".slot")), chromedp.SendKeys(chromedp.CSS("#name"), "Late Larry"),
-			chromedp.SendKeys(chromedp.CSS("#email"), "larry@example.org"))
+		b.do(tab, "choose", chromedp.Click(chromedp.CSS(".slot")), typeInto("#name", "Late Larry"),
+			typeInto("#email", "larry@example.org"))
 		anon := client{t: t, base: e.s.base}
 		if st := anon.do("POST", "/api/v1/book/"+e.link+"/bookings", map[string]string{"start": taken, "name": "Quick Quinn", "email": "quinn@example.org"}, nil); st != 201 {
 			t.Fatalf("book behind the page's back: %d", st)
@@ -199,7 +199,7 @@ func TestPagesMentorArea(t *testing.T) {
 	}
 	tab := b.tab("Europe/Paris", "en", 1100, 900, false)
 	b.do(tab, "ask for a link", chromedp.Navigate(e.s.base+"/mentor"), chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), "Grace@Example.org"), chromedp.Click(chromedp.CSS(`form button[type=submit]`)),
+		typeInto("#email", "Grace@Example.org"), chromedp.Click(chromedp.CSS(`form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")))
 	link := signinLink(t, e)
 	b.do(tab, "follow the link", chromedp.Navigate(link), chromedp.Click(chromedp.CSS("#signin-button")),
@@ -253,7 +253,7 @@ func TestPagesMentorArea(t *testing.T) {
 		t.Errorf("session after the mentor moved it to %s: %+v", target, moved)
 	}
 	// The move's notice is still on the page: wait for the cancelled status.
-	b.do(tab, "cancel as the mentor", chromedp.SendKeys(chromedp.CSS("#reason"), "Ill, sorry"),
+	b.do(tab, "cancel as the mentor", typeInto("#reason", "Ill, sorry"),
 		chromedp.Click(chromedp.CSS("#cancel-button")), chromedp.WaitVisible(chromedp.CSS("#session-status.cancelled")))
 	if got := evalString(t, tab, `document.getElementById('session-status').textContent`); !strings.Contains(got, "Ill, sorry") {
 		t.Errorf("status after cancelling: %q", got)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package ical
+
+const raceDetector = false
