@@ -193,6 +193,7 @@ func (s *Service) mutate(ctx context.Context, t target, event string, fn func(tx
 		if err != nil {
 			return err
 		}
+		previous := b.StartAt
 		reason, err := fn(tx, b, mentor)
 		if err != nil {
 			return err
@@ -208,7 +209,7 @@ func (s *Service) mutate(ctx context.Context, t target, event string, fn func(tx
 		if out, err = s.view(b, t.mentee); err != nil {
 			return err
 		}
-		return s.afterChange(ctx, tx, change{booking: b, mentor: mentor, mentee: mentee, event: event, reason: reason})
+		return s.afterChange(ctx, tx, change{booking: b, mentor: mentor, mentee: mentee, event: event, reason: reason, previous: previous})
 	})
 	return out, err
 }

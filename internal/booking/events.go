@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -29,6 +30,9 @@ type change struct {
 	mentee  *store.Mentee
 	event   string
 	reason  string
+	// previous is the session's start before the change (a reschedule's
+	// mails show it).
+	previous time.Time
 	// also are further jobs of the change (a transfer's notice to the
 	// former mentor).
 	also []river.InsertManyParams
@@ -57,7 +61,7 @@ func (s *Service) afterChange(ctx context.Context, tx *store.Tx, c change) error
 			return err
 		}
 	} else {
-		mails, err := s.outbox.Mails(outbox.Notice{Booking: c.booking, Mentor: c.mentor, Mentee: c.mentee, Event: c.event, Reason: c.reason})
+		mails, err := s.outbox.Mails(outbox.Notice{Booking: c.booking, Mentor: c.mentor, Mentee: c.mentee, Event: c.event, Reason: c.reason, Previous: c.previous})
 		if err != nil {
 			return err
 		}

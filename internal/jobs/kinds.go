@@ -23,6 +23,18 @@ type MailArgs struct {
 	Timezone  string           `json:"timezone"`
 	Reason    string           `json:"reason,omitempty"`
 	Lead      time.Duration    `json:"lead,omitempty"`
+	// OtherTimezone is the other party's zone: mails show both local times.
+	OtherTimezone string `json:"other_timezone,omitempty"`
+	// PreviousStart is a rescheduled session's former start.
+	PreviousStart *time.Time `json:"previous_start,omitempty"`
+	// CancelledBy is who cancelled (a role, "mentee", "calendar", "reassigned").
+	CancelledBy string `json:"cancelled_by,omitempty"`
+	// RebookTokenSealed is the sealed booking-link token a mentee books
+	// again with after a cancellation (their own link, else the mentor's
+	// public one).
+	RebookTokenSealed string `json:"rebook_token_sealed,omitempty"`
+	// Note is what the mentee wrote when booking, for the mentor.
+	Note string `json:"note,omitempty"`
 }
 
 // Kind implements river.JobArgs.

@@ -49,10 +49,26 @@ type Recipient struct {
 	IsMentor bool
 }
 
-// Extra carries what only some kinds use.
+// Extra carries what only some kinds or readers use.
 type Extra struct {
 	Reason string        // cancellation reason, shown as given
 	Lead   time.Duration // how long before the session a reminder goes out
+	// OtherLocation is the other party's zone: when it differs from the
+	// reader's, every time is also written in it, so that nobody has to
+	// work out what "2:30 PM" is for the other person. Nil: unknown.
+	OtherLocation *time.Location
+	// Previous is a rescheduled session's former start (zero otherwise).
+	Previous time.Time
+	// CancelledBy is who cancelled: "mentee", "mentor", a staff role
+	// ("admin", "coordinator"), "calendar" (deleted from the mentor's
+	// calendar) or "reassigned" (handed to another mentor).
+	CancelledBy string
+	// RebookURL is where the mentee books again after a cancellation.
+	RebookURL string
+	// SessionURL is the session's page in the mentor area.
+	SessionURL string
+	// Note is what the mentee wrote when booking.
+	Note string
 }
 
 //go:embed templates/*.tmpl
@@ -87,13 +103,26 @@ type view struct {
 	Subject       string
 	RecipientName string
 	OtherName     string
-	When          string
+	// OtherEmail is the mentee's address, for the mentor.
+	OtherEmail string
+	When       string
+	// OtherWhen is the same instant in the other party's zone, empty
+	// when both share a zone.
+	OtherWhen string
+	// Was and OtherWas are a rescheduled session's former time.
+	Was, OtherWas string
 	Duration      string
 	Lead          string
 	VideoURL      string
 	ManageURL     string
 	Reason        string
-	ForMentor     bool
+	// CancelledBy is who cancelled, as the reader sees it: "you", "other",
+	// "staff", "calendar", "reassigned" or "".
+	CancelledBy string
+	RebookURL   string
+	SessionURL  string
+	Note        string
+	ForMentor   bool
 }
 
 // Render writes the subject, plain text and HTML of one mail.
@@ -111,19 +140,31 @@ func Render(kind Kind, s calendar.Session, to Recipient, extra Extra) (subject, 
 		RecipientName: displayName(to.Person),
 		OtherName:     displayName(s.Attendee),
 		When:          formatWhen(s.Start, to.Location, lang),
+		OtherWhen:     otherWhen(s.Start, to.Location, extra.OtherLocation, lang),
 		Duration:      formatDuration(s.End.Sub(s.Start), lang),
 		Lead:          formatDuration(extra.Lead, lang),
 		VideoURL:      s.VideoURL,
 		ManageURL:     s.ManageURL,
 		Reason:        strings.TrimSpace(extra.Reason),
+		CancelledBy:   cancelledBy(extra.CancelledBy, to.IsMentor),
 		ForMentor:     to.IsMentor,
 	}
-	if !to.IsMentor {
-		v.OtherName = displayName(s.Organizer)
-	} else {
+	if kind == Rescheduled && !extra.Previous.IsZero() {
+		v.Was = formatWhen(extra.Previous, to.Location, lang)
+		v.OtherWas = otherWhen(extra.Previous, to.Location, extra.OtherLocation, lang)
+	}
+	if to.IsMentor {
 		// The manage link is the mentee's key: a mentor using it would act
 		// as the mentee (and a late cancel would count against them).
 		v.ManageURL = ""
+		v.OtherEmail = s.Attendee.Email
+		v.SessionURL = extra.SessionURL
+		v.Note = strings.TrimSpace(extra.Note)
+	} else {
+		v.OtherName = displayName(s.Organizer)
+		if kind == Cancelled {
+			v.RebookURL = extra.RebookURL
+		}
 	}
 	set := sets[lang]
 	var buf bytes.Buffer
@@ -185,6 +226,27 @@ func checkKind(kind Kind, extra Extra) error {
 		return nil
 	}
 	return fmt.Errorf("notify: unknown mail kind %q", kind)
+}
+
+// cancelledBy says who cancelled relative to the reader.
+func cancelledBy(who string, readerIsMentor bool) string {
+	switch who {
+	case "":
+		return ""
+	case "mentee":
+		if readerIsMentor {
+			return "other"
+		}
+		return "you"
+	case "mentor":
+		if readerIsMentor {
+			return "you"
+		}
+		return "other"
+	case "calendar", "reassigned":
+		return who
+	}
+	return "staff" // admin, coordinator, or any staff role to come
 }
 
 func language(tag string) string {

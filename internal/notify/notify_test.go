@@ -28,7 +28,7 @@ func TestFormatWhen(t *testing.T) {
 		want string
 	}{
 		{time.Date(2026, 12, 7, 13, 30, 0, 0, time.UTC), paris, "fr", "lundi 7 décembre 2026 à 14:30 (Europe/Paris)"},
-		{time.Date(2026, 12, 7, 19, 30, 0, 0, time.UTC), newYork, "en", "Monday, December 7, 2026 at 2:30 PM (America/New_York)"},
+		{time.Date(2026, 12, 7, 19, 30, 0, 0, time.UTC), newYork, "en", "Monday, December 7, 2026 at 2:30 PM (America/New York)"},
 		{time.Date(2026, 8, 1, 7, 5, 0, 0, time.UTC), paris, "fr", "samedi 1er août 2026 à 09:05 (Europe/Paris)"},
 		{time.Date(2026, 8, 1, 7, 5, 0, 0, time.UTC), nil, "en", "Saturday, August 1, 2026 at 7:05 AM (UTC)"},
 	}
@@ -123,6 +123,78 @@ func TestRenderEveryKindInBothLanguages(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestRenderAnswersTheReadersQuestions: both local times when the zones
+// differ (the reader's first), old and new time on a reschedule, who
+// cancelled and why with a way to book again, and for the mentor the
+// mentee's address, note and session page.
+func TestRenderAnswersTheReadersQuestions(t *testing.T) {
+	paris, toronto := mustZone(t, "Europe/Paris"), mustZone(t, "America/Toronto")
+	previous := session().Start.Add(-26 * time.Hour)
+	extra := func(by string) Extra {
+		return Extra{OtherLocation: paris, Previous: previous, CancelledBy: by, RebookURL: "https://rdv.example.org/book/rebook_tok",
+			SessionURL: "https://rdv.example.org/mentor/sessions/b1", Note: "Let's talk about Go & tests"}
+	}
+	menteeTO := mentee("en", toronto)
+	cases := []struct {
+		name    string
+		kind    Kind
+		to      Recipient
+		extra   Extra
+		want    []string // in this order in the text part
+		notWant []string
+	}{
+		{"en mentee confirmed, both times", Confirmed, menteeTO, extra(""),
+			[]string{"When: Monday, December 7, 2026 at 8:30 AM (America/Toronto)", "Éloïse Straßer's time: Monday, December 7, 2026 at 2:30 PM (Europe/Paris)"},
+			[]string{"Let's talk", "mentor/sessions", "mentee@example.net"}},
+		{"fr mentee confirmed, both times", Confirmed, mentee("fr", toronto), extra(""),
+			[]string{"Quand : lundi 7 décembre 2026 à 08:30 (America/Toronto)", "Chez Éloïse Straßer : lundi 7 décembre 2026 à 14:30 (Europe/Paris)"}, nil},
+		{"same zone, one time", Confirmed, mentee("en", paris), extra(""), []string{"When: Monday, December 7, 2026 at 2:30 PM (Europe/Paris)"}, []string{"'s time"}},
+		{"en mentee rescheduled", Rescheduled, menteeTO, extra(""),
+			[]string{"Old time: Sunday, December 6, 2026 at 6:30 AM (America/Toronto)", "Éloïse Straßer's old time: Sunday, December 6, 2026 at 12:30 PM (Europe/Paris)",
+				"New time: Monday, December 7, 2026 at 8:30 AM (America/Toronto)", "Éloïse Straßer's time: Monday, December 7, 2026 at 2:30 PM (Europe/Paris)"}, nil},
+		{"fr mentor rescheduled", Rescheduled, mentorRecipient("fr", paris), Extra{OtherLocation: toronto, Previous: previous, Note: "Parlons Go", SessionURL: "https://rdv.example.org/mentor/sessions/b1"},
+			[]string{"Ancien horaire : dimanche 6 décembre 2026 à 12:30 (Europe/Paris)", "Ancien horaire chez Zoë <script>alert(1)</script> : dimanche 6 décembre 2026 à 06:30 (America/Toronto)",
+				"Nouvel horaire : lundi 7 décembre 2026 à 14:30 (Europe/Paris)", "Mentoré : Zoë <script>alert(1)</script> <mentee@example.net>", "Son message : Parlons Go",
+				"Page de la séance : https://rdv.example.org/mentor/sessions/b1"}, nil},
+		{"en mentee cancelled by mentor, reason, rebook", Cancelled, menteeTO, Extra{OtherLocation: paris, CancelledBy: "mentor", Reason: "I am ill", RebookURL: "https://rdv.example.org/book/rebook_tok"},
+			[]string{"Monday, December 7, 2026 at 8:30 AM (America/Toronto) has been cancelled", "Éloïse Straßer cancelled it.", "Reason: I am ill", "Book another time: https://rdv.example.org/book/rebook_tok"}, nil},
+		{"fr mentee cancelled by staff, no reason", Cancelled, mentee("fr", toronto), Extra{CancelledBy: "coordinator", RebookURL: "https://rdv.example.org/book/rebook_tok"},
+			[]string{"L'équipe du programme l'a annulée.", "Aucun motif n'a été donné.", "Réserver un autre créneau : https://rdv.example.org/book/rebook_tok"}, nil},
+		{"en mentor cancelled by mentee", Cancelled, mentorRecipient("en", paris), Extra{OtherLocation: toronto, CancelledBy: "mentee", Reason: "exam", RebookURL: "https://rdv.example.org/book/rebook_tok", SessionURL: "https://rdv.example.org/mentor/sessions/b1"},
+			[]string{"Zoë <script>alert(1)</script> cancelled it.", "Reason: exam", "Mentee: Zoë <script>alert(1)</script> <mentee@example.net>", "Session page: https://rdv.example.org/mentor/sessions/b1"},
+			[]string{"rebook_tok", "Book another time"}},
+		{"fr mentor after reassignment", Cancelled, mentorRecipient("fr", paris), Extra{CancelledBy: "reassigned"},
+			[]string{"Zoë <script>alert(1)</script> a désormais un autre mentor"}, nil},
+		{"fr mentee cancelled it", Cancelled, mentee("fr", paris), Extra{CancelledBy: "mentee"}, []string{"Vous l'avez annulée."}, []string{"Aucun motif"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, text, html, err := Render(tc.kind, session(), tc.to, tc.extra)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rest := text
+			for _, w := range tc.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("text lacks %q (or not in order):\n%s", w, text)
+				}
+				rest = rest[i+len(w):]
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(text, w) || strings.Contains(html, w) {
+					t.Errorf("mail shows %q:\n%s", w, text)
+				}
+			}
+			for _, link := range []string{tc.extra.SessionURL, tc.extra.RebookURL} {
+				if link != "" && strings.Contains(text, link) && !strings.Contains(html, `href="`+link+`"`) {
+					t.Errorf("HTML part lacks the link %s:\n%s", link, html)
+				}
+			}
+		})
 	}
 }
 

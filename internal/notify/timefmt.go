@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/rendezvous/rendezvous/calendar/zonenames"
 )
 
 // Day and month names are spelled out here rather than pulled from a
@@ -18,10 +20,10 @@ func frenchMonth(m time.Month) string {
 		"août", "septembre", "octobre", "novembre", "décembre"}[m-1]
 }
 
-// formatWhen writes an instant in the recipient's zone, followed by the zone
-// name so that nobody has to guess which "2:30 PM" is meant:
+// formatWhen writes an instant in the recipient's zone, followed by the
+// zone's current name so that nobody has to guess which "2:30 PM" is meant:
 //
-//	en: Monday, December 7, 2026 at 2:30 PM (America/New_York)
+//	en: Monday, December 7, 2026 at 2:30 PM (America/New York)
 //	fr: lundi 7 décembre 2026 à 14:30 (Europe/Paris)
 func formatWhen(t time.Time, loc *time.Location, lang string) string {
 	if loc == nil {
@@ -34,9 +36,25 @@ func formatWhen(t time.Time, loc *time.Location, lang string) string {
 			day = "1er" // French writes the first of the month as an ordinal
 		}
 		return fmt.Sprintf("%s %s %s %d à %s (%s)", frenchWeekday(t.Weekday()), day,
-			frenchMonth(t.Month()), t.Year(), t.Format("15:04"), loc.String())
+			frenchMonth(t.Month()), t.Year(), t.Format("15:04"), zonenames.Display(loc.String()))
 	}
-	return t.Format("Monday, January 2, 2006 at 3:04 PM") + " (" + loc.String() + ")"
+	return t.Format("Monday, January 2, 2006 at 3:04 PM") + " (" + zonenames.Display(loc.String()) + ")"
+}
+
+// otherWhen is an instant in the other party's zone, or "" when that zone
+// is unknown or shows the same wall-clock time and zone name as the
+// reader's (nothing to convert).
+func otherWhen(t time.Time, own, other *time.Location, lang string) string {
+	if other == nil {
+		return ""
+	}
+	if own == nil {
+		own = time.UTC
+	}
+	if zonenames.Canonical(own.String()) == zonenames.Canonical(other.String()) {
+		return ""
+	}
+	return formatWhen(t, other, lang)
 }
 
 // formatDuration writes a session length or reminder lead in words:

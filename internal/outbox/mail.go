@@ -10,7 +10,9 @@ import (
 
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/jobs"
+	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/notify"
+	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/providers/mail"
 )
@@ -24,6 +26,8 @@ type Notice struct {
 	Reason  string
 	// Lead is how long before the session a reminder goes out.
 	Lead time.Duration
+	// Previous is a rescheduled session's former start.
+	Previous time.Time
 }
 
 // Mails are the mail jobs of a notice to the mentee and the mentor, each
@@ -34,17 +38,41 @@ func (o *Outbox) Mails(n Notice) ([]river.InsertManyParams, error) {
 	if err != nil {
 		return nil, err
 	}
+	var previous *time.Time
+	if n.Event == EventRescheduled && !n.Previous.IsZero() {
+		p := n.Previous.UTC()
+		previous = &p
+	}
+	var cancelledBy, rebook string
+	if n.Event == EventCancelled {
+		cancelledBy, rebook = n.Booking.CancelledBy, rebookToken(n.Mentor, n.Mentee)
+	}
 	out := make([]river.InsertManyParams, 0, 2)
 	for _, toMentor := range []bool{false, true} {
-		lang, zone := n.Mentee.Language, n.Mentee.Timezone
+		lang, zone, other := n.Mentee.Language, n.Mentee.Timezone, n.Mentor.Timezone
+		args := jobs.MailArgs{BookingID: n.Booking.ID, Event: n.Event, ToMentor: toMentor, Reason: n.Reason, Lead: n.Lead,
+			PreviousStart: previous, CancelledBy: cancelledBy, RebookTokenSealed: rebook}
 		if toMentor {
-			lang, zone = n.Mentor.Language, n.Mentor.Timezone
+			lang, zone, other = n.Mentor.Language, n.Mentor.Timezone, n.Mentee.Timezone
+			args.RebookTokenSealed, args.Note = "", n.Booking.Note
 		}
 		sess.VideoURL = o.VideoURL(n.Booking, toMentor)
-		out = append(out, river.InsertManyParams{Args: jobs.MailArgs{BookingID: n.Booking.ID, Event: n.Event, Session: sess,
-			ToMentor: toMentor, Language: lang, Timezone: zone, Reason: n.Reason, Lead: n.Lead}})
+		args.Session, args.Language, args.Timezone, args.OtherTimezone = sess, lang, zone, other
+		out = append(out, river.InsertManyParams{Args: args})
 	}
 	return out, nil
+}
+
+// rebookToken is the sealed link a mentee books again with: their own
+// while the mentorship lasts, else the mentor's public link if it is on.
+func rebookToken(mentor *store.Mentor, mentee *store.Mentee) string {
+	if mentee.Status == store.MenteeActive && mentee.MentorID != nil && *mentee.MentorID == mentor.ID && mentee.LinkTokenSealed != "" {
+		return mentee.LinkTokenSealed
+	}
+	if mentor.PublicBooking && mentor.PublicTokenSealed != "" {
+		return mentor.PublicTokenSealed
+	}
+	return ""
 }
 
 // FormerMentorMail is the cancellation a mentor receives when a session
@@ -59,7 +87,8 @@ func (o *Outbox) FormerMentorMail(b *store.Booking, former *store.Mentor, mentee
 	}
 	sess.VideoURL = ""
 	return river.InsertManyParams{Args: jobs.MailArgs{BookingID: b.ID, Event: EventCancelled, Session: sess,
-		ToMentor: true, Language: former.Language, Timezone: former.Timezone, Reason: ReasonTransferred}}, nil
+		ToMentor: true, Language: former.Language, Timezone: former.Timezone, OtherTimezone: mentee.Timezone,
+		CancelledBy: CancelledByReassignment, Note: b.Note}}, nil
 }
 
 // ReleaseHeld sends the mails a session held for its Google Meet link
@@ -89,7 +118,7 @@ func (o *Outbox) ReleaseHeld(ctx context.Context, tx *store.Tx, bookingID string
 
 // RegisterWorkers adds the mail worker to the job engine.
 func (o *Outbox) RegisterWorkers(w *river.Workers, sender mail.Sender, from calendar.Person) {
-	river.AddWorker(w, &mailWorker{sender: sender, from: from, logger: o.logger})
+	river.AddWorker(w, &mailWorker{sender: sender, from: from, logger: o.logger, box: o.box, links: o.links})
 }
 
 // mailWorker renders and sends one notification. Temporary failures (4xx,
@@ -100,6 +129,8 @@ type mailWorker struct {
 	sender mail.Sender
 	from   calendar.Person
 	logger *slog.Logger
+	box    *secret.Box
+	links  links.Links
 }
 
 func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.MailArgs]) error {
@@ -109,10 +140,24 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.MailArgs]) er
 		loc = time.UTC
 	}
 	to := notify.Recipient{Person: a.Session.Attendee, Lang: a.Language, Location: loc, IsMentor: a.ToMentor}
+	extra := notify.Extra{Reason: a.Reason, Lead: a.Lead, CancelledBy: a.CancelledBy, Note: a.Note}
+	if other, err := time.LoadLocation(a.OtherTimezone); err == nil && a.OtherTimezone != "" {
+		extra.OtherLocation = other
+	}
+	if a.PreviousStart != nil {
+		extra.Previous = *a.PreviousStart
+	}
 	if a.ToMentor {
 		to.Person = a.Session.Organizer
+		extra.SessionURL = w.links.MentorSession(a.BookingID)
+	} else if a.RebookTokenSealed != "" {
+		// A link that no longer opens (rotated key) only loses the
+		// rebook line; the mail still goes out.
+		if token, err := w.box.OpenString(a.RebookTokenSealed); err == nil {
+			extra.RebookURL = w.links.Book(token)
+		}
 	}
-	msg, err := notify.BuildMessage(notify.Kind(a.Event), a.Session, to, w.from, notify.Extra{Reason: a.Reason, Lead: a.Lead})
+	msg, err := notify.BuildMessage(notify.Kind(a.Event), a.Session, to, w.from, extra)
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("build %s mail for booking %s: %w", a.Event, a.BookingID, err))
 	}

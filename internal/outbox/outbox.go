@@ -31,8 +31,9 @@ const (
 	EventTransferred = "transferred"
 )
 
-// ReasonTransferred is what the former mentor's cancellation says.
-const ReasonTransferred = "the mentee was reassigned to another mentor"
+// CancelledByReassignment is who cancelled, in the former mentor's mail,
+// a session handed to another mentor.
+const CancelledByReassignment = "reassigned"
 
 // Enqueuer inserts jobs inside a store transaction.
 type Enqueuer interface {
