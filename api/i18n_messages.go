@@ -31,6 +31,11 @@ var messages = map[string]map[string]string{
 		"book.heading": "Book a session with", "book.length": "Session length:", "book.confirm_heading": "Confirm your session",
 		"book.name": "Your name", "book.email": "Email address", "book.note": "Anything to share beforehand? (optional)",
 		"book.confirm": "Confirm booking", "book.sending": "Booking…", "book.required": "Please enter your name and a valid email address.",
+		"book.full":                 "has no place for a new mentee right now.",
+		"book.full_way":             "If you are already their mentee, you can still book here with the e-mail address they know, or with the personal link from your welcome mail. Otherwise, ask your program's staff for another mentor.",
+		"book.way.caseload_full":    "Ask your program's staff for another mentor; if you are already this mentor's mentee, use the personal link from your welcome mail.",
+		"book.way.already_mentored": "Book with the personal link from your welcome mail; if you cannot find it, ask your program's staff.",
+		"book.way.conflict":         "Your confirmation mail has a link to move or cancel that session.",
 
 		"done.heading": "You're booked!", "done.for": "Booked for", "done.video": "Video link:",
 		"done.ics": "Add to calendar (.ics)", "done.manage": "Reschedule or cancel",
@@ -101,6 +106,11 @@ var messages = map[string]map[string]string{
 		"book.heading": "Réserver une séance avec", "book.length": "Durée de la séance :", "book.confirm_heading": "Confirmez votre séance",
 		"book.name": "Votre nom", "book.email": "Adresse e-mail", "book.note": "Quelque chose à partager avant ? (facultatif)",
 		"book.confirm": "Confirmer la réservation", "book.sending": "Réservation…", "book.required": "Indiquez votre nom et une adresse e-mail valide.",
+		"book.full":                 "n'a plus de place pour un nouveau mentoré pour le moment.",
+		"book.full_way":             "Si vous êtes déjà son mentoré, vous pouvez toujours réserver ici avec l'adresse e-mail qu'il ou elle connaît, ou avec le lien personnel de votre mail de bienvenue. Sinon, demandez un autre mentor à l'équipe de votre programme.",
+		"book.way.caseload_full":    "Demandez un autre mentor à l'équipe de votre programme ; si vous êtes déjà mentoré par cette personne, utilisez le lien personnel de votre mail de bienvenue.",
+		"book.way.already_mentored": "Réservez avec le lien personnel de votre mail de bienvenue ; si vous ne le trouvez pas, demandez-le à l'équipe de votre programme.",
+		"book.way.conflict":         "Votre mail de confirmation contient un lien pour déplacer ou annuler cette séance.",
 
 		"done.heading": "C'est réservé !", "done.for": "Réservé pour", "done.video": "Lien vidéo :",
 		"done.ics": "Ajouter au calendrier (.ics)", "done.manage": "Déplacer ou annuler",

@@ -198,10 +198,10 @@ func (s *Server) static() echo.HandlerFunc {
 
 // formError turns a service error into a message for the form, or
 // reports it as a real failure.
-func formError(err error) (string, int, bool) {
+func formError(c echo.Context, err error) (string, int, bool) {
 	var e *apperr.Error
 	if errors.As(err, &e) && e.Code != apperr.Internal {
-		p := problemFor(err)
+		p := localizeProblem(problemFor(err), err, pageLang(c))
 		return p.Detail, p.Status, true
 	}
 	return "", 0, false

@@ -25,10 +25,13 @@ var pickerStrings = []string{
 	"pick.none_week", "pick.none", "pick.day_none", "pick.taken", "pick.error", "pick.count", "pick.none_night",
 	"pick.zone_detected", "pick.zone_mentor", "pick.zone_now", "pick.zone_nomatch", "pick.zone_matches",
 	"book.sending", "book.required", "book.confirm", "manage.moving", "manage.move", "mentor.copied", "mentor.copy",
+	"book.way.caseload_full", "book.way.already_mentored", "book.way.conflict",
 }
 
 type bookPage struct {
 	MentorName, Length, Name, Email string
+	// Full: no place for a new mentee; the page says so up front.
+	Full bool
 }
 
 // bookPage serves GET /book/{link}: the mentor, the slot picker, and the
@@ -41,7 +44,7 @@ func (s *Server) bookPage(c echo.Context) error {
 		return err
 	}
 	p := s.newPage(c, "title.book", nil)
-	data := bookPage{MentorName: link.MentorName, Length: p.minutes(time.Duration(link.SessionMinutes) * time.Minute)}
+	data := bookPage{MentorName: link.MentorName, Length: p.minutes(time.Duration(link.SessionMinutes) * time.Minute), Full: link.Full}
 	if link.Mentee != nil {
 		data.Name, data.Email = link.Mentee.Name, link.Mentee.Email
 	}
@@ -105,7 +108,7 @@ func (s *Server) manageSlots(c echo.Context) error {
 func (s *Server) cancelFromPage(c echo.Context) error {
 	token := c.Param("token")
 	if _, err := s.Booking.CancelByManageToken(c.Request().Context(), token, c.FormValue("reason")); err != nil {
-		if msg, status, ok := formError(err); ok {
+		if msg, status, ok := formError(c, err); ok {
 			return s.renderManage(c, status, msg)
 		}
 		return err

@@ -36,7 +36,7 @@ func (s *Server) signinForm(c echo.Context) error {
 func (s *Server) signinRequest(c echo.Context) error {
 	email := c.FormValue("email")
 	if err := s.Signin.Request(c.Request().Context(), email, pageLang(c)); err != nil {
-		if msg, status, ok := formError(err); ok {
+		if msg, status, ok := formError(c, err); ok {
 			p := s.newPage(c, "title.signin", signinPage{Email: email})
 			p.Error = msg
 			return s.render(c, status, "signin", p)
@@ -161,7 +161,7 @@ func (s *Server) renderMentor(c echo.Context, status int, formErr string) error 
 func (s *Server) mentorAction(done string, act func(c echo.Context, mentorID string) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if err := act(c, sessionMentor(c)); err != nil {
-			if msg, status, ok := formError(err); ok {
+			if msg, status, ok := formError(c, err); ok {
 				return s.renderMentor(c, status, msg)
 			}
 			return err

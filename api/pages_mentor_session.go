@@ -80,7 +80,7 @@ func (s *Server) mentorSessionAction(done string, act func(c echo.Context, id st
 	return func(c echo.Context) error {
 		id := c.Param("id")
 		if err := act(c, id); err != nil {
-			if msg, status, ok := formError(err); ok {
+			if msg, status, ok := formError(c, err); ok {
 				return s.renderMentorSession(c, status, msg)
 			}
 			return err

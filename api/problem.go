@@ -117,7 +117,8 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	p := s.problemOf(c, err)
+	p := localizeProblem(s.problemOf(c, err), err, requestLanguage(c))
+	c.Response().Header().Set("Content-Language", requestLanguage(c))
 	switch {
 	case p.Status == statusClientClosed:
 		c.Response().WriteHeader(p.Status) // for the request log; nobody reads it

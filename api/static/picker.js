@@ -168,21 +168,34 @@
   }
 
   function post(url, body) {
-    var headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    // The API answers problems in the page's language, whatever the browser's.
+    var headers = { 'Content-Type': 'application/json', Accept: 'application/json', 'Accept-Language': locale };
     if (data.mode === 'book') { headers['Idempotency-Key'] = requestKey; }
     return fetch(url, { method: 'POST', headers: headers, body: JSON.stringify(body) }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (json) { return { res: res, json: json }; });
     });
   }
 
-  // A slot taken meanwhile: say so and show the slots as they are now.
-  function slotTaken() {
+  // A slot refused (taken meanwhile, or no longer offered): say why and
+  // show the slots as they are now.
+  function slotTaken(detail) {
     chosen = null;
     confirmEl.hidden = true;
     loadSlots().then(function () {
-      statusEl.textContent = S['pick.taken'];
+      statusEl.textContent = detail || S['pick.taken'];
       statusEl.focus();
     });
+  }
+
+  // refused shows a 409 with its own message and the way forward: a
+  // refused time goes back to the slots; a full caseload, an existing
+  // mentorship or the upcoming-sessions limit stay on the form.
+  function refused(json) {
+    if (json.code === 'slot_unavailable') { return slotTaken(json.detail); }
+    var way = data.mode === 'book' ? S['book.way.' + json.code] || '' : '';
+    formError.textContent = (json.detail || S['pick.error']) + (way ? ' ' + way : '');
+    formError.tabIndex = -1;
+    formError.focus();
   }
 
   function submitBooking(ev) {
@@ -210,7 +223,7 @@
     post(data.action_url, { start: chosen, name: name, email: email, timezone: zone, language: locale, note: $('note').value })
       .then(function (r) {
         if (r.res.status === 201 || r.res.status === 200) { return showBooked(r.json, name); }
-        if (r.res.status === 409) { return slotTaken(); }
+        if (r.res.status === 409) { return refused(r.json); }
         formError.textContent = r.json.detail || S['pick.error'];
       })
       .catch(function () { formError.textContent = S['pick.error']; })
@@ -241,7 +254,7 @@
         window.location.assign(window.location.pathname + '?done=rescheduled');
         return;
       }
-      if (r.res.status === 409) { return slotTaken(); }
+      if (r.res.status === 409) { return refused(r.json); }
       formError.textContent = r.json.detail || S['pick.error'];
     }).catch(function () { formError.textContent = S['pick.error']; })
       .then(function () { confirmBtn.disabled = false; confirmBtn.textContent = S['manage.move']; });

@@ -40,6 +40,17 @@ type Error struct {
 	Field   string // the offending input field, for invalid_input
 	Message string
 	Err     error // the cause, for logs; never shown to clients
+	// Key names the message for translation (the API writes it in the
+	// reader's language), with Args its variable parts in order; Message
+	// stays the English text.
+	Key  string
+	Args []string
+}
+
+// With names the message for translation: key, and its variable parts.
+func (e *Error) With(key string, args ...string) *Error {
+	e.Key, e.Args = key, args
+	return e
 }
 
 func (e *Error) Error() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,7 +121,7 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 }
 
 func errSlotTaken(start time.Time) error {
-	return apperr.Errorf(apperr.SlotUnavailable, "the slot at %s was just taken; please choose another", start.UTC().Format(time.RFC3339))
+	return apperr.Errorf(apperr.SlotUnavailable, "the slot at %s was just taken; please choose another", start.UTC().Format(time.RFC3339)).With("slot.taken")
 }
 
 func checkBookInput(in BookInput) error {
@@ -178,7 +179,8 @@ func (s *Service) checkUpcomingLimit(ctx context.Context, tx *store.Tx, mentor *
 		return err
 	}
 	if n >= mentor.MaxUpcomingPerMentee {
-		return apperr.Errorf(apperr.Conflict, "you already have %d upcoming session(s) with %s; reschedule or cancel it instead", n, mentor.Name)
+		return apperr.Errorf(apperr.Conflict, "you already have %d upcoming session(s) with %s; reschedule or cancel it instead", n, mentor.Name).
+			With("booking.upcoming_limit", strconv.Itoa(n), mentor.Name)
 	}
 	return nil
 }

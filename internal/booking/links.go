@@ -19,6 +19,9 @@ type Link struct {
 	// HorizonDays is how far ahead the mentor takes bookings.
 	HorizonDays int
 	Mentee      *LinkMentee // nil on a mentor's public link
+	// Full: a public link whose mentor has no place for a new mentee;
+	// only their current mentees can still book there.
+	Full bool
 }
 
 // LinkMentee is the mentee a link belongs to, to fill the booking form.
@@ -47,7 +50,13 @@ func (s *Service) ResolveLink(ctx context.Context, token string) (*Link, error) 
 		SessionMinutes: r.mentor.SessionMinutes, HorizonDays: r.mentor.HorizonDays}
 	if r.mentee != nil {
 		l.Mentee = &LinkMentee{Name: r.mentee.Name, Email: r.mentee.Email, Timezone: r.mentee.Timezone}
+		return l, nil
 	}
+	active, err := s.store.CountActiveMentees(ctx, r.mentor.ID)
+	if err != nil {
+		return nil, fmt.Errorf("resolve link: %w", err)
+	}
+	l.Full = active >= r.mentor.MaxMentees
 	return l, nil
 }
 

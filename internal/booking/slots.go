@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/rendezvous/rendezvous/calendar"
@@ -122,12 +123,36 @@ func (s *Service) offered(ctx context.Context, tx *store.Tx, m *store.Mentor, st
 	if shape != nil {
 		shape(&q)
 	}
-	ok, err := calendar.SlotOffered(q, start)
+	why, err := calendar.WhyNotOffered(q, start)
 	if err != nil {
 		return fmt.Errorf("check slot of mentor %s: %w", m.ID, err)
 	}
-	if !ok {
-		return apperr.Errorf(apperr.SlotUnavailable, "%s is not a free slot of %s (taken, or outside their hours)", start.UTC().Format(time.RFC3339), m.Name)
+	return refusal(why, m, start, q.Step)
+}
+
+// refusal is the answer to a start that is not offered, one per cause,
+// each saying what to do instead.
+func refusal(why calendar.Refusal, m *store.Mentor, start time.Time, step time.Duration) error {
+	at := start.UTC().Format(time.RFC3339)
+	if step == 0 {
+		step = calendar.DefaultStep
 	}
-	return nil
+	switch why {
+	case calendar.Offered:
+		return nil
+	case calendar.RefusedPast:
+		return apperr.Errorf(apperr.SlotUnavailable, "%s has already passed; choose one of the free times", at).With("slot.past")
+	case calendar.RefusedTooSoon:
+		return apperr.Errorf(apperr.SlotUnavailable, "%s is too soon: %s needs %d minutes' notice; choose a later time", at, m.Name, m.MinNoticeMinutes).
+			With("slot.too_soon", m.Name, strconv.Itoa(m.MinNoticeMinutes))
+	case calendar.RefusedBeyondHorizon:
+		return apperr.Errorf(apperr.SlotUnavailable, "%s is too far ahead: %s takes bookings up to %d days ahead; choose an earlier date", at, m.Name, m.HorizonDays).
+			With("slot.beyond_horizon", m.Name, strconv.Itoa(m.HorizonDays))
+	case calendar.RefusedOffGrid:
+		return apperr.Errorf(apperr.SlotUnavailable, "%s is not a start time: sessions start every %d minutes from the hour in %s's time zone; choose one of the free times", at, int(step/time.Minute), m.Name).
+			With("slot.off_grid", strconv.Itoa(int(step/time.Minute)), m.Name)
+	case calendar.RefusedOutsideHours:
+		return apperr.Errorf(apperr.SlotUnavailable, "%s is outside %s's hours; choose one of the free times", at, m.Name).With("slot.outside_hours", m.Name)
+	}
+	return errSlotTaken(start)
 }
