@@ -72,20 +72,15 @@ func (s *Server) getLink(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-type slotResponse struct {
-	Start string `json:"start"`
-	End   string `json:"end"`
-}
-
 func (s *Server) getSlots(c echo.Context) error {
-	return serveSlots(c, c.Param("link"), s.Booking.Slots)
+	return s.serveSlots(c, c.Param("link"), s.Booking.Slots)
 }
 
 // slotSource lists free slots for a key (a booking link or a manage token).
 type slotSource func(ctx context.Context, key string, from, to time.Time, tz string) (*booking.Slots, error)
 
 // serveSlots answers a slot query in the contract's shape.
-func serveSlots(c echo.Context, key string, load slotSource) error {
+func (s *Server) serveSlots(c echo.Context, key string, load slotSource) error {
 	now := time.Now().UTC()
 	from, to, err := parseWindow(c, now, now.Add(7*24*time.Hour))
 	if err != nil {
@@ -99,11 +94,7 @@ func serveSlots(c echo.Context, key string, load slotSource) error {
 	if err != nil {
 		return err
 	}
-	slots := make([]slotResponse, len(res.Slots))
-	for i, sl := range res.Slots {
-		slots[i] = slotResponse{Start: rfc3339(sl.Start, res.Timezone), End: rfc3339(sl.End, res.Timezone)}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"timezone": res.Timezone.String(), "stale": res.Stale, "slots": slots})
+	return s.writeSlots(c, res)
 }
 
 type bookRequest struct {

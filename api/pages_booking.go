@@ -100,7 +100,7 @@ func (s *Server) renderManage(c echo.Context, status int, formErr string) error 
 // manageSlots serves GET /manage/{token}/slots: the API's slot list for
 // moving this session (its own time counts as free).
 func (s *Server) manageSlots(c echo.Context) error {
-	return serveSlots(c, c.Param("token"), s.Booking.ManageSlots)
+	return s.serveSlots(c, c.Param("token"), s.Booking.ManageSlots)
 }
 
 // cancelFromPage handles the cancel form of the manage page: a plain form

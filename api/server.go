@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -73,11 +74,14 @@ type Server struct {
 	limiter    echo.MiddlewareFunc
 	web        *webPages
 	openAPI    []byte // the served description (openapi.go)
+	// slotBuffers recycles the buffers slot answers are written in (the
+	// most requested answer, tens of kilobytes each).
+	slotBuffers *sync.Pool
 }
 
 // New builds the server and its route table.
 func New(d Deps) *Server {
-	s := &Server{Deps: d, echo: echo.New(), metrics: newMetrics(), logger: d.Logger}
+	s := &Server{Deps: d, echo: echo.New(), metrics: newMetrics(), logger: d.Logger, slotBuffers: &sync.Pool{}}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler

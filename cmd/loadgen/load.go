@@ -23,118 +23,267 @@ func readLinks(path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return strings.Fields(string(data)), nil
+	links := strings.Fields(string(data))
+	if len(links) == 0 {
+		return nil, fmt.Errorf("%s holds no links", path)
+	}
+	return links, nil
 }
 
 func newHTTPClient() *http.Client {
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 512}}
 }
 
-// slots fires GET …/slots at a fixed rate (open loop, so a slow server
-// cannot slow the arrival of requests) and reports latency percentiles.
+// slotPaths makes the request paths: with rotate, link i asks for the
+// window [from, from+days) from the next hour on; otherwise a random link
+// asks for a window starting on a random day of the next three weeks.
+type slotPaths struct {
+	links  []string
+	days   int
+	rotate bool
+	tz     string
+	from   time.Time
+	next   atomic.Int64
+}
+
+func (p *slotPaths) path() string {
+	var link string
+	day := p.from
+	if p.rotate {
+		link = p.links[int(p.next.Add(1)-1)%len(p.links)]
+	} else {
+		link = p.links[rand.IntN(len(p.links))]
+		day = p.from.Add(time.Duration(rand.IntN(21)) * 24 * time.Hour)
+	}
+	return fmt.Sprintf("/api/v1/book/%s/slots?from=%s&to=%s&tz=%s", link,
+		day.Format(time.RFC3339), day.Add(time.Duration(p.days)*24*time.Hour).Format(time.RFC3339), url.QueryEscape(p.tz))
+}
+
+func slotFlags(fs *flag.FlagSet) (linksFile *string, days *int, rotate *bool, tz *string) {
+	linksFile = fs.String("links", "links.txt", "file of booking links")
+	days = fs.Int("window-days", 7, "days per slot request")
+	rotate = fs.Bool("rotate", false, "take the links in turn with a window from the next hour (else random links and start days)")
+	tz = fs.String("tz", "America/Toronto", "zone the slots are asked in")
+	return
+}
+
+func newSlotPaths(linksFile string, days int, rotate bool, tz string) (*slotPaths, error) {
+	links, err := readLinks(linksFile)
+	if err != nil {
+		return nil, err
+	}
+	from := time.Now().UTC().Truncate(time.Hour).Add(time.Hour)
+	if !rotate {
+		from = from.Add(23 * time.Hour)
+	}
+	return &slotPaths{links: links, days: days, rotate: rotate, tz: tz, from: from}, nil
+}
+
+// paths writes the rotating request paths, one a line, for wrk's script
+// (cmd/loadgen/slots.lua).
+func paths(args []string) error {
+	fs := flag.NewFlagSet("paths", flag.ExitOnError)
+	linksFile, days, _, tz := slotFlags(fs)
+	out := fs.String("out", "paths.txt", "file to write")
+	fs.Parse(args)
+	p, err := newSlotPaths(*linksFile, *days, true, *tz)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for range p.links {
+		b.WriteString(p.path())
+		b.WriteByte('\n')
+	}
+	return os.WriteFile(*out, []byte(b.String()), 0o600)
+}
+
+// slots asks for slots. With -rate N it is an open loop: requests leave on
+// a fixed schedule whatever the latency, and latency counts from the
+// scheduled instant, so a stalled server cannot hide its queue. With
+// -rate 0 it is a closed loop of -connections clients as fast as the
+// server answers (the most requests per second).
 func slots(args []string) error {
 	fs := flag.NewFlagSet("slots", flag.ExitOnError)
 	base := fs.String("base", "http://127.0.0.1:8080", "server")
-	linksFile := fs.String("links", "links.txt", "links")
-	rate := fs.Int("rate", 500, "requests per second")
+	linksFile, days, rotate, tz := slotFlags(fs)
+	rate := fs.Int("rate", 500, "requests per second (0: as fast as possible)")
+	conns := fs.Int("connections", 32, "clients when -rate is 0")
 	dur := fs.Duration("duration", 30*time.Second, "duration")
+	revalidate := fs.Bool("revalidate", false, "send the ETag of the previous answer of the same path (If-None-Match)")
 	fs.Parse(args)
-	links, err := readLinks(*linksFile)
+	p, err := newSlotPaths(*linksFile, *days, *rotate, *tz)
 	if err != nil {
 		return err
 	}
 	client := newHTTPClient()
-	var mu sync.Mutex
-	var lat []time.Duration
-	var errs, non200 atomic.Int64
-	var wg sync.WaitGroup
-	tick := time.NewTicker(time.Second / time.Duration(*rate))
-	defer tick.Stop()
-	end := time.Now().Add(*dur)
-	from := time.Now().UTC().Truncate(time.Hour).Add(24 * time.Hour)
-	for i := 0; time.Now().Before(end); i++ {
-		<-tick.C
-		link := links[rand.IntN(len(links))]
-		day := from.Add(time.Duration(rand.IntN(21)) * 24 * time.Hour)
-		u := fmt.Sprintf("%s/api/v1/book/%s/slots?from=%s&to=%s&tz=America/Toronto", *base, link,
-			day.Format(time.RFC3339), day.Add(7*24*time.Hour).Format(time.RFC3339))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t0 := time.Now()
-			res, err := client.Get(u)
-			if err != nil {
-				errs.Add(1)
-				return
+	var (
+		mu                 sync.Mutex
+		lat                []time.Duration
+		errs, non200, n304 atomic.Int64
+		bytesRead          atomic.Int64
+		etags              sync.Map
+		wg                 sync.WaitGroup
+	)
+	do := func(path string, scheduled time.Time) {
+		req, _ := http.NewRequest("GET", *base+path, nil)
+		if *revalidate {
+			if tag, ok := etags.Load(path); ok {
+				req.Header.Set("If-None-Match", tag.(string))
 			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			d := time.Since(t0)
-			if res.StatusCode != 200 {
-				non200.Add(1)
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			errs.Add(1)
+			return
+		}
+		nb, _ := io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		d := time.Since(scheduled)
+		bytesRead.Add(nb)
+		switch res.StatusCode {
+		case 200:
+			if *revalidate {
+				etags.Store(path, res.Header.Get("ETag"))
 			}
-			mu.Lock()
-			lat = append(lat, d)
-			mu.Unlock()
-		}()
+		case 304:
+			n304.Add(1)
+		default:
+			non200.Add(1)
+		}
+		mu.Lock()
+		lat = append(lat, d)
+		mu.Unlock()
+	}
+	t0 := time.Now()
+	end := t0.Add(*dur)
+	if *rate > 0 {
+		period := time.Second / time.Duration(*rate)
+		for i := 0; ; i++ {
+			at := t0.Add(time.Duration(i) * period)
+			if at.After(end) {
+				break
+			}
+			time.Sleep(time.Until(at))
+			wg.Add(1)
+			go func(path string) { defer wg.Done(); do(path, at) }(p.path())
+		}
+	} else {
+		for range *conns {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Now().Before(end) {
+					do(p.path(), time.Now())
+				}
+			}()
+		}
 	}
 	wg.Wait()
-	p := percentiles(lat)
-	fmt.Printf("slots: %d requests at %d/s over %s: p50 %s  p90 %s  p99 %s  max %s  errors %d  non-200 %d\n",
-		len(lat), *rate, *dur, p.p50, p.p90, p.p99, p.max, errs.Load(), non200.Load())
+	el := time.Since(t0)
+	s := percentiles(lat)
+	mode := fmt.Sprintf("paced %d/s", *rate)
+	if *rate == 0 {
+		mode = fmt.Sprintf("closed loop, %d connections", *conns)
+	}
+	fmt.Printf("slots (%s, %d-day windows): %d answers in %s = %.0f/s, %.1f KB/answer: p50 %s  p90 %s  p99 %s  max %s  errors %d  non-200/304 %d  304 %d\n",
+		mode, *days, len(lat), el.Round(time.Millisecond), float64(len(lat))/el.Seconds(), float64(bytesRead.Load())/float64(max(1, len(lat)))/1024,
+		s.p50, s.p90, s.p99, s.max, errs.Load(), non200.Load(), n304.Load())
 	return nil
 }
 
-// book runs closed-loop bookers, each on its own mentor, taking the
-// mentor's free slots one after another, and reports bookings per second.
+// book runs closed-loop bookers. With -per-link, every link books once (a
+// mentee link holds one upcoming session): the free slots are read before
+// the clock starts, and link k (mentor k mod -mentors, as setup writes
+// them) takes a different slot than the other mentees of its mentor, so
+// bookings rarely collide and the figure is the booking path's own.
+// Without it, each booker takes a mentor's free slots one after another
+// (public links, as in issue 6).
 func book(args []string) error {
 	fs := flag.NewFlagSet("book", flag.ExitOnError)
 	base := fs.String("base", "http://127.0.0.1:8080", "server")
 	linksFile := fs.String("links", "links.txt", "links")
 	conc := fs.Int("concurrency", 32, "concurrent bookers")
 	dur := fs.Duration("duration", 20*time.Second, "duration")
+	perLink := fs.Bool("per-link", false, "mentee links: each link books once")
+	mentors := fs.Int("mentors", 200, "mentors behind the links (with -per-link)")
+	first := fs.Int("first", 0, "index of the first link to use (with -per-link: links before it were booked by an earlier run)")
+	count := fs.Int("count", 0, "links to use (0: all from -first on)")
 	fs.Parse(args)
 	links, err := readLinks(*linksFile)
 	if err != nil {
 		return err
+	}
+	if *first > 0 || *count > 0 {
+		if *first%*mentors != 0 && *perLink {
+			return fmt.Errorf("-first must be a multiple of -mentors, so link k still belongs to mentor k mod -mentors")
+		}
+		end := len(links)
+		if *count > 0 {
+			end = min(end, *first+*count)
+		}
+		links = links[min(*first, end):end]
 	}
 	client := newHTTPClient()
 	var ok, conflict, failed atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
-	end := time.Now().Add(*dur)
+	post := func(link, start, email string) {
+		body, _ := json.Marshal(map[string]string{"start": start, "name": "Load", "email": email})
+		t1 := time.Now()
+		res, err := client.Post(*base+"/api/v1/book/"+link+"/bookings", "application/json", bytes.NewReader(body))
+		if err != nil {
+			failed.Add(1)
+			return
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		mu.Lock()
+		lat = append(lat, time.Since(t1))
+		mu.Unlock()
+		switch res.StatusCode {
+		case 201:
+			ok.Add(1)
+		case 409:
+			conflict.Add(1)
+		default:
+			failed.Add(1)
+		}
+	}
+	var plan []string // with -per-link: the start each link books
+	if *perLink {
+		plan = make([]string, len(links))
+		free := map[int][]string{}
+		for k, link := range links {
+			m := k % *mentors
+			if _, seen := free[m]; !seen {
+				free[m] = freeStarts(client, *base, link)
+			}
+			if f := free[m]; len(f) > 0 {
+				// Spread a mentor's mentees over its free slots.
+				plan[k] = f[(k / *mentors * 7)%len(f)]
+			}
+		}
+	}
 	t0 := time.Now()
+	end := t0.Add(*dur)
 	for w := range *conc {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for li := w; li < len(links) && time.Now().Before(end); li += *conc {
-				starts := freeStarts(client, *base, links[li])
-				for n, start := range starts {
+				if *perLink {
+					if plan[li] != "" {
+						post(links[li], plan[li], "")
+					}
+					continue
+				}
+				for n, start := range freeStarts(client, *base, links[li]) {
 					if time.Now().After(end) {
 						return
 					}
-					body, _ := json.Marshal(map[string]string{"start": start, "name": "Load", "email": fmt.Sprintf("l%d-%d@example.org", li, n)})
-					t1 := time.Now()
-					res, err := client.Post(*base+"/api/v1/book/"+links[li]+"/bookings", "application/json", bytes.NewReader(body))
-					if err != nil {
-						failed.Add(1)
-						continue
-					}
-					io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-					mu.Lock()
-					lat = append(lat, time.Since(t1))
-					mu.Unlock()
-					switch res.StatusCode {
-					case 201:
-						ok.Add(1)
-					case 409:
-						conflict.Add(1)
-					default:
-						failed.Add(1)
-					}
+					post(links[li], start, fmt.Sprintf("l%d-%d@example.org", li, n))
 				}
 			}
 		}()
@@ -142,8 +291,8 @@ func book(args []string) error {
 	wg.Wait()
 	el := time.Since(t0)
 	p := percentiles(lat)
-	fmt.Printf("bookings: %d created in %s = %.0f/s (409: %d, failed: %d); latency p50 %s p99 %s\n",
-		ok.Load(), el.Round(time.Millisecond), float64(ok.Load())/el.Seconds(), conflict.Load(), failed.Load(), p.p50, p.p99)
+	fmt.Printf("bookings (%d bookers): %d created in %s = %.0f/s (409: %d, failed: %d); latency p50 %s p99 %s\n",
+		*conc, ok.Load(), el.Round(time.Millisecond), float64(ok.Load())/el.Seconds(), conflict.Load(), failed.Load(), p.p50, p.p99)
 	return nil
 }
 
