@@ -70,7 +70,8 @@ var pageNames = []string{"book", "manage", "signin", "mentor", "mentor_session",
 
 func parsePages() (map[string]*template.Template, error) {
 	// zone shows a zone's canonical name; zoneID is that name for scripts.
-	funcs := template.FuncMap{"rfc3339": rfc3339Of, "zone": zonenames.Display, "zoneID": zonenames.Canonical}
+	funcs := template.FuncMap{"rfc3339": rfc3339Of, "zone": zonenames.Display, "zoneID": zonenames.Canonical,
+		"settingsField": settingsFieldOf, "optionalInt": optionalInt, "dashes": func(s string) string { return strings.ReplaceAll(s, "_", "-") }}
 	out := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles,
@@ -86,12 +87,14 @@ func parsePages() (map[string]*template.Template, error) {
 // page is what every page template sees.
 type page struct {
 	translator
-	Lang    string
-	Title   string
-	CSRF    string
-	Flash   string
-	Error   string
-	Page    any
+	Lang  string
+	Title string
+	CSRF  string
+	Flash string
+	Error string
+	Page  any
+	// Form is a posted form shown again with its error (nil otherwise).
+	Form    *formState
 	Script  any      // JSON for the page scripts, or nil for no scripts
 	Scripts []string // files under /static to load after common.js
 }

@@ -56,18 +56,21 @@ func parseRanges(field, text string) ([]mentoring.TimeRange, error) {
 	return out, nil
 }
 
-func parseWeeklyForm(c echo.Context) ([]mentoring.WeeklyRange, error) {
-	weekly := []mentoring.WeeklyRange{}
+// parseWeeklyForm reads the seven day fields, and where each range came
+// from, so that an error can name "Saturday, first range".
+func parseWeeklyForm(c echo.Context) ([]mentoring.WeeklyRange, []weeklyEntry, error) {
+	weekly, entries := []mentoring.WeeklyRange{}, []weeklyEntry{}
 	for _, day := range weekdayKeys {
 		ranges, err := parseRanges(day, c.FormValue("hours_"+day))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, r := range ranges {
+		for i, r := range ranges {
 			weekly = append(weekly, mentoring.WeeklyRange{Weekday: day, Start: r.Start, End: r.End})
+			entries = append(entries, weeklyEntry{day: day, ordinal: i})
 		}
 	}
-	return weekly, nil
+	return weekly, entries, nil
 }
 
 // parseOverridesForm reads one override per line: "2026-12-24" is a day

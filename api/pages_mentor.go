@@ -115,11 +115,16 @@ type mentorPage struct {
 	Overrides     string
 	Connections   []calsync.Connection
 	GoogleEnabled bool
+	// Zones and Lengths are the choices of the settings form.
+	Zones   []string
+	Lengths []int
 }
 
-func (s *Server) mentorHome(c echo.Context) error { return s.renderMentor(c, http.StatusOK, "") }
+func (s *Server) mentorHome(c echo.Context) error { return s.renderMentor(c, http.StatusOK, nil) }
 
-func (s *Server) renderMentor(c echo.Context, status int, formErr string) error {
+// renderMentor shows the mentor area; form is a posted form shown again
+// with its error, or nil.
+func (s *Server) renderMentor(c echo.Context, status int, form *formState) error {
 	ctx, me := c.Request().Context(), principal(c)
 	id := me.MentorID
 	m, err := s.Mentoring.Mentor(ctx, me, id)
@@ -127,9 +132,9 @@ func (s *Server) renderMentor(c echo.Context, status int, formErr string) error 
 		return err
 	}
 	p := s.newPage(c, "title.mentor", nil)
-	p.Error = formErr
+	p.Error, p.Form = form.Message(), form
 	data := mentorPage{Mentor: m, Weekdays: weekdayFields(p.translator, m.WeeklyHours), Overrides: formatOverrides(m.Overrides),
-		GoogleEnabled: s.Calendars.GoogleEnabled()}
+		GoogleEnabled: s.Calendars.GoogleEnabled(), Zones: settingsZones(), Lengths: sessionLengths()}
 	if data.Caseload, err = s.Mentoring.Caseload(ctx, me, id); err != nil {
 		return err
 	}
@@ -161,8 +166,8 @@ func (s *Server) renderMentor(c echo.Context, status int, formErr string) error 
 func (s *Server) mentorAction(done string, act func(c echo.Context, mentorID string) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if err := act(c, sessionMentor(c)); err != nil {
-			if msg, status, ok := formError(c, err); ok {
-				return s.renderMentor(c, status, msg)
+			if form, status, ok := postedFormError(c, err); ok {
+				return s.renderMentor(c, status, form)
 			}
 			return err
 		}
@@ -171,16 +176,17 @@ func (s *Server) mentorAction(done string, act func(c echo.Context, mentorID str
 }
 
 func (s *Server) saveHours(c echo.Context, id string) error {
-	weekly, err := parseWeeklyForm(c)
+	t := translator(pageLang(c))
+	weekly, entries, err := parseWeeklyForm(c)
 	if err != nil {
-		return err
+		return hoursInputError(t, err, nil)
 	}
 	overrides, err := parseOverridesForm(c.FormValue("overrides"))
 	if err != nil {
-		return err
+		return hoursInputError(t, err, entries)
 	}
 	_, err = s.Mentoring.SetAvailability(c.Request().Context(), principal(c), id, weekly, overrides)
-	return err
+	return hoursInputError(t, err, entries)
 }
 
 func (s *Server) connectCalDAV(c echo.Context, id string) error {

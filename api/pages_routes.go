@@ -28,6 +28,7 @@ func (s *Server) pageRoutes() {
 	e.GET(links.MentorHome, s.mentorHome, mentor...)
 	e.POST(links.MentorSignout, s.signout, mentor...)
 	e.POST("/mentor/availability", s.mentorAction("hours", s.saveHours), mentor...)
+	e.POST("/mentor/settings", s.mentorAction("settings", s.saveSettings), mentor...)
 	e.POST("/mentor/feed-token", s.mentorAction("rotated", s.rotateFeed), mentor...)
 	e.POST("/mentor/connections", s.mentorAction("connected", s.connectCalDAV), mentor...)
 	e.POST("/mentor/connections/:cid/delete", s.mentorAction("disconnected", s.disconnectCalendar), mentor...)

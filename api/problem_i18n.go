@@ -61,6 +61,7 @@ var problemDetails = map[string]map[string]string{
 		"slot.taken":             "Someone has just taken this time. Choose another one.",
 		"booking.upcoming_limit": "You already have {1} upcoming session(s) with {2}. Move or cancel it from the link in your confirmation mail instead.",
 		"caseload.full":          "{1} already follows {2} mentees, their maximum.",
+		"form.not_a_number":      "“{1}” is not a whole number.",
 	},
 	"fr": {
 		"slot.past":              "Cet horaire est déjà passé. Choisissez l'un des créneaux libres.",
@@ -71,6 +72,7 @@ var problemDetails = map[string]map[string]string{
 		"slot.taken":             "Quelqu'un vient de prendre ce créneau. Choisissez-en un autre.",
 		"booking.upcoming_limit": "Vous avez déjà {1} séance(s) à venir avec {2}. Déplacez-la ou annulez-la plutôt, avec le lien de votre mail de confirmation.",
 		"caseload.full":          "{1} suit déjà {2} mentorés, son maximum.",
+		"form.not_a_number":      "« {1} » n'est pas un nombre entier.",
 	},
 }
 
@@ -189,20 +191,29 @@ func localizeProblem(p Problem, err error, lang string) Problem {
 		p.Detail = translateMessage(lang, p.Detail)
 		return p
 	}
-	msg := e.Message
-	if tmpl, ok := problemDetails[lang][e.Key]; ok && e.Key != "" {
-		msg = fillArgs(tmpl, e.Args)
-	} else {
-		msg = translateMessage(lang, msg)
-	}
+	msg := problemMessage(lang, e)
 	if e.Field != "" {
-		msg = fieldLabel(lang, e.Field) + " : " + msg
-		if lang != "fr" {
-			msg = strings.Replace(msg, " : ", ": ", 1)
-		}
+		msg = withLabel(lang, fieldLabel(lang, e.Field), msg)
 	}
 	p.Detail = msg
 	return p
+}
+
+// problemMessage is an error's message in lang, without its field.
+func problemMessage(lang string, e *apperr.Error) string {
+	if tmpl, ok := problemDetails[lang][e.Key]; ok && e.Key != "" {
+		return fillArgs(tmpl, e.Args)
+	}
+	return translateMessage(lang, e.Message)
+}
+
+// withLabel puts a field's label before a message, with the language's
+// punctuation ("Name: is required", « Nom : est obligatoire »).
+func withLabel(lang, label, msg string) string {
+	if lang == "fr" {
+		return label + " : " + msg
+	}
+	return label + ": " + msg
 }
 
 func translateMessage(lang, msg string) string {
