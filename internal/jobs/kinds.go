@@ -5,24 +5,26 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
-
-	"github.com/rendezvous/rendezvous/calendar"
 )
 
 // The job kinds shared between the services that enqueue them and the
 // workers that run them.
 
 // MailArgs sends one notification mail. The session is a snapshot taken
-// when the change committed, so the mail says what was true then.
+// when the change committed, so the mail says what was true then; its
+// links are sealed (see session.go).
 type MailArgs struct {
-	BookingID string           `json:"booking_id"`
-	Event     string           `json:"event"` // confirmed, rescheduled, cancelled, reminder
-	Session   calendar.Session `json:"session"`
-	ToMentor  bool             `json:"to_mentor"`
-	Language  string           `json:"language"`
-	Timezone  string           `json:"timezone"`
-	Reason    string           `json:"reason,omitempty"`
-	Lead      time.Duration    `json:"lead,omitempty"`
+	// Version is the shape of these arguments (MailArgsVersion when
+	// written; 0 for jobs queued before versions).
+	Version   int           `json:"version"`
+	BookingID string        `json:"booking_id"`
+	Event     string        `json:"event"` // confirmed, rescheduled, cancelled, reminder
+	Session   SessionArgs   `json:"session"`
+	ToMentor  bool          `json:"to_mentor"`
+	Language  string        `json:"language"`
+	Timezone  string        `json:"timezone"`
+	Reason    string        `json:"reason,omitempty"`
+	Lead      time.Duration `json:"lead,omitempty"`
 	// OtherTimezone is the other party's zone: mails show both local times.
 	OtherTimezone string `json:"other_timezone,omitempty"`
 	// PreviousStart is a rescheduled session's former start.
@@ -46,6 +48,7 @@ func (MailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttem
 
 // ReminderArgs fires a reminder before a session.
 type ReminderArgs struct {
+	Version   int           `json:"version"` // see session.go
 	BookingID string        `json:"booking_id"`
 	Lead      time.Duration `json:"lead"`
 	StartAt   time.Time     `json:"start_at"` // the session time it was scheduled for
@@ -57,6 +60,7 @@ func (ReminderArgs) Kind() string { return "reminder" }
 // WritebackArgs brings a booking's event in the mentor's write-target
 // calendar in line with the booking (create, update or delete).
 type WritebackArgs struct {
+	Version   int    `json:"version"` // see session.go
 	BookingID string `json:"booking_id"`
 }
 
@@ -68,6 +72,7 @@ func (WritebackArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Max
 
 // SyncArgs syncs one calendar connection.
 type SyncArgs struct {
+	Version      int    `json:"version"` // see session.go
 	ConnectionID string `json:"connection_id"`
 }
 
@@ -85,6 +90,7 @@ func (SyncArgs) InsertOpts() river.InsertOpts {
 // SigninMailArgs mails a mentor a sign-in link. The link is sealed: job
 // rows are plain data, and the link opens the mentor area.
 type SigninMailArgs struct {
+	Version    int       `json:"version"` // see session.go
 	MentorID   string    `json:"mentor_id"`
 	LinkSealed string    `json:"link_sealed"`
 	Language   string    `json:"language"`

@@ -56,8 +56,12 @@ func (o *Outbox) Mails(n Notice) ([]river.InsertManyParams, error) {
 			lang, zone, other = n.Mentor.Language, n.Mentor.Timezone, n.Mentee.Timezone
 			args.RebookTokenSealed, args.Note = "", n.Booking.Note
 		}
-		sess.VideoURL = o.VideoURL(n.Booking, toMentor)
-		args.Session, args.Language, args.Timezone, args.OtherTimezone = sess, lang, zone, other
+		forThem := sess
+		forThem.VideoURL = o.VideoURL(n.Booking, toMentor)
+		if toMentor {
+			forThem.ManageURL = "" // the mentee's key; the mentor's mail links to their session page
+		}
+		args.Session, args.Language, args.Timezone, args.OtherTimezone = jobs.SealSession(o.box, forThem), lang, zone, other
 		out = append(out, river.InsertManyParams{Args: args})
 	}
 	return out, nil
@@ -85,8 +89,8 @@ func (o *Outbox) FormerMentorMail(b *store.Booking, former *store.Mentor, mentee
 	if err != nil {
 		return river.InsertManyParams{}, err
 	}
-	sess.VideoURL = ""
-	return river.InsertManyParams{Args: jobs.MailArgs{BookingID: b.ID, Event: EventCancelled, Session: sess,
+	sess.VideoURL, sess.ManageURL = "", ""
+	return river.InsertManyParams{Args: jobs.MailArgs{BookingID: b.ID, Event: EventCancelled, Session: jobs.SealSession(o.box, sess),
 		ToMentor: true, Language: former.Language, Timezone: former.Timezone, OtherTimezone: mentee.Timezone,
 		CancelledBy: CancelledByReassignment, Note: b.Note}}, nil
 }
@@ -135,11 +139,16 @@ type mailWorker struct {
 
 func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.MailArgs]) error {
 	a := job.Args
+	sess, err := a.Session.Open(w.box)
+	if err != nil {
+		// Sealed under another key: the links cannot be rebuilt.
+		return river.JobCancel(fmt.Errorf("%s mail for booking %s: %w", a.Event, a.BookingID, err))
+	}
 	loc, err := time.LoadLocation(a.Timezone)
 	if err != nil {
 		loc = time.UTC
 	}
-	to := notify.Recipient{Person: a.Session.Attendee, Lang: a.Language, Location: loc, IsMentor: a.ToMentor}
+	to := notify.Recipient{Person: sess.Attendee, Lang: a.Language, Location: loc, IsMentor: a.ToMentor}
 	extra := notify.Extra{Reason: a.Reason, Lead: a.Lead, CancelledBy: a.CancelledBy, Note: a.Note}
 	if other, err := time.LoadLocation(a.OtherTimezone); err == nil && a.OtherTimezone != "" {
 		extra.OtherLocation = other
@@ -148,7 +157,7 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.MailArgs]) er
 		extra.Previous = *a.PreviousStart
 	}
 	if a.ToMentor {
-		to.Person = a.Session.Organizer
+		to.Person = sess.Organizer
 		extra.SessionURL = w.links.MentorSession(a.BookingID)
 	} else if a.RebookTokenSealed != "" {
 		// A link that no longer opens (rotated key) only loses the
@@ -157,7 +166,7 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.MailArgs]) er
 			extra.RebookURL = w.links.Book(token)
 		}
 	}
-	msg, err := notify.BuildMessage(notify.Kind(a.Event), a.Session, to, w.from, extra)
+	msg, err := notify.BuildMessage(notify.Kind(a.Event), sess, to, w.from, extra)
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("build %s mail for booking %s: %w", a.Event, a.BookingID, err))
 	}
