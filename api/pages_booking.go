@@ -32,21 +32,32 @@ type bookPage struct {
 	MentorName, Length, Name, Email string
 	// Full: no place for a new mentee; the page says so up front.
 	Full bool
+	// Known: a mentee's own link; name and e-mail are theirs, not typed.
+	Known bool
+	Plain *plainBook
 }
 
 // bookPage serves GET /book/{link}: the mentor, the slot picker, and the
 // form. The booking itself goes to the JSON API, which the link token
 // authorises; no cookie is involved, so it needs no CSRF token.
-func (s *Server) bookPage(c echo.Context) error {
+func (s *Server) bookPage(c echo.Context) error { return s.renderBook(c, http.StatusOK, nil) }
+
+// renderBook shows the booking page; form is the plain form shown again
+// with its error, or nil.
+func (s *Server) renderBook(c echo.Context, status int, form *formState) error {
 	token := c.Param("link")
 	link, err := s.Booking.ResolveLink(c.Request().Context(), token)
 	if err != nil {
 		return err
 	}
 	p := s.newPage(c, "title.book", nil)
+	p.Form = form
 	data := bookPage{MentorName: link.MentorName, Length: p.minutes(time.Duration(link.SessionMinutes) * time.Minute), Full: link.Full}
 	if link.Mentee != nil {
-		data.Name, data.Email = link.Mentee.Name, link.Mentee.Email
+		data.Name, data.Email, data.Known = link.Mentee.Name, link.Mentee.Email, true
+	}
+	if data.Plain, err = s.plainBooking(c, token, link, p.Lang, form.Value("start", "")); err != nil {
+		return err
 	}
 	p.Page = data
 	p.Script = pickerScript{
@@ -54,7 +65,7 @@ func (s *Server) bookPage(c echo.Context) error {
 		Locale: p.Lang, HorizonDays: link.HorizonDays, MentorZone: zonenames.Canonical(link.MentorTimezone), Strings: p.jsStrings(pickerStrings...),
 	}
 	p.Scripts = []string{"zonepicker.js", "picker.js"}
-	return s.render(c, http.StatusOK, "book", p)
+	return s.render(c, status, "book", p)
 }
 
 type managePage struct {
@@ -82,7 +93,7 @@ func (s *Server) renderManage(c echo.Context, status int, formErr string) error 
 	p.Error = formErr
 	data := managePage{
 		MentorName: b.MentorName, Length: p.minutes(b.End.Sub(b.Start)),
-		Start: b.Start.Format(time.RFC3339), StartUTC: b.Start.UTC().Format("2006-01-02 15:04 UTC"),
+		Start: b.Start.Format(time.RFC3339), StartUTC: s.serverTime(c, b.Start, p.Lang),
 		VideoURL: b.VideoURL, ICSURL: b.ICSURL, Reason: b.CancelReason, CancelPath: links.Path(links.ManageCancel, token), ReasonKey: "manage.reason",
 		Cancelled: b.Status != "confirmed", CanMove: b.CanMove, CanCancel: b.CanCancel,
 	}

@@ -13,6 +13,7 @@ func (s *Server) pageRoutes() {
 	// What a mentee's link opens (token-guessable, rate limited).
 	open := s.pageMiddleware(true)
 	e.GET(links.Book, s.bookPage, open...)
+	e.POST(links.Book, s.bookFromPage, open...)
 	e.GET(links.Manage, s.managePage, open...)
 	e.POST(links.ManageCancel, s.cancelFromPage, open...)
 	e.GET(links.ManageSlots, s.manageSlots, s.limiter)

@@ -25,6 +25,11 @@
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || 'Etc/UTC'; } catch (e) { return 'Etc/UTC'; }
   };
 
+  // The server writes times in the visitor's zone once it knows it.
+  if (document.cookie.indexOf('rdv_tz=') < 0) {
+    document.cookie = 'rdv_tz=' + encodeURIComponent(ns.browserZone()) + '; path=/; max-age=31536000; samesite=lax';
+  }
+
   // <time data-local datetime="..."> shows the instant in the visitor's
   // zone, or in data-tz (the mentor's zone in the mentor area).
   var times = document.querySelectorAll('time[data-local]');

@@ -260,6 +260,9 @@
       .then(function () { confirmBtn.disabled = false; confirmBtn.textContent = S['manage.move']; });
   }
 
+  // The script runs: the picker replaces the plain form.
+  picker.hidden = false;
+  if ($('plain-book')) { $('plain-book').hidden = true; }
   statusEl.tabIndex = -1;
   nightBox.checked = hideNight();
   nightBox.addEventListener('change', function () {

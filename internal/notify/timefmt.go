@@ -41,6 +41,33 @@ func formatWhen(t time.Time, loc *time.Location, lang string) string {
 	return t.Format("Monday, January 2, 2006 at 3:04 PM") + " (" + zonenames.Display(loc.String()) + ")"
 }
 
+// FormatWhen writes an instant as mails do, for pages that render times
+// on the server: the day, date and time in loc, then the zone's name.
+func FormatWhen(t time.Time, loc *time.Location, lang string) string {
+	return formatWhen(t, loc, language(lang))
+}
+
+// FormatDay writes a local date for a list of days: "Monday, December 7"
+// or "lundi 7 décembre".
+func FormatDay(t time.Time, lang string) string {
+	if language(lang) == langFrench {
+		day := fmt.Sprint(t.Day())
+		if t.Day() == 1 {
+			day = "1er"
+		}
+		return frenchWeekday(t.Weekday()) + " " + day + " " + frenchMonth(t.Month())
+	}
+	return t.Format("Monday, January 2")
+}
+
+// FormatClock writes a local time of day: "2:30 PM" or "14:30".
+func FormatClock(t time.Time, lang string) string {
+	if language(lang) == langFrench {
+		return t.Format("15:04")
+	}
+	return t.Format("3:04 PM")
+}
+
 // otherWhen is an instant in the other party's zone, or "" when that zone
 // is unknown or shows the same wall-clock time and zone name as the
 // reader's (nothing to convert).
