@@ -20,6 +20,9 @@ type Authenticator interface {
 	// MentorSession resolves a mentor-area cookie; ok is false for an
 	// unknown, expired or ended session.
 	MentorSession(ctx context.Context, value string) (p access.Principal, ok bool, err error)
+	// StaffSession resolves a console cookie likewise, with the staff
+	// member's role.
+	StaffSession(ctx context.Context, value string) (p access.Principal, ok bool, err error)
 }
 
 const principalKey = "principal"
@@ -57,13 +60,32 @@ func (s *Server) authenticated(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // browserPrincipal is the principal of the browser's signed-in session,
-// if any.
+// if any: the console's (staff) before the mentor area's, for a browser
+// signed in to both.
 func (s *Server) browserPrincipal(c echo.Context) (access.Principal, bool, error) {
+	p, ok, err := s.staffPrincipal(c)
+	if err != nil || ok {
+		return p, ok, err
+	}
+	return s.mentorPrincipal(c)
+}
+
+// mentorPrincipal is the principal of the browser's mentor-area session.
+func (s *Server) mentorPrincipal(c echo.Context) (access.Principal, bool, error) {
 	ck, err := c.Cookie(mentorCookie)
 	if err != nil {
 		return access.Principal{}, false, nil
 	}
 	return s.Auth.MentorSession(c.Request().Context(), ck.Value)
+}
+
+// staffPrincipal is the principal of the browser's console session.
+func (s *Server) staffPrincipal(c echo.Context) (access.Principal, bool, error) {
+	ck, err := c.Cookie(staffCookie)
+	if err != nil {
+		return access.Principal{}, false, nil
+	}
+	return s.Auth.StaffSession(c.Request().Context(), ck.Value)
 }
 
 // principal is the caller that authenticated or a page's session

@@ -38,6 +38,10 @@ func (fakeAuth) MentorSession(context.Context, string) (access.Principal, bool, 
 	return access.Principal{}, false, nil
 }
 
+func (fakeAuth) StaffSession(context.Context, string) (access.Principal, bool, error) {
+	return access.Principal{}, false, nil
+}
+
 type fakeMentoring struct {
 	api.Mentoring
 	callers []access.Principal

@@ -82,11 +82,15 @@ func negotiateLanguage(header string) string {
 type translator string
 
 func (t translator) T(key string) string {
-	if v, ok := messages[string(t)][key]; ok {
-		return v
+	for _, table := range []map[string]map[string]string{messages, consoleMessages} {
+		if v, ok := table[string(t)][key]; ok {
+			return v
+		}
 	}
-	if v, ok := messages[defaultLang][key]; ok {
-		return v
+	for _, table := range []map[string]map[string]string{messages, consoleMessages} {
+		if v, ok := table[defaultLang][key]; ok {
+			return v
+		}
 	}
 	return key
 }

@@ -20,9 +20,11 @@ func TestNegotiateLanguage(t *testing.T) {
 
 // Every English string has a French one, so no page mixes languages.
 func TestFrenchCoversEnglish(t *testing.T) {
-	for key := range messages["en"] {
-		if _, ok := messages["fr"][key]; !ok {
-			t.Errorf("no French string for %q", key)
+	for _, table := range []map[string]map[string]string{messages, consoleMessages} {
+		for key := range table["en"] {
+			if _, ok := table["fr"][key]; !ok {
+				t.Errorf("no French string for %q", key)
+			}
 		}
 	}
 }

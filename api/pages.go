@@ -66,7 +66,8 @@ func (s *Server) setupPages() {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"book", "manage", "signin", "mentor", "mentor_session", "error"}
+var pageNames = []string{"book", "manage", "signin", "mentor", "mentor_session", "error",
+	"staff_home", "staff_team"}
 
 func parsePages() (map[string]*template.Template, error) {
 	// zone shows a zone's canonical name; zoneID is that name for scripts.
@@ -75,7 +76,7 @@ func parsePages() (map[string]*template.Template, error) {
 	out := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles,
-			"templates/layout.html", "templates/picker.html", "templates/cancel.html", "templates/"+name+".html")
+			"templates/layout.html", "templates/picker.html", "templates/cancel.html", "templates/console.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse page %s: %w", name, err)
 		}
@@ -97,6 +98,8 @@ type page struct {
 	Form    *formState
 	Script  any      // JSON for the page scripts, or nil for no scripts
 	Scripts []string // files under /static to load after common.js
+	// Console is the staff console's navigation, on console pages only.
+	Console *consoleNav
 }
 
 func (s *Server) newPage(c echo.Context, titleKey string, data any) *page {

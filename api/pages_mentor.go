@@ -22,6 +22,8 @@ const (
 )
 
 type signinPage struct {
+	// Staff is the console's sign-in rather than the mentor area's.
+	Staff bool
 	Sent  bool
 	Token string
 	Email string
@@ -85,7 +87,7 @@ func (s *Server) signout(c echo.Context) error {
 // page and sends everyone else to the sign-in form.
 func (s *Server) requireMentorPage(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		p, ok, err := s.browserPrincipal(c)
+		p, ok, err := s.mentorPrincipal(c)
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,20 @@ func (s *Server) pageRoutes() {
 	e.GET(links.MentorSigninLink, s.signinConfirm, open...)
 	e.POST(links.MentorSigninLink, s.signinRedeem, open...)
 
+	// Staff sign-in, as the mentors'.
+	e.GET(links.StaffSignin, s.staffSigninForm, open...)
+	e.POST(links.StaffSignin, s.staffSigninRequest, open...)
+	e.GET(links.StaffSigninLink, s.staffSigninConfirm, open...)
+	e.POST(links.StaffSigninLink, s.staffSigninRedeem, open...)
+
+	// The staff console (its own session cookie; mentors refused).
+	console := append(s.pageMiddleware(false), s.requireStaffPage)
+	e.GET(links.StaffHome, s.staffHome, console...)
+	e.POST(links.StaffSignout, s.staffSignout, console...)
+	e.GET(links.StaffTeam, s.teamPageView, console...)
+	e.POST(links.StaffTeam, s.addStaffFromPage, console...)
+	e.POST(links.StaffTeam+"/:id/delete", s.removeStaffFromPage, console...)
+
 	// The mentor area (session cookie).
 	mentor := append(s.pageMiddleware(false), s.requireMentorPage)
 	e.GET(links.MentorHome, s.mentorHome, mentor...)

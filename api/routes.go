@@ -66,6 +66,11 @@ func (s *Server) routes() {
 	v1.POST("/bookings/:id/outcome", s.setOutcome, auth)
 	v1.GET("/mentors/:id/bookings", s.listBookings, auth)
 
+	// Staff members (admins).
+	v1.POST("/staff", s.createStaff, auth)
+	v1.GET("/staff", s.listStaff, auth)
+	v1.DELETE("/staff/:id", s.deleteStaff, auth)
+
 	// Feed and web pages.
 	s.pageRoutes()
 }

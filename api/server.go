@@ -52,6 +52,7 @@ type Deps struct {
 	Booking   Booking
 	Calendars Calendars
 	Signin    Signin
+	Staff     Staff
 	// GoogleConsentOrigin is where the "connect Google" form is
 	// redirected (Google's consent page, or its stand-in); pages allow it
 	// as a form target. Empty without a Google client.

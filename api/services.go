@@ -8,6 +8,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/calsync"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
+	"github.com/rendezvous/rendezvous/internal/staff"
 )
 
 // The services as the handlers use them. Handlers depend on these
@@ -84,4 +85,18 @@ type Signin interface {
 	Redeem(ctx context.Context, token string) (mentorID string, err error)
 	Session(ctx context.Context, mentorID string) (value string, expires time.Time, err error)
 	SignOut(ctx context.Context, value string, everywhere bool) error
+
+	// The staff console's sign-in.
+	RequestStaff(ctx context.Context, email, lang string) error
+	RedeemStaff(ctx context.Context, token string) (staffID string, err error)
+	StaffSessionStart(ctx context.Context, staffID string) (value string, expires time.Time, err error)
+	SignOutStaff(ctx context.Context, value string, everywhere bool) error
+}
+
+// Staff manages the programme's staff members (admins only).
+type Staff interface {
+	Create(ctx context.Context, by access.Principal, in staff.Input) (*staff.Member, error)
+	List(ctx context.Context, by access.Principal, cursor string, limit int) (*staff.Page, error)
+	Delete(ctx context.Context, by access.Principal, id string) error
+	Me(ctx context.Context, by access.Principal) (*staff.Member, error)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -24,6 +25,9 @@ const (
 	forMentor audience = iota
 	// forStaff: admins and coordinators.
 	forStaff
+	// forAdmin: admins only (the admin token, or staff with the admin
+	// role); a coordinator gets 403.
+	forAdmin
 )
 
 // authzCase is one bearer-token route of the API.
@@ -68,6 +72,9 @@ func authzCases() []authzCase {
 		{"PATCH", "/api/v1/mentors/:id/calendars/:calendar_id", map[string]any{"check_conflicts": false}, forMentor, true},
 		{"POST", "/api/v1/mentors/:id/sync", nil, forMentor, false},
 		{"GET", "/api/v1/mentors/:id/busy", nil, forMentor, false},
+		{"POST", "/api/v1/staff", map[string]any{"name": "x", "email": "new.staff@example.org", "role": "admin"}, forAdmin, false},
+		{"GET", "/api/v1/staff", nil, forAdmin, false},
+		{"DELETE", "/api/v1/staff/:staff", nil, forAdmin, false},
 	}
 }
 
@@ -78,13 +85,14 @@ type caller struct {
 	c    client
 	// headers go with every request (a browser's cookies and CSRF token).
 	headers []string
-	// staff: admin or coordinator; mentor: the victim mentor themselves.
-	staff, mentor, anonymous bool
+	// admin: the admin token or a staff admin; staff: a coordinator;
+	// mentor: the victim mentor themselves.
+	admin, staff, mentor, anonymous bool
 }
 
 // allows reports whether the caller may call a route of audience a.
 func (k caller) allows(a audience) bool {
-	return k.staff || (k.mentor && a == forMentor)
+	return k.admin || (k.staff && a != forAdmin) || (k.mentor && a == forMentor)
 }
 
 // signedInBrowser is a client signed in with the session value of a cookie, as a
@@ -97,9 +105,10 @@ func signedInBrowser(t *testing.T, base, cookie, value string) (client, []string
 // TestAuthorizationByRole calls every route as every role: anonymous (401),
 // another mentor's token (403 on staff routes, 403 or 404 elsewhere, never
 // the victim's data, nothing of the victim's changed), then the victim
-// mentor by token and signed-in browser, and the admin token, who are let
-// through where their role allows and refused (403) elsewhere. A browser
-// session answers as the token of the same role.
+// mentor by token and signed-in browser, a coordinator's and a staff
+// admin's signed-in browsers, and the admin token, who are let through
+// where their role allows and refused (403) elsewhere. A browser session
+// answers as the token of the same role.
 func TestAuthorizationByRole(t *testing.T) {
 	registered := checkRouteCoverage(t)
 	storetest.Each(t, func(t *testing.T, db storetest.Database) {
@@ -118,8 +127,22 @@ func TestAuthorizationByRole(t *testing.T) {
 			linkOf(b.ManageURL), link, linkOf(victim.FeedURL), b.VideoURL}
 		fill := strings.NewReplacer(":id", victim.ID, ":mentee", mentee.ID, ":booking", b.ID, ":attacker", attacker.ID,
 			":cid", "c-unknown", ":calendar_id", "k-unknown")
+		// A staff member to remove, made afresh for each call that removes one.
+		staffSeq := 0
+		newStaff := func(role string) string {
+			staffSeq++
+			var out struct{ ID string }
+			if st := admin.do("POST", "/api/v1/staff", map[string]any{"name": "Staff " + role,
+				"email": fmt.Sprintf("staff%d.%s@example.org", staffSeq, role), "role": role}, &out); st != 201 {
+				t.Fatalf("add staff: %d", st)
+			}
+			return out.ID
+		}
 		call := func(k caller, c authzCase) (int, string) {
 			path := fill.Replace(c.route)
+			if strings.Contains(path, ":staff") {
+				path = strings.Replace(path, ":staff", newStaff("coordinator"), 1)
+			}
 			body := c.body
 			if m, ok := body.(map[string]any); ok {
 				filled := map[string]any{}
@@ -141,6 +164,8 @@ func TestAuthorizationByRole(t *testing.T) {
 		}
 		sessions := signin.New(openDB(t, db), nil, nil, signin.Options{})
 		mentorBrowser, mentorCookies := signedInBrowser(t, s.base, "rdv_mentor", sessionValue(t, sessions, victim.ID))
+		coordinatorBrowser, coordinatorCookies := signedInBrowser(t, s.base, "rdv_staff", staffSessionValue(t, sessions, newStaff("coordinator")))
+		adminBrowser, adminCookies := signedInBrowser(t, s.base, "rdv_staff", staffSessionValue(t, sessions, newStaff("admin")))
 
 		// Those refused first, while the victim's data is as created.
 		refused := []caller{
@@ -157,7 +182,7 @@ func TestAuthorizationByRole(t *testing.T) {
 				switch {
 				case k.anonymous && st != 401:
 					t.Errorf("%s %s as %s: %d %s, want 401", c.method, c.route, k.name, st, dump)
-				case !k.anonymous && ((c.who == forStaff && st != 403) || (c.who == forMentor && st != 403 && st != 404)):
+				case !k.anonymous && ((c.who != forMentor && st != 403) || (c.who == forMentor && st != 403 && st != 404)):
 					t.Errorf("%s %s with %s: %d %s", c.method, c.route, k.name, st, dump)
 				}
 				for _, secret := range secrets {
@@ -184,7 +209,9 @@ func TestAuthorizationByRole(t *testing.T) {
 		allowed := []caller{
 			{name: "the mentor's token", c: client{t: t, base: s.base, token: victim.Token}, mentor: true},
 			{name: "the mentor's browser session", c: mentorBrowser, headers: mentorCookies, mentor: true},
-			{name: "the admin token", c: admin, staff: true},
+			{name: "a coordinator's browser session", c: coordinatorBrowser, headers: coordinatorCookies, staff: true},
+			{name: "a staff admin's browser session", c: adminBrowser, headers: adminCookies, admin: true},
+			{name: "the admin token", c: admin, admin: true},
 		}
 		for _, k := range allowed {
 			for _, c := range authzCases() {
@@ -210,6 +237,16 @@ func TestAuthorizationByRole(t *testing.T) {
 func sessionValue(t *testing.T, s *signin.Service, mentorID string) string {
 	t.Helper()
 	v, _, err := s.Session(context.Background(), mentorID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// staffSessionValue signs a staff member's browser in to the console.
+func staffSessionValue(t *testing.T, s *signin.Service, staffID string) string {
+	t.Helper()
+	v, _, err := s.StaffSessionStart(context.Background(), staffID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,6 +309,8 @@ func normalise(path string) string {
 		return strings.Replace(path, ":id", ":mentee", 1)
 	case strings.HasPrefix(path, "/api/v1/bookings/:id"):
 		return strings.Replace(path, ":id", ":booking", 1)
+	case strings.HasPrefix(path, "/api/v1/staff/:id"):
+		return strings.Replace(path, ":id", ":staff", 1)
 	}
 	return path
 }

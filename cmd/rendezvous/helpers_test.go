@@ -52,7 +52,7 @@ func (c client) do(method, path string, body any, out any, headers ...string) in
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
-	if out != nil {
+	if out != nil && res.StatusCode != http.StatusNoContent {
 		// A problem document's numeric status may clash with a resource's
 		// string status: the other fields still decode.
 		var typeErr *json.UnmarshalTypeError

@@ -145,6 +145,13 @@ func TestPagesAccessibility(t *testing.T) {
 		t.Fatalf("cancel: %d", st)
 	}
 	managePath := func(b bookingAnswer) string { return b.ManageURL[strings.Index(b.ManageURL, "/manage/"):] }
+	const staffAdmin = "ada.admin@example.org"
+	if st := e.admin.do("POST", "/api/v1/staff", map[string]any{"name": "Ada Admin", "email": staffAdmin, "role": "admin"}, nil); st != 201 {
+		t.Fatalf("add a staff admin: %d", st)
+	}
+	for _, c := range []string{"Cora Coordinator", "Dan Coordinator"} {
+		e.admin.do("POST", "/api/v1/staff", map[string]any{"name": c, "email": strings.ToLower(strings.Fields(c)[0]) + "@example.org", "role": "coordinator"}, nil)
+	}
 
 	for _, lang := range []string{"en", "fr"} {
 		for _, size := range []struct {
@@ -216,6 +223,22 @@ func TestPagesAccessibility(t *testing.T) {
 				check("mentor session page of a cancelled session")
 				open("/mentor/sessions/no-such-session", "h1")
 				check("mentor area 404 page")
+
+				// The staff console.
+				open("/staff/signin", "#email")
+				check("staff sign-in")
+				sent := len(staffLinks(t, e, staffAdmin))
+				b.do(tab, "ask for a console link", chromedp.SendKeys(chromedp.CSS("#email"), staffAdmin),
+					chromedp.Click(chromedp.CSS(`form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
+				b.do(tab, "follow the console link", chromedp.Navigate(staffSigninLink(t, e, staffAdmin, sent+1)),
+					chromedp.WaitVisible(chromedp.CSS("#signin-button")))
+				b.do(tab, "sign in to the console", chromedp.Click(chromedp.CSS("#signin-button")), chromedp.WaitVisible(chromedp.CSS("#mentor-load")))
+				check("console dashboard")
+				open("/staff/team?done=staff_added", ".notice")
+				check("console staff management")
+				if !size.mobile {
+					checkFocusRings(t, b, tab, 12, "console staff management")
+				}
 			})
 		}
 	}

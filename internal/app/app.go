@@ -7,7 +7,7 @@
 //
 //	api → booking → mentoring, calsync (through small interfaces), outbox
 //	calsync → outbox (through a small interface)
-//	outbox → notify, store, links; signin → store, links
+//	outbox → notify, store, links; signin → store, links; staff → store
 //	everything → access, store, links, jobs
 package app
 
@@ -32,6 +32,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/signin"
+	"github.com/rendezvous/rendezvous/internal/staff"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/providers/google"
 	"github.com/rendezvous/rendezvous/providers/mail"
@@ -103,6 +104,8 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 	signins := signin.New(db, engine, box, signin.Options{Links: public, AdminHash: adminHash, Mailer: sender, From: from, Logger: logger})
 	signins.RegisterWorkers(engine.Workers())
 
+	team := staff.New(db, nil)
+
 	server := api.New(api.Deps{
 		Logger:              logger,
 		DB:                  db,
@@ -114,6 +117,7 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 		Calendars:           cals,
 		RateLimit:           cfg.RateLimit,
 		Signin:              signins,
+		Staff:               team,
 		TrustedProxies:      cfg.TrustedProxies,
 		GoogleConsentOrigin: cals.GoogleConsentOrigin(),
 	})

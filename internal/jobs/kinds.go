@@ -103,3 +103,18 @@ func (SigninMailArgs) Kind() string { return "signin_mail" }
 // InsertOpts retries within the link's 15 minutes (River's backoff: about
 // 1, 16, 81, 256 seconds…).
 func (SigninMailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 6} }
+
+// StaffSigninMailArgs mails a staff member a console sign-in link, sealed
+// like a mentor's: the link opens the console.
+type StaffSigninMailArgs struct {
+	StaffID    string    `json:"staff_id"`
+	LinkSealed string    `json:"link_sealed"`
+	Language   string    `json:"language"`
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
+// Kind implements river.JobArgs.
+func (StaffSigninMailArgs) Kind() string { return "staff_signin_mail" }
+
+// InsertOpts retries within the link's 15 minutes, as SigninMailArgs.
+func (StaffSigninMailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 6} }

@@ -36,6 +36,12 @@ const (
 	StaffSignin     = "/staff/signin"
 	StaffSigninLink = "/staff/signin/:token"
 	StaffSignout    = "/staff/signout"
+	StaffTeam       = "/staff/team"
+	StaffMentors    = "/staff/mentors"
+	StaffMentor     = "/staff/mentors/:id"
+	StaffMentees    = "/staff/mentees"
+	StaffMentee     = "/staff/mentees/:id"
+	StaffImport     = "/staff/import"
 
 	// The API routes that pages and links point at.
 	API                 = "/api/v1"

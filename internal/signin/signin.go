@@ -112,6 +112,7 @@ func (s *Service) Request(ctx context.Context, email, lang string) error {
 // RegisterWorkers adds the sign-in mail worker to the job engine.
 func (s *Service) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &mailWorker{svc: s})
+	river.AddWorker(w, &staffMailWorker{svc: s})
 }
 
 // mailWorker sends one sign-in link. A temporary failure is retried while

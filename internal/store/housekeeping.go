@@ -8,7 +8,7 @@ import (
 
 // PurgeExpired deletes rows whose use is over: idempotency keys older than
 // a day, used or expired OAuth states and sign-in tokens, and expired
-// mentor sessions.
+// mentor and staff sessions.
 func (q Q) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 	db, cancel := q.with(ctx)
 	defer cancel()
@@ -22,6 +22,8 @@ func (q Q) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 		{&OAuthState{}, "expires_at < ?", now.Add(-time.Hour)},
 		{&SigninToken{}, "expires_at < ?", now.Add(-time.Hour)},
 		{&MentorSession{}, "expires_at < ?", now},
+		{&StaffSigninToken{}, "expires_at < ?", now.Add(-time.Hour)},
+		{&StaffSession{}, "expires_at < ?", now},
 		// Far longer than any mail job retries.
 		{&SentMail{}, "sent_at < ?", now.Add(-30 * 24 * time.Hour)},
 	} {

@@ -1,0 +1,42 @@
+package api
+
+// consoleMessages are the staff console's strings, by language and key,
+// kept apart from the public pages' (messages); read-only like them.
+var consoleMessages = map[string]map[string]string{
+	"en": {
+		"title.staff": "Programme console", "title.staff_signin": "Staff sign-in", "title.staff_team": "Staff",
+		"staff.signin_heading": "Sign in to the programme console",
+		"staff.signin_text":    "Enter your staff e-mail address; we will send you a sign-in link that works once, for 15 minutes.",
+		"staff.mentor_refused": "The programme console is for programme staff. Your mentor area is at /mentor.",
+		"staff.nav":            "Console", "staff.nav_dashboard": "Dashboard", "staff.nav_mentors": "Mentors",
+		"staff.nav_mentees": "Mentees", "staff.nav_import": "Import", "staff.nav_team": "Staff",
+		"staff.role_admin": "admin", "staff.role_coordinator": "coordinator", "staff.role": "Role",
+		"staff.role_hint": "Coordinators run mentors, mentees and sessions; admins also manage staff.",
+		"staff.name":      "Name", "staff.actions": "Actions", "staff.remove": "Remove", "staff.add": "Add staff member",
+		"staff.team_heading": "Staff", "staff.team_members": "Staff members", "staff.team_add": "Add a staff member",
+		"staff.team_empty": "No staff members yet: the admin token is the only admin.",
+		"staff.next_page":  "Next page", "flash.staff_added": "Staff member added. They can sign in at /staff/signin.",
+		"flash.staff_removed":     "Staff member removed; they are signed out.",
+		"staff.dashboard_heading": "Dashboard", "staff.load_heading": "Mentors by load", "staff.mentor": "Mentor",
+		"staff.load": "Mentees", "staff.upcoming": "Upcoming sessions", "staff.overdue": "Overdue pairs",
+		"staff.no_mentors": "No mentors yet.",
+	},
+	"fr": {
+		"title.staff": "Console du programme", "title.staff_signin": "Connexion de l'équipe", "title.staff_team": "Équipe",
+		"staff.signin_heading": "Se connecter à la console du programme",
+		"staff.signin_text":    "Saisissez votre adresse e-mail d'équipe : nous vous enverrons un lien de connexion valable une fois, 15 minutes.",
+		"staff.mentor_refused": "La console du programme est réservée à l'équipe. Votre espace mentor est sur /mentor.",
+		"staff.nav":            "Console", "staff.nav_dashboard": "Tableau de bord", "staff.nav_mentors": "Mentors",
+		"staff.nav_mentees": "Mentorés", "staff.nav_import": "Import", "staff.nav_team": "Équipe",
+		"staff.role_admin": "administrateur", "staff.role_coordinator": "coordinateur", "staff.role": "Rôle",
+		"staff.role_hint": "Les coordinateurs gèrent mentors, mentorés et séances ; les administrateurs gèrent aussi l'équipe.",
+		"staff.name":      "Nom", "staff.actions": "Actions", "staff.remove": "Retirer", "staff.add": "Ajouter à l'équipe",
+		"staff.team_heading": "Équipe", "staff.team_members": "Membres de l'équipe", "staff.team_add": "Ajouter un membre",
+		"staff.team_empty": "Personne encore : le jeton d'administration est le seul administrateur.",
+		"staff.next_page":  "Page suivante", "flash.staff_added": "Membre ajouté. Il peut se connecter sur /staff/signin.",
+		"flash.staff_removed":     "Membre retiré ; ses sessions sont fermées.",
+		"staff.dashboard_heading": "Tableau de bord", "staff.load_heading": "Mentors par charge", "staff.mentor": "Mentor",
+		"staff.load": "Mentorés", "staff.upcoming": "Séances à venir", "staff.overdue": "Binômes en retard",
+		"staff.no_mentors": "Aucun mentor pour l'instant.",
+	},
+}
