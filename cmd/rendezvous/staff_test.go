@@ -108,10 +108,10 @@ func TestStaffConsoleSignin(t *testing.T) {
 	}
 	link := staffSigninLink(t, e, "cora@example.org", 1)
 	token := link[strings.LastIndex(link, "/")+1:]
-	if err := db.SQLDB().QueryRow("SELECT count(*) FROM river_job WHERE CAST(args AS TEXT) LIKE '%"+token+"%'").Scan(&clear); err != nil || clear != 0 {
+	if err := db.SQLDB().QueryRow("SELECT count(*) FROM river_job WHERE CAST(args AS TEXT) LIKE '%" + token + "%'").Scan(&clear); err != nil || clear != 0 {
 		t.Errorf("the sign-in link is in clear in %d job rows (%v)", clear, err)
 	}
-	if err := db.SQLDB().QueryRow("SELECT count(*) FROM staff_signin_tokens WHERE token_hash = '"+token+"'").Scan(&clear); err != nil || clear != 0 {
+	if err := db.SQLDB().QueryRow("SELECT count(*) FROM staff_signin_tokens WHERE token_hash = '" + token + "'").Scan(&clear); err != nil || clear != 0 {
 		t.Errorf("the sign-in token is stored in clear (%v)", err)
 	}
 	if n := jobCount(t, db, "staff_signin_mail"); n != 1 {
