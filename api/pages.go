@@ -67,12 +67,13 @@ func (s *Server) setupPages() {
 
 // pageNames are the page templates; each is parsed with the layout.
 var pageNames = []string{"book", "manage", "signin", "mentor", "mentor_session", "error",
-	"staff_home", "staff_team"}
+	"staff_home", "staff_team", "staff_mentors", "staff_mentor", "staff_mentees", "staff_mentee", "staff_assign"}
 
 func parsePages() (map[string]*template.Template, error) {
 	// zone shows a zone's canonical name; zoneID is that name for scripts.
 	funcs := template.FuncMap{"rfc3339": rfc3339Of, "zone": zonenames.Display, "zoneID": zonenames.Canonical,
-		"settingsField": settingsFieldOf, "optionalInt": optionalInt, "dashes": func(s string) string { return strings.ReplaceAll(s, "_", "-") }}
+		"settingsField": settingsFieldOf, "optionalInt": optionalInt, "dashes": func(s string) string { return strings.ReplaceAll(s, "_", "-") },
+		"monthName": monthName, "shortDate": shortDate, "shortTime": shortTime, "tagged": tagged, "deref": deref}
 	out := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles,

@@ -37,6 +37,15 @@ func (s *Server) pageRoutes() {
 	e.GET(links.StaffTeam, s.teamPageView, console...)
 	e.POST(links.StaffTeam, s.addStaffFromPage, console...)
 	e.POST(links.StaffTeam+"/:id/delete", s.removeStaffFromPage, console...)
+	e.GET(links.StaffMentors, s.staffMentors, console...)
+	e.GET(links.StaffMentor, s.staffMentor, console...)
+	e.POST(links.StaffMentor, s.editMentorFromPage, console...)
+	e.GET(links.StaffMentees, s.staffMentees, console...)
+	e.GET(links.StaffAssign, s.staffAssign, console...)
+	e.POST(links.StaffAssign, s.assignFromPage, console...)
+	e.GET(links.StaffMentee, s.staffMentee, console...)
+	e.POST(links.StaffMentee+"/reassign", s.reassignFromPage, console...)
+	e.POST(links.StaffMentee+"/end", s.endFromPage, console...)
 
 	// The mentor area (session cookie).
 	mentor := append(s.pageMiddleware(false), s.requireMentorPage)

@@ -53,6 +53,7 @@ type Deps struct {
 	Calendars Calendars
 	Signin    Signin
 	Staff     Staff
+	Console   Console
 	// GoogleConsentOrigin is where the "connect Google" form is
 	// redirected (Google's consent page, or its stand-in); pages allow it
 	// as a form target. Empty without a Google client.

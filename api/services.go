@@ -7,6 +7,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/calsync"
+	"github.com/rendezvous/rendezvous/internal/console"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/staff"
 )
@@ -56,6 +57,7 @@ type Booking interface {
 	SetOutcome(ctx context.Context, by access.Principal, id, outcome string) (*booking.Booking, error)
 	EndMentee(ctx context.Context, by access.Principal, id string) (*mentoring.Mentee, error)
 	ReassignMentee(ctx context.Context, by access.Principal, id, toMentorID string) (*booking.Reassignment, error)
+	PreviewReassign(ctx context.Context, by access.Principal, menteeID, toMentorID string) (*booking.ReassignPreview, error)
 
 	// Feeds and video.
 	MentorFeed(ctx context.Context, token string, cond booking.FeedConditions) (*booking.Feed, error)
@@ -91,6 +93,14 @@ type Signin interface {
 	RedeemStaff(ctx context.Context, token string) (staffID string, err error)
 	StaffSessionStart(ctx context.Context, staffID string) (value string, expires time.Time, err error)
 	SignOutStaff(ctx context.Context, value string, everywhere bool) error
+}
+
+// Console reads the staff console's views (staff only).
+type Console interface {
+	Dashboard(ctx context.Context, by access.Principal) (*console.Dashboard, error)
+	Mentors(ctx context.Context, by access.Principal, f console.MentorFilter, cursor string, limit int) (*console.MentorPage, error)
+	Mentees(ctx context.Context, by access.Principal, f console.MenteeFilter, cursor string, limit int) (*console.MenteePage, error)
+	MenteeSessions(ctx context.Context, by access.Principal, menteeID string) ([]console.MenteeSession, error)
 }
 
 // Staff manages the programme's staff members (admins only).

@@ -149,6 +149,7 @@ func TestPagesAccessibility(t *testing.T) {
 	if st := e.admin.do("POST", "/api/v1/staff", map[string]any{"name": "Ada Admin", "email": staffAdmin, "role": "admin"}, nil); st != 201 {
 		t.Fatalf("add a staff admin: %d", st)
 	}
+	second := createMentor(t, e.admin, map[string]any{"name": "Hopper Second", "email": "hopper.second@example.org", "max_mentees": 3})
 	for _, c := range []string{"Cora Coordinator", "Dan Coordinator"} {
 		e.admin.do("POST", "/api/v1/staff", map[string]any{"name": c, "email": strings.ToLower(strings.Fields(c)[0]) + "@example.org", "role": "coordinator"}, nil)
 	}
@@ -239,6 +240,20 @@ func TestPagesAccessibility(t *testing.T) {
 				if !size.mobile {
 					checkFocusRings(t, b, tab, 12, "console staff management")
 				}
+				open("/staff/mentors?load=free", "#mentors-table")
+				check("console mentors")
+				open("/staff/mentors/"+e.mentor.ID+"?done=mentor_saved", "#caseload-table")
+				check("console mentor page")
+				open("/staff/mentees?overdue=true", "#mentees-list")
+				check("console mentees, overdue filter")
+				open("/staff/mentees?q=ada", "#mentees-table")
+				check("console mentee search")
+				open("/staff/mentees/"+upcoming.MenteeID+"?q=hopper", "#mentor-choices")
+				check("console mentee page, mentor search")
+				open("/staff/mentees/"+upcoming.MenteeID+"?to="+second.ID, "#reassign-preview")
+				check("console reassignment preview")
+				open("/staff/mentees/new", "#email")
+				check("console new mentee")
 			})
 		}
 	}

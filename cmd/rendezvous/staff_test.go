@@ -150,7 +150,7 @@ func TestStaffConsoleSignin(t *testing.T) {
 	mentor := &http.Client{Jar: mentorJar}
 	postForm(t, mentor, e.s.base+"/mentor/signin", url.Values{"email": {"grace@example.org"}}, http.StatusOK)
 	postForm(t, mentor, signinLink(t, e), nil, http.StatusOK)
-	for _, path := range []string{"/staff", "/staff/team"} {
+	for _, path := range []string{"/staff", "/staff/team", "/staff/mentors", "/staff/mentees", "/staff/mentees/new", "/staff/mentors/" + e.mentor.ID} {
 		if st, body := getPage(t, mentor, e.s.base+path); st != http.StatusForbidden || !strings.Contains(body, "/mentor") {
 			t.Errorf("a mentor on %s: %d, want 403 pointing to their area", path, st)
 		}

@@ -7,7 +7,7 @@
 //
 //	api → booking → mentoring, calsync (through small interfaces), outbox
 //	calsync → outbox (through a small interface)
-//	outbox → notify, store, links; signin → store, links; staff → store
+//	outbox → notify, store, links; signin → store, links; staff, console → store
 //	everything → access, store, links, jobs
 package app
 
@@ -25,6 +25,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/calsync"
 	"github.com/rendezvous/rendezvous/internal/config"
+	"github.com/rendezvous/rendezvous/internal/console"
 	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/maillog"
@@ -105,6 +106,7 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 	signins.RegisterWorkers(engine.Workers())
 
 	team := staff.New(db, nil)
+	views := console.New(db, console.Options{ExpectedInterval: cfg.ExpectedInterval})
 
 	server := api.New(api.Deps{
 		Logger:              logger,
@@ -118,6 +120,7 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 		RateLimit:           cfg.RateLimit,
 		Signin:              signins,
 		Staff:               team,
+		Console:             views,
 		TrustedProxies:      cfg.TrustedProxies,
 		GoogleConsentOrigin: cals.GoogleConsentOrigin(),
 	})

@@ -41,6 +41,7 @@ const (
 	StaffMentor     = "/staff/mentors/:id"
 	StaffMentees    = "/staff/mentees"
 	StaffMentee     = "/staff/mentees/:id"
+	StaffAssign     = "/staff/mentees/new"
 	StaffImport     = "/staff/import"
 
 	// The API routes that pages and links point at.

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// figure reads the number an element with this id shows.
+func figure(t *testing.T, body, id string) int {
+	t.Helper()
+	m := regexp.MustCompile(`id="` + regexp.QuoteMeta(id) + `">(\d+)<`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no figure #%s on the page", id)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// TestConsolePages drives the console without a browser, as a
+// coordinator: the dashboard's figures against the API's caseloads,
+// searching mentees, reassigning with the preview (which says what the
+// move then does), ending a mentorship, adding a mentee and editing a
+// mentor; a signed-in mentor is refused every console page.
+func TestConsolePages(t *testing.T) {
+	e := startPages(t)
+	grace := e.mentor.ID
+	hopper := createMentor(t, e.admin, map[string]any{"name": "Hopper Free", "email": "hopper@example.org", "max_mentees": 5})
+	idle := createMentor(t, e.admin, map[string]any{"name": "Idle Nohours", "email": "idle@example.org", "max_mentees": 1, "weekly_hours": []any{}})
+	zoe, st := newMentee(t, e.admin, "zoe", grace)
+	if st != 201 {
+		t.Fatalf("mentee: %d", st)
+	}
+	yan, _ := newMentee(t, e.admin, "yan", grace)
+	anon := client{t: t, base: e.s.base}
+	zoeLink := linkOf(*zoe.BookingURL)
+	var b bookingAnswer
+	if st := anon.do("POST", "/api/v1/book/"+zoeLink+"/bookings", map[string]string{"start": firstSlot(t, anon, zoeLink, "UTC")}, &b); st != 201 {
+		t.Fatalf("book: %d", st)
+	}
+	e.admin.do("POST", "/api/v1/staff", map[string]any{"name": "Cora Coordinator", "email": "cora@example.org", "role": "coordinator"}, nil)
+	cora := staffBrowser(t, e, "cora@example.org", 1)
+
+	// The dashboard agrees with the API.
+	var loads struct {
+		Caseloads []struct {
+			ActiveMentees int `json:"active_mentees"`
+			Mentees       []struct {
+				Overdue     bool `json:"overdue"`
+				LastSession any  `json:"last_session"`
+				NextSession any  `json:"next_session"`
+			} `json:"mentees"`
+		} `json:"caseloads"`
+	}
+	if st := e.admin.do("GET", "/api/v1/caseloads", nil, &loads); st != 200 {
+		t.Fatalf("caseloads: %d", st)
+	}
+	active, overdue, never := 0, 0, 0
+	for _, c := range loads.Caseloads {
+		active += c.ActiveMentees
+		for _, m := range c.Mentees {
+			if m.Overdue {
+				overdue++
+			}
+			if m.LastSession == nil && m.NextSession == nil {
+				never++
+			}
+		}
+	}
+	st, body := getPage(t, cora, e.s.base+"/staff")
+	if st != 200 {
+		t.Fatalf("dashboard: %d", st)
+	}
+	for id, want := range map[string]int{"fig-active": active, "count-overdue": overdue, "count-never": never, "count-no-hours": 1,
+		"count-full": 0, "fig-sessions": -1} {
+		if got := figure(t, body, id); want >= 0 && got != want {
+			t.Errorf("dashboard #%s = %d, the API says %d", id, got, want)
+		}
+	}
+	if active != 2 || never != 1 {
+		t.Errorf("the fixture: %d active, %d never booked", active, never)
+	}
+
+	// Search by name and by e-mail, in any case.
+	for q, want := range map[string]string{"ZOE": "zoe@example.org", "yan@EXAMPLE": "yan@example.org"} {
+		_, body := getPage(t, cora, e.s.base+"/staff/mentees?q="+url.QueryEscape(q))
+		if !strings.Contains(body, want) || strings.Count(body, "/staff/mentees/") > 3 {
+			t.Errorf("search %q does not find only %s", q, want)
+		}
+	}
+	if _, body := getPage(t, cora, e.s.base+"/staff/mentors?load=no_hours"); !strings.Contains(body, "Idle Nohours") || strings.Contains(body, "Hopper Free") {
+		t.Error("the mentors without hours filter")
+	}
+
+	// Reassign: search a mentor, preview, confirm.
+	zoePage := e.s.base + "/staff/mentees/" + zoe.ID
+	if _, body := getPage(t, cora, zoePage+"?q=hopper"); !strings.Contains(body, "?to="+hopper.ID) {
+		t.Fatal("the mentor search does not offer Hopper")
+	}
+	_, body = getPage(t, cora, zoePage+"?to="+idle.ID)
+	if figure(t, body, "preview-moves") != 0 || figure(t, body, "preview-cancels") != 1 {
+		t.Errorf("the preview to a mentor without hours should cancel the session")
+	}
+	_, body = getPage(t, cora, zoePage+"?to="+hopper.ID)
+	if figure(t, body, "preview-moves") != 1 || figure(t, body, "preview-cancels") != 0 {
+		t.Fatalf("the preview to a free mentor should move the session")
+	}
+	postFormFrom(t, cora, zoePage+"?to="+hopper.ID, zoePage+"/reassign", url.Values{"mentor_id": {hopper.ID}}, http.StatusOK)
+	var moved menteeAnswer
+	e.admin.do("GET", "/api/v1/mentees/"+zoe.ID, nil, &moved)
+	var after bookingAnswer
+	e.admin.do("GET", "/api/v1/bookings/"+b.ID, nil, &after)
+	if moved.MentorID != hopper.ID || after.MentorID != hopper.ID || after.Status != "confirmed" {
+		t.Errorf("after the reassignment: mentee's mentor %s, session's %s (%s)", moved.MentorID, after.MentorID, after.Status)
+	}
+
+	// End a mentorship; add a mentee; edit a mentor.
+	yanPage := e.s.base + "/staff/mentees/" + yan.ID
+	postFormFrom(t, cora, yanPage, yanPage+"/end", nil, http.StatusOK)
+	var ended menteeAnswer
+	if e.admin.do("GET", "/api/v1/mentees/"+yan.ID, nil, &ended); ended.Status != "ended" {
+		t.Errorf("after ending: %s", ended.Status)
+	}
+	postFormFrom(t, cora, e.s.base+"/staff/mentees/new", e.s.base+"/staff/mentees/new",
+		url.Values{"name": {"Xia New"}, "email": {"xia@example.org"}, "timezone": {"Asia/Tokyo"}}, http.StatusOK)
+	if _, body := getPage(t, cora, e.s.base+"/staff/mentees?q=xia"); !strings.Contains(body, "Xia New") {
+		t.Error("the added mentee is not listed")
+	}
+	gracePage := e.s.base + "/staff/mentors/" + grace
+	postFormFrom(t, cora, gracePage, gracePage, url.Values{"name": {"Grace H."}, "email": {"grace@example.org"}, "max_mentees": {"7"},
+		"session_minutes": {"30"}, "max_upcoming_per_mentee": {"5"}, "public_booking": {"1"}}, http.StatusOK)
+	var m struct {
+		Name       string `json:"name"`
+		MaxMentees int    `json:"max_mentees"`
+	}
+	if e.admin.do("GET", "/api/v1/mentors/"+grace, nil, &m); m.Name != "Grace H." || m.MaxMentees != 7 {
+		t.Errorf("after editing: %+v", m)
+	}
+	if st, body := getPage(t, cora, gracePage); st != 200 || !strings.Contains(body, "Grace H.") {
+		t.Errorf("the mentor page: %d", st)
+	}
+}
