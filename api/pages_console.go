@@ -120,7 +120,7 @@ func (s *Server) editMentorFromPage(c echo.Context) error {
 	public := c.FormValue("public_booking") == "1"
 	in.PublicBooking = &public
 	if _, err := s.Mentoring.UpdateMentor(c.Request().Context(), principal(c), c.Param("id"), in); err != nil {
-		if msg, status, ok := formError(err); ok && status != http.StatusForbidden && status != http.StatusNotFound {
+		if msg, status, ok := formError(c, err); ok && status != http.StatusForbidden && status != http.StatusNotFound {
 			return s.renderStaffMentor(c, status, msg)
 		}
 		return err
@@ -228,7 +228,7 @@ func (s *Server) reassignFromPage(c echo.Context) error {
 	id := c.Param("id")
 	r, err := s.Booking.ReassignMentee(c.Request().Context(), principal(c), id, c.FormValue("mentor_id"))
 	if err != nil {
-		if msg, status, ok := formError(err); ok && status != http.StatusForbidden && status != http.StatusNotFound {
+		if msg, status, ok := formError(c, err); ok && status != http.StatusForbidden && status != http.StatusNotFound {
 			return s.renderStaffMentee(c, status, msg)
 		}
 		return err
@@ -240,7 +240,7 @@ func (s *Server) reassignFromPage(c echo.Context) error {
 func (s *Server) endFromPage(c echo.Context) error {
 	id := c.Param("id")
 	if _, err := s.Booking.EndMentee(c.Request().Context(), principal(c), id); err != nil {
-		if msg, status, ok := formError(err); ok && status == http.StatusConflict {
+		if msg, status, ok := formError(c, err); ok && status == http.StatusConflict {
 			return s.renderStaffMentee(c, status, msg)
 		}
 		return err
@@ -254,7 +254,7 @@ func (s *Server) assignFromPage(c echo.Context) error {
 	in := mentoring.MenteeInput{Name: c.FormValue("name"), Email: c.FormValue("email"), Timezone: c.FormValue("timezone")}
 	m, err := s.Mentoring.CreateMentee(c.Request().Context(), principal(c), c.FormValue("mentor_id"), in)
 	if err != nil {
-		if msg, status, ok := formError(err); ok && status != http.StatusForbidden {
+		if msg, status, ok := formError(c, err); ok && status != http.StatusForbidden {
 			return s.renderAssign(c, status, msg)
 		}
 		return err

@@ -27,7 +27,7 @@ func (s *Server) staffSigninForm(c echo.Context) error {
 func (s *Server) staffSigninRequest(c echo.Context) error {
 	email := c.FormValue("email")
 	if err := s.Signin.RequestStaff(c.Request().Context(), email, pageLang(c)); err != nil {
-		if msg, status, ok := formError(err); ok {
+		if msg, status, ok := formError(c, err); ok {
 			p := s.newPage(c, "title.staff_signin", signinPage{Staff: true, Email: email})
 			p.Error = msg
 			return s.render(c, status, "signin", p)
@@ -135,7 +135,7 @@ func (s *Server) addStaffFromPage(c echo.Context) error {
 	form := staffRequest{Name: c.FormValue("name"), Email: c.FormValue("email"), Role: c.FormValue("role")}
 	_, err := s.Staff.Create(c.Request().Context(), principal(c), staff.Input{Name: form.Name, Email: form.Email, Role: form.Role})
 	if err != nil {
-		if msg, status, ok := formError(err); ok && status != http.StatusForbidden {
+		if msg, status, ok := formError(c, err); ok && status != http.StatusForbidden {
 			return s.renderTeam(c, status, msg, form)
 		}
 		return err
@@ -145,7 +145,7 @@ func (s *Server) addStaffFromPage(c echo.Context) error {
 
 func (s *Server) removeStaffFromPage(c echo.Context) error {
 	if err := s.Staff.Delete(c.Request().Context(), principal(c), c.Param("id")); err != nil {
-		if msg, status, ok := formError(err); ok && status == http.StatusConflict {
+		if msg, status, ok := formError(c, err); ok && status == http.StatusConflict {
 			return s.renderTeam(c, status, msg, staffRequest{})
 		}
 		return err

@@ -115,6 +115,13 @@ var frenchPatterns = []struct {
 	{regexp.MustCompile(`^the service is busy or its database is unreachable; try again shortly$`), "le service est occupé ou sa base de données injoignable ; réessayez dans un instant"},
 	{regexp.MustCompile(`^internal error$`), "erreur interne"},
 	{regexp.MustCompile(`^the calendar server refused these credentials$`), "le serveur d'agenda a refusé cet identifiant ou ce mot de passe"},
+	{regexp.MustCompile(`^(.+) is already a staff member$`), "$1 fait déjà partie de l'équipe"},
+	{regexp.MustCompile(`^you cannot remove yourself; ask another admin$`), "vous ne pouvez pas vous retirer vous-même ; demandez à un autre administrateur"},
+	{regexp.MustCompile(`^no such staff member$`), "membre de l'équipe introuvable"},
+	{regexp.MustCompile(`^role must be admin or coordinator$`), "le rôle doit être admin ou coordinator"},
+	{regexp.MustCompile(`^cursor is not one this server handed out$`), "ce curseur ne vient pas de ce serveur"},
+	{regexp.MustCompile(`^limit must be between 1 and (\d+)$`), "la limite doit être entre 1 et $1"},
+	{regexp.MustCompile(`^status must be active or ended$`), "le statut doit être active ou ended"},
 	{regexp.MustCompile(`^Not Found$`), "Introuvable"},
 	{regexp.MustCompile(`^Method Not Allowed$`), "Méthode non autorisée"},
 }
