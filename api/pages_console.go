@@ -1,9 +1,12 @@
 package api
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -295,3 +298,45 @@ func formInt(c echo.Context, field string) (*int, error) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+type importPage struct {
+	Text   string
+	Result *importResponse
+}
+
+func (s *Server) staffImportForm(c echo.Context) error {
+	p, err := s.newConsolePage(c, "title.staff_import", "import", importPage{})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "staff_import", p)
+}
+
+// staffImport checks or runs an import from an uploaded file or the text
+// area, and shows every problem by line.
+func (s *Server) staffImport(c echo.Context) error {
+	text := c.FormValue("csv")
+	var src io.Reader = strings.NewReader(text)
+	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
+		f, err := fh.Open()
+		if err != nil {
+			return fmt.Errorf("open uploaded file: %w", err)
+		}
+		defer f.Close()
+		src = f
+	}
+	data := importPage{Text: text}
+	p, err := s.newConsolePage(c, "title.staff_import", "import", &data)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if data.Result, err = s.runImport(c, src, c.FormValue("dry_run") != "false"); err != nil {
+		msg, st, ok := formError(c, err)
+		if !ok || st == http.StatusForbidden {
+			return err
+		}
+		p.Error, status = msg, st
+	}
+	return s.render(c, status, "staff_import", p)
+}

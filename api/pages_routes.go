@@ -46,6 +46,8 @@ func (s *Server) pageRoutes() {
 	e.GET(links.StaffMentee, s.staffMentee, console...)
 	e.POST(links.StaffMentee+"/reassign", s.reassignFromPage, console...)
 	e.POST(links.StaffMentee+"/end", s.endFromPage, console...)
+	e.GET(links.StaffImport, s.staffImportForm, console...)
+	e.POST(links.StaffImport, s.staffImport, console...)
 
 	// The mentor area (session cookie).
 	mentor := append(s.pageMiddleware(false), s.requireMentorPage)

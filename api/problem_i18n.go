@@ -122,6 +122,12 @@ var frenchPatterns = []struct {
 	{regexp.MustCompile(`^cursor is not one this server handed out$`), "ce curseur ne vient pas de ce serveur"},
 	{regexp.MustCompile(`^limit must be between 1 and (\d+)$`), "la limite doit être entre 1 et $1"},
 	{regexp.MustCompile(`^status must be active or ended$`), "le statut doit être active ou ended"},
+	{regexp.MustCompile(`^(.+) is already on line (\d+)$`), "$1 figure déjà ligne $2"},
+	{regexp.MustCompile(`^no mentor has the address (.+)$`), "aucun mentor n'a l'adresse $1"},
+	{regexp.MustCompile(`^(\d+) mentors have the address (.+); add this mentee from their page$`), "$1 mentors ont l'adresse $2 ; ajoutez ce mentoré depuis la page du bon mentor"},
+	{regexp.MustCompile(`^this line has (\d+) fields, the header (\d+)$`), "cette ligne a $1 champs, l'en-tête $2"},
+	{regexp.MustCompile(`^this line is not valid CSV: (.+)$`), "cette ligne n'est pas du CSV valide : $1"},
+	{regexp.MustCompile(`^an import takes at most (\d+) lines; split the file$`), "un import prend au plus $1 lignes ; découpez le fichier"},
 	{regexp.MustCompile(`^Not Found$`), "Introuvable"},
 	{regexp.MustCompile(`^Method Not Allowed$`), "Méthode non autorisée"},
 }

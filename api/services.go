@@ -29,6 +29,7 @@ type Mentoring interface {
 	Mentee(ctx context.Context, by access.Principal, id string) (*mentoring.Mentee, error)
 	Caseload(ctx context.Context, by access.Principal, mentorID string) (*mentoring.Caseload, error)
 	Caseloads(ctx context.Context, by access.Principal) ([]mentoring.Caseload, error)
+	ImportMentees(ctx context.Context, by access.Principal, rows []mentoring.ImportRow, dryRun bool) (*mentoring.ImportResult, error)
 	ReportWindow(ctx context.Context, by access.Principal, from, to time.Time, mentorID string) (time.Time, time.Time, error)
 	Report(ctx context.Context, by access.Principal, from, to time.Time, mentorID string, emit func(mentoring.ReportSession) error, emitBatch func() error) error
 }

@@ -54,6 +54,7 @@ func authzCases() []authzCase {
 		{"PUT", "/api/v1/mentors/:id/availability", map[string]any{"weekly_hours": []any{}}, forMentor, false},
 		{"POST", "/api/v1/mentors/:id/feed-token", nil, forMentor, false},
 		{"POST", "/api/v1/mentees", map[string]any{"name": "x", "email": "x@example.org", "timezone": "UTC", "mentor_id": ":id"}, forMentor, false},
+		{"POST", "/api/v1/mentees/import", "name,email,timezone\nx,x@example.org,UTC\n", forStaff, false},
 		{"GET", "/api/v1/mentees/:mentee", nil, forMentor, false},
 		{"POST", "/api/v1/mentees/:mentee/end", nil, forMentor, false},
 		{"POST", "/api/v1/mentees/:mentee/reassign", map[string]any{"mentor_id": ":attacker"}, forStaff, false},
@@ -159,7 +160,11 @@ func TestAuthorizationByRole(t *testing.T) {
 			if strings.HasSuffix(c.route, ".csv") {
 				out = nil // a CSV when let through; refusals are checked by status
 			}
-			st := k.c.do(c.method, path, body, out, k.headers...)
+			headers := k.headers
+			if _, csv := body.(string); csv {
+				headers = append(append([]string{}, headers...), "Content-Type", "text/csv")
+			}
+			st := k.c.do(c.method, path, body, out, headers...)
 			return st, strings.ToLower(stringify(raw))
 		}
 		sessions := signin.New(openDB(t, db), nil, nil, signin.Options{})

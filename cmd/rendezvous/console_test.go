@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -141,5 +144,80 @@ func TestConsolePages(t *testing.T) {
 	}
 	if st, body := getPage(t, cora, gracePage); st != 200 || !strings.Contains(body, "Grace H.") {
 		t.Errorf("the mentor page: %d", st)
+	}
+}
+
+// TestMenteeImport: the API's dry run lists every problem by line and
+// creates nothing, as does a real run of the same file; the console's
+// import page checks an uploaded file, shows its problems, then imports
+// the corrected file.
+func TestMenteeImport(t *testing.T) {
+	e := startPages(t)
+	csvBody := "name,email,timezone,mentor_email\n" +
+		"Ada Lovelace,ada@example.org,Europe/London,grace@example.org\n" +
+		"Bad Zone,bz@example.org,Mars/Olympus,\n" +
+		"Nobody's,nb@example.org,UTC,nobody@example.org\n" +
+		"Ada Twice,ADA@example.org,UTC,\n"
+	var res struct {
+		Created int `json:"created"`
+		Valid   int `json:"valid"`
+		Errors  []struct {
+			Line    int    `json:"line"`
+			Problem string `json:"problem"`
+		} `json:"errors"`
+	}
+	for _, dry := range []string{"true", "false"} {
+		if st := e.admin.do("POST", "/api/v1/mentees/import?dry_run="+dry, csvBody, &res, "Content-Type", "text/csv"); st != 200 {
+			t.Fatalf("import (dry run %s): %d", dry, st)
+		}
+		if res.Created != 0 || res.Valid != 1 || len(res.Errors) != 3 || res.Errors[0].Line != 3 || res.Errors[1].Line != 4 || res.Errors[2].Line != 5 ||
+			!strings.Contains(res.Errors[1].Problem, "nobody@example.org") {
+			t.Errorf("import (dry run %s): %+v", dry, res)
+		}
+	}
+	var list struct {
+		Caseloads []struct {
+			ActiveMentees int `json:"active_mentees"`
+		}
+	}
+	e.admin.do("GET", "/api/v1/caseloads", nil, &list)
+	if list.Caseloads[0].ActiveMentees != 0 {
+		t.Fatalf("a file with problems created mentees")
+	}
+
+	e.admin.do("POST", "/api/v1/staff", map[string]any{"name": "Cora", "email": "cora@example.org", "role": "coordinator"}, nil)
+	cora := staffBrowser(t, e, "cora@example.org", 1)
+	upload := func(content, dry string) (int, string) {
+		t.Helper()
+		_, page := getPage(t, cora, e.s.base+"/staff/import")
+		token := csrfField.FindStringSubmatch(page)[1]
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		w.WriteField("_csrf", token)
+		w.WriteField("dry_run", dry)
+		f, _ := w.CreateFormFile("file", "mentees.csv")
+		f.Write([]byte(content))
+		w.Close()
+		r, err := cora.Post(e.s.base+"/staff/import", w.FormDataContentType(), &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		body, _ := io.ReadAll(r.Body)
+		return r.StatusCode, string(body)
+	}
+	st, body := upload(csvBody, "true")
+	if st != 200 || figure(t, body, "import-error-count") != 3 || !strings.Contains(body, "Mars/Olympus") {
+		t.Fatalf("the page's check: %d", st)
+	}
+	fixed := "name,email,timezone,mentor_email\nAda Lovelace,ada@example.org,Europe/London,grace@example.org\nBea Zone,bz@example.org,Europe/Paris,\n"
+	if st, body := upload(fixed, "true"); st != 200 || figure(t, body, "import-valid") != 2 {
+		t.Fatalf("the page's check of the fixed file: %d", st)
+	}
+	if st, body := upload(fixed, "false"); st != 200 || figure(t, body, "import-created") != 2 {
+		t.Fatalf("the page's import: %d", st)
+	}
+	if _, body := getPage(t, cora, e.s.base+"/staff/mentees?q=zone"); !strings.Contains(body, "Bea Zone") {
+		t.Error("the imported mentee is not listed")
 	}
 }

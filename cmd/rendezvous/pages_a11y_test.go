@@ -254,6 +254,11 @@ func TestPagesAccessibility(t *testing.T) {
 				check("console reassignment preview")
 				open("/staff/mentees/new", "#email")
 				check("console new mentee")
+				open("/staff/import", "#csv-text")
+				check("console import")
+				b.do(tab, "check a file with problems", chromedp.SetValue(chromedp.CSS("#csv-text"), "name,email,timezone\nZed,not-an-address,UTC\n"),
+					chromedp.Click(chromedp.CSS("#import-check")), chromedp.WaitVisible(chromedp.CSS("#import-errors")))
+				check("console import with problems")
 			})
 		}
 	}
