@@ -229,7 +229,7 @@ func TestPagesAccessibility(t *testing.T) {
 				open("/staff/signin", "#email")
 				check("staff sign-in")
 				sent := len(staffLinks(t, e, staffAdmin))
-				b.do(tab, "ask for a console link", chromedp.SendKeys(chromedp.CSS("#email"), staffAdmin),
+				b.do(tab, "ask for a console link", typeInto("#email", staffAdmin),
 					chromedp.Click(chromedp.CSS(`form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
 				b.do(tab, "follow the console link", chromedp.Navigate(staffSigninLink(t, e, staffAdmin, sent+1)),
 					chromedp.WaitVisible(chromedp.CSS("#signin-button")))
@@ -256,7 +256,7 @@ func TestPagesAccessibility(t *testing.T) {
 				check("console new mentee")
 				open("/staff/import", "#csv-text")
 				check("console import")
-				b.do(tab, "check a file with problems", chromedp.SetValue(chromedp.CSS("#csv-text"), "name,email,timezone\nZed,not-an-address,UTC\n"),
+				b.do(tab, "check a file with problems", typeInto("#csv-text", "name,email,timezone\nZed,not-an-address,UTC\n"),
 					chromedp.Click(chromedp.CSS("#import-check")), chromedp.WaitVisible(chromedp.CSS("#import-errors")))
 				check("console import with problems")
 			})

@@ -23,8 +23,14 @@ import (
 func TestStaffRules(t *testing.T) {
 	storetest.EachStore(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
+		var clockMu sync.Mutex
 		clock := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-		tick := func() time.Time { clock = clock.Add(time.Second); return clock }
+		tick := func() time.Time {
+			clockMu.Lock()
+			defer clockMu.Unlock()
+			clock = clock.Add(time.Second)
+			return clock
+		}
 		svc := staff.New(st, tick)
 		admin := access.AdminToken()
 
