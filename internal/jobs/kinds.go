@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -107,6 +108,7 @@ func (SigninMailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Ma
 // StaffSigninMailArgs mails a staff member a console sign-in link, sealed
 // like a mentor's: the link opens the console.
 type StaffSigninMailArgs struct {
+	Version    int       `json:"version"` // see session.go
 	StaffID    string    `json:"staff_id"`
 	LinkSealed string    `json:"link_sealed"`
 	Language   string    `json:"language"`
@@ -118,3 +120,10 @@ func (StaffSigninMailArgs) Kind() string { return "staff_signin_mail" }
 
 // InsertOpts retries within the link's 15 minutes, as SigninMailArgs.
 func (StaffSigninMailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 6} }
+
+// MarshalJSON writes the current version.
+func (a StaffSigninMailArgs) MarshalJSON() ([]byte, error) {
+	type plain StaffSigninMailArgs
+	a.Version = ArgsVersion
+	return json.Marshal(plain(a))
+}
