@@ -111,6 +111,7 @@ func slots(args []string) error {
 	conns := fs.Int("connections", 32, "clients when -rate is 0")
 	dur := fs.Duration("duration", 30*time.Second, "duration")
 	revalidate := fs.Bool("revalidate", false, "send the ETag of the previous answer of the same path (If-None-Match)")
+	pid := fs.Int("pid", 0, "server process id: report its CPU time per answer (from /proc; a figure that other load on the machine moves little)")
 	fs.Parse(args)
 	p, err := newSlotPaths(*linksFile, *days, *rotate, *tz)
 	if err != nil {
@@ -155,6 +156,7 @@ func slots(args []string) error {
 		lat = append(lat, d)
 		mu.Unlock()
 	}
+	cpu0 := cpuTime(*pid)
 	t0 := time.Now()
 	end := t0.Add(*dur)
 	if *rate > 0 {
@@ -189,6 +191,11 @@ func slots(args []string) error {
 	fmt.Printf("slots (%s, %d-day windows): %d answers in %s = %.0f/s, %.1f KB/answer: p50 %s  p90 %s  p99 %s  max %s  errors %d  non-200/304 %d  304 %d\n",
 		mode, *days, len(lat), el.Round(time.Millisecond), float64(len(lat))/el.Seconds(), float64(bytesRead.Load())/float64(max(1, len(lat)))/1024,
 		s.p50, s.p90, s.p99, s.max, errs.Load(), non200.Load(), n304.Load())
+	if *pid > 0 && len(lat) > 0 {
+		used := cpuTime(*pid) - cpu0
+		fmt.Printf("server CPU: %s in all, %.0f µs per answer (at most %.0f answers/s per core)\n",
+			used.Round(time.Millisecond), float64(used.Microseconds())/float64(len(lat)), float64(len(lat))/used.Seconds())
+	}
 	return nil
 }
 
