@@ -18,7 +18,9 @@ import (
 // started is a `serve` process run in-process on port 0.
 type started struct {
 	base, adminToken, demoURL string
-	stop                      func() error
+	// printed is what the process printed before it listened.
+	printed []string
+	stop    func() error
 	// logs holds everything the process logged (RENDEZVOUS_LOG_LEVEL
 	// decides how much).
 	logs *lockedBuffer
@@ -68,6 +70,7 @@ func startServe(t *testing.T, db storetest.Database, extraEnv map[string]string,
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		line := sc.Text()
+		s.printed = append(s.printed, line)
 		if v, ok := strings.CutPrefix(line, "admin token: "); ok {
 			s.adminToken = v
 		}

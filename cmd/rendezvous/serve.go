@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/rendezvous/rendezvous/api"
@@ -53,7 +54,12 @@ func serve(ctx context.Context, args []string, lookupEnv func(string) (string, b
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	adminHash, newAdminToken, err := signin.AdminToken(ctx, db, cfg.AdminToken, demo && cfg.AdminToken == "")
+	var adminHash, newAdminToken string
+	if demo && cfg.AdminToken == "" {
+		adminHash, newAdminToken, err = demoAdminToken(ctx, db, cfg.DataDir)
+	} else {
+		adminHash, newAdminToken, err = signin.AdminToken(ctx, db, cfg.AdminToken, false)
+	}
 	if err != nil {
 		return fmt.Errorf("admin token: %w", err)
 	}
@@ -66,11 +72,20 @@ func serve(ctx context.Context, args []string, lookupEnv func(string) (string, b
 		fmt.Fprintln(stdout, "admin token:", newAdminToken)
 	}
 	if demo {
-		url, err := seedDemo(ctx, db, program.Mentoring)
+		m, err := seedDemo(ctx, db, program.Mentoring)
 		if err != nil {
 			return fmt.Errorf("seed demo: %w", err)
 		}
-		fmt.Fprintln(stdout, "demo booking URL:", url)
+		link, err := program.Signin.IssueLink(ctx, m.ID)
+		if err != nil {
+			return fmt.Errorf("seed demo: %w", err)
+		}
+		if cfg.AdminToken == "" {
+			fmt.Fprintf(stdout, "(the demo keeps its admin token in %s across restarts)\n", filepath.Join(cfg.DataDir, demoAdminTokenFile))
+		}
+		fmt.Fprintf(stdout, "demo mentor: %s <%s>\n", m.Name, m.Email)
+		fmt.Fprintln(stdout, "demo mentor sign-in link (single use, 15 minutes; ask for another at /mentor/signin):", link)
+		fmt.Fprintln(stdout, "demo booking URL:", m.BookingURL)
 	}
 
 	if err := program.Jobs.Start(ctx); err != nil {

@@ -47,6 +47,7 @@ type App struct {
 	Mentoring *mentoring.Service
 	Booking   *booking.Service
 	Calendars *calsync.Service
+	Signin    *signin.Service
 }
 
 // Tuning adjusts what the configuration does not cover; the zero value is
@@ -127,7 +128,7 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 	if err := engine.Build(); err != nil {
 		return nil, err
 	}
-	return &App{HTTP: server, Jobs: engine, Mentoring: ment, Booking: book, Calendars: cals}, nil
+	return &App{HTTP: server, Jobs: engine, Mentoring: ment, Booking: book, Calendars: cals, Signin: signins}, nil
 }
 
 // googleOptions configure Google Calendar connections; the endpoint

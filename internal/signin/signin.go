@@ -109,6 +109,18 @@ func (s *Service) Request(ctx context.Context, email, lang string) error {
 	return nil
 }
 
+// IssueLink makes a sign-in link for a mentor without mailing it (the
+// demo prints it on the console). It is single-use and valid for
+// LinkLifetime, as a mailed one.
+func (s *Service) IssueLink(ctx context.Context, mentorID string) (string, error) {
+	token := secret.NewToken()
+	row := &store.SigninToken{TokenHash: secret.HashToken(token), MentorID: mentorID, ExpiresAt: store.UTCSecond(s.now().Add(LinkLifetime))}
+	if err := s.store.InTx(ctx, func(tx *store.Tx) error { return tx.InsertSigninToken(ctx, row) }); err != nil {
+		return "", fmt.Errorf("sign-in link for mentor %s: %w", mentorID, err)
+	}
+	return s.Links.MentorSignin(token), nil
+}
+
 // RegisterWorkers adds the sign-in mail worker to the job engine.
 func (s *Service) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &mailWorker{svc: s})
