@@ -31,14 +31,32 @@ type bookingResponse struct {
 	VideoURL     string  `json:"video_url"`
 	ManageURL    string  `json:"manage_url"`
 	ICSURL       string  `json:"ics_url"`
+	// ChangedBy is null until the session is rescheduled or cancelled.
+	ChangedBy       *string                  `json:"changed_by"`
+	CalendarRefusal *calendarRefusalResponse `json:"calendar_move_refused,omitempty"`
+}
+
+// calendarRefusalResponse is a move of the session's event in the
+// mentor's calendar that was refused.
+type calendarRefusalResponse struct {
+	Start  string `json:"start"`
+	Reason string `json:"reason"`
+	At     string `json:"at"`
 }
 
 func newBookingResponse(b *booking.Booking, loc *time.Location) bookingResponse {
-	return bookingResponse{
+	out := bookingResponse{
 		ID: b.ID, MentorID: b.MentorID, MenteeID: b.MenteeID, Start: rfc3339(b.Start, loc), End: rfc3339(b.End, loc),
 		Status: b.Status, Outcome: b.Outcome, Sequence: b.Sequence, Note: b.Note, CancelReason: b.CancelReason,
 		VideoURL: b.VideoURL, ManageURL: b.ManageURL, ICSURL: b.ICSURL,
 	}
+	if b.ChangedBy != "" {
+		out.ChangedBy = &b.ChangedBy
+	}
+	if r := b.CalendarRefusal; r != nil {
+		out.CalendarRefusal = &calendarRefusalResponse{Start: rfc3339(r.Start, loc), Reason: r.Reason, At: rfc3339(r.At, loc)}
+	}
+	return out
 }
 
 type linkResponse struct {

@@ -107,6 +107,9 @@ type upcomingSession struct {
 	Start    time.Time
 	Mentee   string
 	VideoURL string
+	// MoveRefused: the mentor moved it in their calendar onto a time that
+	// is not free; the session page says why.
+	MoveRefused bool
 }
 
 type mentorPage struct {
@@ -150,7 +153,8 @@ func (s *Server) renderMentor(c echo.Context, status int, form *formState) error
 		return err
 	}
 	for _, b := range sessions {
-		data.Upcoming = append(data.Upcoming, upcomingSession{ID: b.ID, Start: b.Start, Mentee: names[b.MenteeID], VideoURL: b.VideoURL})
+		data.Upcoming = append(data.Upcoming, upcomingSession{ID: b.ID, Start: b.Start, Mentee: names[b.MenteeID], VideoURL: b.VideoURL,
+			MoveRefused: b.CalendarRefusal != nil})
 	}
 	if data.Connections, err = s.Calendars.Connections(ctx, me, id); err != nil {
 		return err

@@ -33,6 +33,10 @@ type mentorSessionPage struct {
 	ID, MenteeName, MenteeEmail, Start, StartUTC, Length, JoinURL, Reason, Note, Timezone string
 	CancelPath, MovePath, OutcomePath, ReasonKey                                          string
 	Cancelled                                                                             bool
+	// ChangedByCalendar: the last change came from the mentor's calendar.
+	ChangedByCalendar bool
+	// Refused* is a refused move of the event in the mentor's calendar.
+	RefusedStart, RefusedStartUTC, RefusedReason string
 	booking.Rules
 	Outcome  string
 	Outcomes []string
@@ -61,6 +65,10 @@ func (s *Server) renderMentorSession(c echo.Context, status int, formErr string)
 	}
 	if sess.Outcome != nil {
 		data.Outcome = *sess.Outcome
+	}
+	data.ChangedByCalendar = sess.ChangedBy == "calendar"
+	if r := sess.CalendarRefusal; r != nil && !data.Cancelled {
+		data.RefusedStart, data.RefusedStartUTC, data.RefusedReason = r.Start.Format(time.RFC3339), r.Start.UTC().Format("2006-01-02 15:04 UTC"), r.Reason
 	}
 	if data.CanMove {
 		now := time.Now()

@@ -1,5 +1,7 @@
 package calendar
 
+import "time"
+
 // These types describe what a calendar provider (CalDAV, Google) hands to the
 // sync service. They live in the domain so that providers and the core share
 // them without depending on each other.
@@ -38,4 +40,8 @@ type Item struct {
 	ETag string
 	ICS  []byte
 	Busy []Interval
+	// Start is the event's start as a provider that reads events itself
+	// reports it (Google), whether it blocks time or not; zero when
+	// unknown, and with ICS, which holds the start.
+	Start time.Time
 }

@@ -29,7 +29,8 @@ var errNoBooking = apperr.Errorf(apperr.NotFound, "no such session")
 // target finds, under lock in tx, the session a change is about; a session
 // the caller may not change is not found.
 type target struct {
-	// who is recorded with the change (cancelled_by): a role, or "mentee".
+	// who is recorded with the change (changed_by, cancelled_by): a role,
+	// "mentee", or "calendar".
 	who string
 	// mentee is set for the holder of a manage link, whom some rules
 	// treat apart (a mentee cannot cancel a session that has started).
@@ -200,6 +201,9 @@ func (s *Service) mutate(ctx context.Context, t target, event string, fn func(tx
 		}
 		b.Sequence++
 		b.UpdatedAt = s.now().UTC()
+		b.ChangedBy = t.who
+		// A refused calendar move is moot once the session changed.
+		b.CalendarRefusedStart, b.CalendarRefusedReason, b.CalendarRefusedAt = nil, "", nil
 		if err := tx.UpdateBooking(ctx, b); err != nil {
 			if errors.Is(err, store.ErrOverlap) {
 				return errSlotTaken(b.StartAt)

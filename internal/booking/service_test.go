@@ -56,11 +56,12 @@ func (noCalendars) HasWriteTarget(context.Context, *store.Tx, string) (bool, err
 }
 
 type fixture struct {
-	t    *testing.T
-	now  time.Time
-	jobs *recordedJobs
-	ment *mentoring.Service
-	book *booking.Service
+	t     *testing.T
+	store *store.Store
+	now   time.Time
+	jobs  *recordedJobs
+	ment  *mentoring.Service
+	book  *booking.Service
 }
 
 // monday is a Monday 09:00 UTC: the fixture's clock starts there.
@@ -75,7 +76,7 @@ func newFixture(t *testing.T, db storetest.Database) *fixture {
 	}
 	base, _ := url.Parse("https://rdv.example.org")
 	public := links.New(base)
-	f := &fixture{t: t, now: monday, jobs: &recordedJobs{}}
+	f := &fixture{t: t, store: st, now: monday, jobs: &recordedJobs{}}
 	clock := func() time.Time { return f.now }
 	none, err := video.New(video.Config{Kind: video.KindNone})
 	if err != nil {

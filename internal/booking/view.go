@@ -25,7 +25,22 @@ type Booking struct {
 	VideoURL      string
 	ManageURL     string
 	ICSURL        string
+	// ChangedBy is who made the last change ("" when none): mentee,
+	// mentor, coordinator, admin, or calendar.
+	ChangedBy string
+	// CalendarRefusal is the last move of the session's event in the
+	// mentor's calendar that was refused (nil when none): mentor and
+	// staff only.
+	CalendarRefusal *CalendarRefusal
 	Rules
+}
+
+// CalendarRefusal is a move of the session's event in the mentor's own
+// calendar onto a time that was not free: the session kept its time.
+type CalendarRefusal struct {
+	Start  time.Time // where the event was moved
+	Reason string    // MoveRefusedPast, MoveRefusedOutsideHours, MoveRefusedSession, MoveRefusedBusy
+	At     time.Time // when it was seen
 }
 
 // Rules are what the viewer may still do with a session: pages offer
@@ -56,12 +71,17 @@ func (s *Service) view(b *store.Booking, mentee bool) (*Booking, error) {
 	if err != nil {
 		return nil, fmt.Errorf("booking %s manage token: %w", b.ID, err)
 	}
+	var refusal *CalendarRefusal
+	if !mentee && b.CalendarRefusedStart != nil && b.CalendarRefusedAt != nil {
+		refusal = &CalendarRefusal{Start: b.CalendarRefusedStart.UTC(), Reason: b.CalendarRefusedReason, At: b.CalendarRefusedAt.UTC()}
+	}
 	return &Booking{
 		ID: b.ID, UID: b.UID, MentorID: b.MentorID, MenteeID: b.MenteeID, Start: b.StartAt.UTC(), End: b.EndAt.UTC(),
 		Status: b.Status, Outcome: b.Outcome, Sequence: b.Sequence, Note: b.Note, CancelReason: b.CancelReason,
 		VideoProvider: b.VideoProvider, VideoURL: b.VideoURL,
 		ManageURL: s.links.Manage(token),
 		ICSURL:    s.links.ICS(b.ID, token),
-		Rules:     rulesOf(b, s.now(), mentee),
+		ChangedBy: b.ChangedBy, CalendarRefusal: refusal,
+		Rules: rulesOf(b, s.now(), mentee),
 	}, nil
 }

@@ -11,9 +11,11 @@ import (
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
-// RegisterWorkers adds the reminder worker to the job engine.
+// RegisterWorkers adds the reminder worker and the worker of calendar
+// edits to the job engine.
 func (s *Service) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &reminderWorker{svc: s})
+	river.AddWorker(w, &calendarEditWorker{svc: s})
 }
 
 // reminderWorker sends the reminders of a session once, even with several

@@ -121,10 +121,10 @@ func (s *Service) saveSession(ctx context.Context, src Source, calRef string, se
 // same transaction, a new Meet link as the booking's video link.
 func (s *Service) recordWriteback(ctx context.Context, b *store.Booking, calendarID string, remote Remote, meetURL string) error {
 	if meetURL == "" || b.VideoURL != "" {
-		return s.store.SetBookingWriteback(ctx, b.ID, calendarID, remote.Key, remote.ETag)
+		return s.store.SetBookingWriteback(ctx, b.ID, calendarID, remote.Key, remote.ETag, b.Sequence)
 	}
 	return s.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetBookingWriteback(ctx, b.ID, calendarID, remote.Key, remote.ETag); err != nil {
+		if err := tx.SetBookingWriteback(ctx, b.ID, calendarID, remote.Key, remote.ETag, b.Sequence); err != nil {
 			return err
 		}
 		set, err := tx.SetBookingVideoURL(ctx, b.ID, meetURL)

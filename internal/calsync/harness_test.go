@@ -44,6 +44,8 @@ type appOptions struct {
 	calendarTimeout time.Duration
 	// logs receives the app's log lines (text, warnings and up).
 	logs io.Writer
+	// smtpURL is RENDEZVOUS_SMTP_URL (mails go to files when empty).
+	smtpURL string
 }
 
 func startApp(t *testing.T, db storetest.Database, o appOptions) *app {
@@ -79,6 +81,7 @@ func startApp(t *testing.T, db storetest.Database, o appOptions) *app {
 		"RENDEZVOUS_REMINDERS":           "",
 		"RENDEZVOUS_RATE_LIMIT":          "0",
 		"RENDEZVOUS_ALLOW_PRIVATE_HOSTS": strconv.FormatBool(o.allowPrivate),
+		"RENDEZVOUS_SMTP_URL":            o.smtpURL,
 	})
 	// Below the configuration's one-minute floor, for the tests that
 	// watch background syncs.

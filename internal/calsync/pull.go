@@ -9,6 +9,7 @@ import (
 
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/calendar/ical"
+	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
@@ -21,7 +22,10 @@ type pulled struct {
 	// decoded holds the busy time decoded in this sync, by object key, to
 	// be stored with the objects.
 	decoded map[string]string
-	err     error
+	// edits are the mentor's edits of our sessions' events (edits.go),
+	// enqueued with the sync's transaction.
+	edits []jobs.CalendarEditArgs
+	err   error
 }
 
 // pull fetches what changed in cal since its sync state and recomputes its
@@ -134,7 +138,9 @@ func toStoredItems(calendarID string, items []calendar.Item) []store.CalendarIte
 // iCalendar data (or its cache), or the intervals a provider computed
 // (Google). Broken events are skipped and reported; limits fail the sync.
 func (s *Service) itemBusy(ctx context.Context, cal *store.Calendar, it store.CalendarItem, window calendar.Interval, dec *objectDecoder) ([]calendar.Interval, error) {
-	if it.ICS != nil {
+	// A provider's item is stored without data, which the database may
+	// give back as empty rather than nil.
+	if len(it.ICS) > 0 {
 		return dec.busy(ctx, it)
 	}
 	var ivs []calendar.Interval

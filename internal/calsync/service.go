@@ -22,9 +22,10 @@ import (
 	"github.com/rendezvous/rendezvous/providers/netguard"
 )
 
-// Enqueuer inserts jobs (the engine, or a test double).
+// Enqueuer inserts jobs, alone or inside a store transaction.
 type Enqueuer interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertManyTx(ctx context.Context, tx *store.Tx, params []river.InsertManyParams) error
 }
 
 // Notices is what calendar sync needs of the outbox (see package outbox):

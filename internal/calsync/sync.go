@@ -87,11 +87,21 @@ func (s *Service) pullStored(ctx context.Context, src Source, m *store.Mentor, c
 	if err != nil {
 		return pulled{}, err
 	}
-	own, err := s.store.WrittenBackKeys(ctx, cal.ID)
+	written, err := s.store.WrittenBack(ctx, cal.ID)
 	if err != nil {
 		return pulled{}, err
 	}
-	return s.pull(ctx, src, m, cal, stored, own), nil
+	own := make(map[string]bool, len(written))
+	for _, b := range written {
+		own[b.WritebackRef] = true
+	}
+	p := s.pull(ctx, src, m, cal, stored, own)
+	if p.err == nil {
+		if p.edits, err = s.sessionEdits(ctx, src, m, cal, written, p.changes); err != nil {
+			p = pulled{cal: cal, err: fmt.Errorf("sync calendar %s: %w", cal.ID, err)}
+		}
+	}
+	return p, nil
 }
 
 // recordSync writes the pulled calendars and the connection's new status
@@ -103,6 +113,9 @@ func (s *Service) recordSync(ctx context.Context, conn *store.Connection, pulls 
 		for _, p := range pulls {
 			if p.err == nil {
 				if err := p.write(ctx, tx); err != nil {
+					return err
+				}
+				if err := s.enqueueEdits(ctx, tx, p.edits); err != nil {
 					return err
 				}
 				continue

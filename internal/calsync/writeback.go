@@ -62,7 +62,7 @@ func (s *Service) reconcile(ctx context.Context, b *store.Booking) error {
 		if err := src.Remove(ctx, cal.Ref, prev); err != nil {
 			return err
 		}
-		if err := s.store.SetBookingWriteback(ctx, b.ID, "", "", ""); err != nil {
+		if err := s.store.SetBookingWriteback(ctx, b.ID, "", "", "", -1); err != nil {
 			return err
 		}
 		if b.Status == store.StatusCancelled {
@@ -106,7 +106,7 @@ func (s *Service) eventCalendar(ctx context.Context, b *store.Booking) (*store.C
 		}
 		// The calendar was disconnected: the event is out of our reach.
 		s.Logger.Info("write-back: the session's calendar was disconnected", slog.String("booking", b.ID))
-		if err := s.store.SetBookingWriteback(ctx, b.ID, "", "", ""); err != nil {
+		if err := s.store.SetBookingWriteback(ctx, b.ID, "", "", "", -1); err != nil {
 			return nil, err
 		}
 		b.WritebackCalendarID, b.WritebackRef, b.WritebackEtag = "", "", ""

@@ -127,3 +127,31 @@ func (a StaffSigninMailArgs) MarshalJSON() ([]byte, error) {
 	a.Version = ArgsVersion
 	return json.Marshal(plain(a))
 }
+
+// CalendarEditArgs is a change the mentor made to a session's event in
+// their own calendar, seen by the sync: the event moved to Start, or
+// deleted. It is applied only to the booking version it was seen against
+// (Sequence, written to CalendarID at Key): any change since makes it
+// stale, and it is dropped.
+type CalendarEditArgs struct {
+	Version    int       `json:"version"` // see session.go
+	BookingID  string    `json:"booking_id"`
+	Sequence   int       `json:"sequence"`
+	CalendarID string    `json:"calendar_id"`
+	Key        string    `json:"key"`
+	Deleted    bool      `json:"deleted,omitempty"`
+	Start      time.Time `json:"start"`
+	// ETag is the moved event's; a refused move remembers it, so the
+	// same edit is not refused again at every sync.
+	ETag string `json:"etag,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (CalendarEditArgs) Kind() string { return "calendar_edit" }
+
+// InsertOpts: one pending job per edit seen.
+func (CalendarEditArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}}}
+}

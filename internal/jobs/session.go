@@ -193,3 +193,10 @@ func (a SigninMailArgs) MarshalJSON() ([]byte, error) {
 	a.Version = ArgsVersion
 	return json.Marshal(plain(a))
 }
+
+// MarshalJSON writes the current version.
+func (a CalendarEditArgs) MarshalJSON() ([]byte, error) {
+	type plain CalendarEditArgs
+	a.Version = ArgsVersion
+	return json.Marshal(plain(a))
+}

@@ -195,34 +195,31 @@ func (q Q) DeleteCalendarItems(ctx context.Context, calendarID string, keys []st
 	return nil
 }
 
-// WrittenBackKeys returns the keys of the objects Rendezvous wrote into a
-// calendar for its own sessions: those sessions already block their time
-// as bookings, and must not also block it (e.g. a reschedule by 30
-// minutes) as calendar events.
-func (q Q) WrittenBackKeys(ctx context.Context, calendarID string) (map[string]bool, error) {
+// WrittenBack returns the sessions whose event Rendezvous wrote into a
+// calendar and still holds a reference to: those sessions already block
+// their time as bookings, and must not also block it (e.g. a reschedule by
+// 30 minutes) as calendar events; and their events are watched for the
+// mentor's own moves and deletions.
+func (q Q) WrittenBack(ctx context.Context, calendarID string) ([]Booking, error) {
 	db, cancel := q.with(ctx)
 	defer cancel()
-	var keys []string
-	err := db.Model(&Booking{}).Where("writeback_calendar_id = ? AND writeback_ref <> ''", calendarID).
-		Pluck("writeback_ref", &keys).Error
+	var out []Booking
+	err := db.Where("writeback_calendar_id = ? AND writeback_ref <> ''", calendarID).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("read written-back sessions of calendar %s: %w", calendarID, translate(err))
-	}
-	out := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		out[k] = true
 	}
 	return out, nil
 }
 
-// SetBookingWriteback records where a booking's event lives remotely; it
+// SetBookingWriteback records where a booking's event lives remotely and
+// which version of the booking (its SEQUENCE) was written there; it
 // touches only those columns so it cannot undo a concurrent change of the
 // booking itself.
-func (q Q) SetBookingWriteback(ctx context.Context, bookingID, calendarID, ref, etag string) error {
+func (q Q) SetBookingWriteback(ctx context.Context, bookingID, calendarID, ref, etag string, sequence int) error {
 	db, cancel := q.with(ctx)
 	defer cancel()
 	err := db.Model(&Booking{}).Where("id = ?", bookingID).UpdateColumns(map[string]any{
-		"writeback_calendar_id": calendarID, "writeback_ref": ref, "writeback_etag": etag,
+		"writeback_calendar_id": calendarID, "writeback_ref": ref, "writeback_etag": etag, "writeback_sequence": sequence,
 	}).Error
 	if err != nil {
 		return fmt.Errorf("record write-back of booking %s: %w", bookingID, translate(err))

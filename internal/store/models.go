@@ -73,9 +73,20 @@ type Booking struct {
 	WritebackCalendarID string
 	WritebackRef        string
 	WritebackEtag       string
-	MailHeld            string // event whose mails wait for the Meet link
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// WritebackSequence is the Sequence whose state the write-back last
+	// put into the calendar (-1: unknown).
+	WritebackSequence int
+	MailHeld          string // event whose mails wait for the Meet link
+	// ChangedBy is who made the last change: a role, "mentee" or
+	// "calendar"; "" while never changed.
+	ChangedBy string
+	// CalendarRefused* is the last move of the session's event in the
+	// mentor's calendar that was refused.
+	CalendarRefusedStart  *time.Time
+	CalendarRefusedReason string
+	CalendarRefusedAt     *time.Time
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
 }
 
 // Connection is a row of connections: a mentor's CalDAV or Google account.

@@ -223,3 +223,25 @@ func (c *Conn) queryUID(ctx context.Context, calRef, uid string) ([]string, erro
 	}
 	return keys, nil
 }
+
+// ObjectGone reports whether the server says the object key is gone: a
+// GET answered 404 or 410. Any other failure is an error, never a
+// deletion: a listing that misses an object, or an answer that could not
+// be read, proves nothing.
+func (c *Conn) ObjectGone(ctx context.Context, key string) (bool, error) {
+	u, err := c.resolve(key)
+	if err != nil {
+		return false, err
+	}
+	ans, err := c.sendCapped(ctx, http.MethodGet, u, http.Header{"Accept": {"text/calendar"}}, nil, maxObjectBytes)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case ans.code == http.StatusNotFound || ans.code == http.StatusGone:
+		return true, nil
+	case ans.code/100 == 2:
+		return false, nil
+	}
+	return false, newStatusError(http.MethodGet, u, ans.code, ans.body)
+}

@@ -14,10 +14,13 @@ import (
 // read: one malformed event must not fail the whole calendar's sync.
 func eventItem(ev *calendarapi.Event, zone *time.Location) calendar.Item {
 	item := calendar.Item{Key: ev.Id, ETag: ev.Etag}
+	start, ok1 := eventTime(ev.Start, zone)
+	if ok1 {
+		item.Start = start
+	}
 	if !blocksTime(ev) {
 		return item
 	}
-	start, ok1 := eventTime(ev.Start, zone)
 	end, ok2 := eventTime(ev.End, zone)
 	if !ok1 || !ok2 || !end.After(start) {
 		return item

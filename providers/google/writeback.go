@@ -179,3 +179,22 @@ func sessionDescription(s calendar.Session) string {
 	}
 	return strings.TrimSpace(s.Description + "\n\n" + s.VideoURL)
 }
+
+// EventGone reports whether Google says the event was deleted: events.get
+// answers 404 or 410, or the event with status "cancelled" (how Google
+// keeps deleted events for a while). Any other failure is an error, never
+// a deletion.
+func (c *Client) EventGone(ctx context.Context, calRef, eventID string) (bool, error) {
+	var ev *calendarapi.Event
+	err := c.retry.do(ctx, "google: read event "+eventID, func() (err error) {
+		ev, err = c.svc.Events.Get(calRef, eventID).Context(ctx).Do()
+		return err
+	})
+	if s := apiStatus(err); s == http.StatusNotFound || s == http.StatusGone {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return ev.Status == "cancelled", nil
+}

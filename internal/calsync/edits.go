@@ -1,0 +1,174 @@
+package calsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/rendezvous/rendezvous/calendar"
+	"github.com/rendezvous/rendezvous/calendar/ical"
+	"github.com/rendezvous/rendezvous/internal/jobs"
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/providers/caldav"
+)
+
+// The mentor's own edits of a session's event (moved, deleted) are
+// followed only on the server's explicit word:
+//
+//   - moved: the object came back with an ETag other than the one our
+//     write got, and its DTSTART (Google: start) differs from the session's;
+//   - deleted: the sync reported it deleted (sync-collection 404, Google
+//     "cancelled") or a complete listing lacked it, and then a direct read
+//     of the object answered 404/410 (Google: not found or cancelled), and
+//     no other object of the calendar holds its UID.
+//
+// A listing that failed, timed out or was cut, and an object that cannot
+// be read, change nothing: the pull fails or the object is skipped. Only
+// sessions whose event holds their current version are followed
+// (writeback_sequence = sequence): otherwise our own pending write-back
+// explains the difference, and the booking's change wins.
+
+// followed reports whether a written-back session's event is watched for
+// edits: live, not over, and written at its current version.
+func (s *Service) followed(b *store.Booking) bool {
+	return b.Status == store.StatusConfirmed && b.WritebackSequence == b.Sequence && b.EndAt.After(s.now())
+}
+
+// sessionEdits finds the mentor's edits of the sessions written into cal
+// in a change set. Its error fails the calendar's pull (the sync state is
+// not advanced, so the change is seen again): a deletion that could not
+// be confirmed must not be lost.
+func (s *Service) sessionEdits(ctx context.Context, src Source, m *store.Mentor, cal *store.Calendar, written []store.Booking, cs calendar.ChangeSet) ([]jobs.CalendarEditArgs, error) {
+	if len(written) == 0 {
+		return nil, nil
+	}
+	upserts := make(map[string]*calendar.Item, len(cs.Upserts))
+	for i := range cs.Upserts {
+		upserts[cs.Upserts[i].Key] = &cs.Upserts[i]
+	}
+	deleted := make(map[string]bool, len(cs.Deletes))
+	for _, k := range cs.Deletes {
+		deleted[k] = true
+	}
+	var edits []jobs.CalendarEditArgs
+	for i := range written {
+		b := &written[i]
+		if !s.followed(b) {
+			continue
+		}
+		edit := jobs.CalendarEditArgs{BookingID: b.ID, Sequence: b.Sequence, CalendarID: cal.ID, Key: b.WritebackRef}
+		if it, ok := upserts[b.WritebackRef]; ok {
+			start, moved := s.movedTo(ctx, m, cal, b, it)
+			if moved {
+				edit.Start, edit.ETag = start, it.ETag
+				edits = append(edits, edit)
+			}
+			continue
+		}
+		if !deleted[b.WritebackRef] && !cs.Full {
+			continue
+		}
+		gone, err := eventGone(ctx, src, cal.Ref, Remote{Key: b.WritebackRef, UID: b.UID})
+		if err != nil {
+			return nil, fmt.Errorf("check whether the event of session %s was deleted: %w", b.ID, err)
+		}
+		if gone {
+			edit.Deleted = true
+			edits = append(edits, edit)
+		}
+	}
+	return edits, nil
+}
+
+// movedTo reads where the session's event now starts, and whether that
+// is a move: an object we wrote ourselves (same ETag), or one whose start
+// cannot be read, is not.
+func (s *Service) movedTo(ctx context.Context, m *store.Mentor, cal *store.Calendar, b *store.Booking, it *calendar.Item) (start time.Time, moved bool) {
+	if it.ETag != "" && sameETag(it.ETag, b.WritebackEtag) {
+		return start, false
+	}
+	start = it.Start
+	if len(it.ICS) > 0 {
+		var err error
+		start, err = ical.EventStart(ctx, it.ICS, b.UID, ical.Options{Location: mentorZone(m)})
+		if err != nil {
+			s.warn(cal.ConnectionID, "the event of a session could not be read; its changes are not followed",
+				slog.String("calendar", cal.ID), slog.String("booking", b.ID), slog.Any("error", err))
+			return start, false
+		}
+	}
+	return start, !start.IsZero() && !start.Equal(b.StartAt)
+}
+
+// goneChecker is a Source that can confirm a deletion with the server.
+type goneChecker interface {
+	// eventGone reports whether the server says the event is deleted.
+	eventGone(ctx context.Context, calRef string, r Remote) (bool, error)
+}
+
+// eventGone asks the source; a source that cannot confirm deletions
+// never reports one.
+func eventGone(ctx context.Context, src Source, calRef string, r Remote) (bool, error) {
+	g, ok := src.(goneChecker)
+	if !ok {
+		return false, nil
+	}
+	return g.eventGone(ctx, calRef, r)
+}
+
+// eventGone: the object answers 404/410, and no other object of the
+// calendar holds the UID (a client may have stored it again under its
+// own name). A server that cannot search by UID is taken at the 404.
+func (a *caldavSource) eventGone(ctx context.Context, calRef string, r Remote) (bool, error) {
+	gone, err := a.conn.ObjectGone(ctx, r.Key)
+	if err != nil || !gone || r.UID == "" {
+		return gone, classifyCalDAV(err)
+	}
+	keys, err := a.conn.FindUID(ctx, calRef, r.UID)
+	var se *caldav.StatusError
+	if errors.As(err, &se) && se.Code/100 == 4 && !errors.Is(err, caldav.ErrAuth) {
+		return true, nil
+	}
+	if err != nil {
+		return false, classifyCalDAV(err)
+	}
+	return len(keys) == 0, nil
+}
+
+func (g *googleSource) eventGone(ctx context.Context, calRef string, r Remote) (bool, error) {
+	gone, err := g.client.EventGone(ctx, calRef, r.Key)
+	return gone, classifyGoogle(err)
+}
+
+// sameETag compares ETags ignoring weakness and quoting, which differ
+// between PUT answers and listings on some servers.
+func sameETag(a, b string) bool {
+	norm := func(s string) string {
+		return strings.Trim(strings.TrimPrefix(strings.TrimSpace(s), "W/"), `"`)
+	}
+	return norm(a) == norm(b)
+}
+
+// enqueueEdits hands the edits to the booking service's worker, in the
+// transaction that stores the sync: they are applied if and only if the
+// sync that saw them is recorded.
+func (s *Service) enqueueEdits(ctx context.Context, tx *store.Tx, edits []jobs.CalendarEditArgs) error {
+	if len(edits) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(edits))
+	for i, e := range edits {
+		params[i] = river.InsertManyParams{Args: e}
+		s.Logger.Info("session edited in the mentor's calendar", slog.String("booking", e.BookingID),
+			slog.Bool("deleted", e.Deleted), slog.Time("start", e.Start))
+	}
+	if err := s.jobs.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("enqueue calendar edits: %w", err)
+	}
+	return nil
+}
