@@ -23,6 +23,9 @@ type ReportSession struct {
 	Status                                         string
 	Outcome                                        string // "" when none
 	VideoProvider                                  string
+	// The parties' zones, and why and by whom a cancelled session was.
+	MentorTimezone, MenteeTimezone string
+	CancelReason, CancelledBy      string
 }
 
 // ReportWindow checks a report period; zero times default to the current
@@ -72,7 +75,8 @@ func (s *Service) Report(ctx context.Context, by access.Principal, from, to time
 				ID: r.SessionID, MentorID: r.MentorID, MentorName: r.MentorName, MenteeID: r.MenteeID,
 				MenteeName: r.MenteeName, Start: r.Start.UTC(), End: r.End.UTC(),
 				Minutes: int(r.End.Sub(r.Start).Round(time.Minute) / time.Minute), Status: r.Status,
-				VideoProvider: r.VideoProvider,
+				VideoProvider: r.VideoProvider, MentorTimezone: r.MentorTimezone, MenteeTimezone: r.MenteeTimezone,
+				CancelReason: r.CancelReason, CancelledBy: r.CancelledBy,
 			}
 			if r.Outcome != nil {
 				out.Outcome = *r.Outcome

@@ -13,6 +13,8 @@ type ReportRow struct {
 	Status                                                string
 	Outcome                                               *string
 	VideoProvider                                         string
+	MentorTimezone, MenteeTimezone                        string
+	CancelReason, CancelledBy                             string
 }
 
 // ReportPage selects one batch of the report: sessions starting in
@@ -32,7 +34,8 @@ type ReportPage struct {
 func (q Q) ReportSessions(ctx context.Context, p ReportPage) ([]ReportRow, error) {
 	db, cancel := q.with(ctx)
 	defer cancel()
-	query := `SELECT b.id, b.mentor_id, m.name, b.mentee_id, e.name, b.start_at, b.end_at, b.status, b.outcome, b.video_provider
+	query := `SELECT b.id, b.mentor_id, m.name, b.mentee_id, e.name, b.start_at, b.end_at, b.status, b.outcome, b.video_provider,
+		m.timezone, e.timezone, b.cancel_reason, b.cancelled_by
 		FROM bookings b
 		JOIN mentors m ON m.id = b.mentor_id
 		JOIN mentees e ON e.id = b.mentee_id
@@ -56,7 +59,8 @@ func (q Q) ReportSessions(ctx context.Context, p ReportPage) ([]ReportRow, error
 		var r ReportRow
 		var start, end nullTime
 		if err := rows.Scan(&r.SessionID, &r.MentorID, &r.MentorName, &r.MenteeID, &r.MenteeName,
-			&start, &end, &r.Status, &r.Outcome, &r.VideoProvider); err != nil {
+			&start, &end, &r.Status, &r.Outcome, &r.VideoProvider,
+			&r.MentorTimezone, &r.MenteeTimezone, &r.CancelReason, &r.CancelledBy); err != nil {
 			return nil, fmt.Errorf("read sessions report: %w", err)
 		}
 		r.Start, r.End = start.Time, end.Time
