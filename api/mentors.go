@@ -220,3 +220,22 @@ func (s *Server) rotateFeedToken(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]string{"feed_url": url})
 }
+
+// rotateAPIToken answers the mentor's new API token, once; the old one
+// stops working at once.
+func (s *Server) rotateAPIToken(c echo.Context) error {
+	token, err := s.Mentoring.RotateAPIToken(c.Request().Context(), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]string{"token": token})
+}
+
+// revokeAPIToken leaves the mentor without a working API token.
+func (s *Server) revokeAPIToken(c echo.Context) error {
+	if err := s.Mentoring.RevokeAPIToken(c.Request().Context(), principal(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

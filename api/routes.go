@@ -24,6 +24,8 @@ func (s *Server) routes() {
 	v1.PATCH("/mentors/:id", s.patchMentor, auth)
 	v1.PUT("/mentors/:id/availability", s.putAvailability, auth)
 	v1.POST("/mentors/:id/feed-token", s.rotateFeedToken, auth)
+	v1.POST("/mentors/:id/token", s.rotateAPIToken, auth)
+	v1.DELETE("/mentors/:id/token", s.revokeAPIToken, auth)
 
 	// Mentees and caseload.
 	v1.POST("/mentees", s.createMentee, auth)

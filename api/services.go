@@ -25,6 +25,8 @@ type Mentoring interface {
 	UpdateMentor(ctx context.Context, by access.Principal, id string, in mentoring.MentorInput) (*mentoring.Mentor, error)
 	SetAvailability(ctx context.Context, by access.Principal, id string, weekly []mentoring.WeeklyRange, overrides []mentoring.DateHours) (*mentoring.Mentor, error)
 	RotateFeedToken(ctx context.Context, by access.Principal, id string) (string, error)
+	RotateAPIToken(ctx context.Context, by access.Principal, id string) (string, error)
+	RevokeAPIToken(ctx context.Context, by access.Principal, id string) error
 	CreateMentee(ctx context.Context, by access.Principal, mentorID string, in mentoring.MenteeInput) (*mentoring.Mentee, error)
 	Mentee(ctx context.Context, by access.Principal, id string) (*mentoring.Mentee, error)
 	Caseload(ctx context.Context, by access.Principal, mentorID string) (*mentoring.Caseload, error)

@@ -16,9 +16,12 @@ type Session struct {
 	// Description is plain text; encoders add the video and manage links.
 	Description string
 	VideoURL    string
-	ManageURL   string
-	Organizer   Person // the mentor
-	Attendee    Person // the mentee
+	// ManageURL is where the holder of this form moves or cancels the
+	// session: the mentee's manage page in what the mentee receives, the
+	// mentor's session page in the mentor's calendar and feed.
+	ManageURL string
+	Organizer Person // the mentor
+	Attendee  Person // the mentee
 	// Stamp is DTSTAMP: when this version of the session was produced.
 	Stamp time.Time
 	// Created and Modified feed CREATED / LAST-MODIFIED.

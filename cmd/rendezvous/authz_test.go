@@ -53,6 +53,7 @@ func authzCases() []authzCase {
 		{"PATCH", "/api/v1/mentors/:id", map[string]any{"name": "Hijacked"}, forMentor, false},
 		{"PUT", "/api/v1/mentors/:id/availability", map[string]any{"weekly_hours": []any{}}, forMentor, false},
 		{"POST", "/api/v1/mentors/:id/feed-token", nil, forMentor, false},
+		{"POST", "/api/v1/mentors/:id/token", nil, forMentor, false},
 		{"POST", "/api/v1/mentees", map[string]any{"name": "x", "email": "x@example.org", "timezone": "UTC", "mentor_id": ":id"}, forMentor, false},
 		{"POST", "/api/v1/mentees/import", "name,email,timezone\nx,x@example.org,UTC\n", forStaff, false},
 		{"GET", "/api/v1/mentees/:mentee", nil, forMentor, false},
@@ -76,6 +77,8 @@ func authzCases() []authzCase {
 		{"POST", "/api/v1/staff", map[string]any{"name": "x", "email": "new.staff@example.org", "role": "admin"}, forAdmin, false},
 		{"GET", "/api/v1/staff", nil, forAdmin, false},
 		{"DELETE", "/api/v1/staff/:staff", nil, forAdmin, false},
+		// Last: a caller with the mentor's token has none afterwards.
+		{"DELETE", "/api/v1/mentors/:id/token", nil, forMentor, false},
 	}
 }
 
@@ -139,7 +142,7 @@ func TestAuthorizationByRole(t *testing.T) {
 			}
 			return out.ID
 		}
-		call := func(k caller, c authzCase) (int, string) {
+		call := func(k *caller, c authzCase) (int, string) {
 			path := fill.Replace(c.route)
 			if strings.Contains(path, ":staff") {
 				path = strings.Replace(path, ":staff", newStaff("coordinator"), 1)
@@ -165,6 +168,9 @@ func TestAuthorizationByRole(t *testing.T) {
 				headers = append(append([]string{}, headers...), "Content-Type", "text/csv")
 			}
 			st := k.c.do(c.method, path, body, out, headers...)
+			if rotated, _ := raw["token"].(string); st == 200 && c.route == "/api/v1/mentors/:id/token" && k.c.token == victim.Token {
+				k.c.token = rotated // the old token stops working at once
+			}
 			return st, strings.ToLower(stringify(raw))
 		}
 		sessions := signin.New(openDB(t, db), nil, nil, signin.Options{})
@@ -177,7 +183,8 @@ func TestAuthorizationByRole(t *testing.T) {
 			{name: "anonymous", c: anon, anonymous: true},
 			{name: "another mentor's token", c: client{t: t, base: s.base, token: attacker.Token}},
 		}
-		for _, k := range refused {
+		for i := range refused {
+			k := &refused[i]
 			for _, c := range authzCases() {
 				if !registered[c.method+" "+c.route] {
 					t.Logf("%s %s is not wired yet", c.method, c.route)
@@ -206,6 +213,9 @@ func TestAuthorizationByRole(t *testing.T) {
 		if after.Status != "confirmed" || after.Outcome != nil || after.Start != b.Start || m.Status != "active" || v.FeedURL != victim.FeedURL {
 			t.Fatalf("the victim's data changed: %+v %+v %+v", after, m, v)
 		}
+		if st := (client{t: t, base: s.base, token: victim.Token}).do("GET", "/api/v1/mentors/"+victim.ID, nil, nil); st != 200 {
+			t.Fatalf("the victim's token stopped working: %d", st)
+		}
 
 		// Then those let through where their role allows. Their calls
 		// change the data (the session is cancelled, the mentee ended and
@@ -218,7 +228,8 @@ func TestAuthorizationByRole(t *testing.T) {
 			{name: "a staff admin's browser session", c: adminBrowser, headers: adminCookies, admin: true},
 			{name: "the admin token", c: admin, admin: true},
 		}
-		for _, k := range allowed {
+		for i := range allowed {
+			k := &allowed[i]
 			for _, c := range authzCases() {
 				if !registered[c.method+" "+c.route] {
 					continue

@@ -276,6 +276,12 @@ func TestGoogleCalendarEndToEnd(t *testing.T) {
 			return false
 		}
 		eventually(t, 20*time.Second, "event in the primary calendar", hasEvent)
+		for _, ev := range g.fake.Events(g.fake.User) {
+			if strings.HasPrefix(ev.ICalUID, b.ID) && (!strings.Contains(ev.Description, "/mentor/sessions/"+b.ID) ||
+				strings.Contains(ev.Description, linkOf(b.ManageURL))) {
+				t.Fatalf("the event in the mentor's calendar should link to the mentor's session page, never the manage token:\n%s", ev.Description)
+			}
+		}
 		if st := g.admin.do("POST", "/api/v1/bookings/"+b.ID+"/cancel", map[string]string{"reason": "ill"}, nil); st != 200 {
 			t.Fatalf("cancel: %d", st)
 		}

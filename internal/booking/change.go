@@ -316,7 +316,7 @@ func (s *Service) ICS(ctx context.Context, id, token string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sess, err := s.outbox.CalendarForm(ctx, s.store.Q, b)
+	sess, err := s.outbox.MenteeCalendarForm(ctx, s.store.Q, b)
 	if err != nil {
 		return nil, err
 	}

@@ -74,6 +74,12 @@ func TestWritebackRoundTrip(t *testing.T) {
 			if code != 200 || !strings.Contains(body, "UID:"+b.UID) || strings.Contains(body, "METHOD:") {
 				t.Fatalf("written object: %d\n%s", code, body)
 			}
+			// The mentor's calendar links to the mentor's session page,
+			// never to the mentee's manage page (its token is their key).
+			unfolded := strings.ReplaceAll(strings.ReplaceAll(body, "\r\n ", ""), "\r\n\t", "")
+			if !strings.Contains(unfolded, a.base+"/mentor/sessions/"+id) || strings.Contains(unfolded, "/manage/") {
+				t.Fatalf("the written event should link to the mentor's session page, not the manage page:\n%s", body)
+			}
 
 			// Our own event syncs back but blocks the time once, as the booking.
 			if res := m.sync(); len(res) != 1 || res[0].Status != "ok" {

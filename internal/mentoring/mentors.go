@@ -244,7 +244,7 @@ func (s *Service) Mentors(ctx context.Context, by access.Principal) ([]Mentor, e
 
 // changeMentor runs change on the locked mentor row and stores it, when
 // by may act for that mentor.
-func (s *Service) changeMentor(ctx context.Context, by access.Principal, id string, change func(m *store.Mentor) error) (*store.Mentor, error) {
+func (s *Service) changeMentor(ctx context.Context, by access.Principal, id string, change func(tx *store.Tx, m *store.Mentor) error) (*store.Mentor, error) {
 	if err := by.RequireMentor(id); err != nil {
 		return nil, err
 	}
@@ -257,7 +257,7 @@ func (s *Service) changeMentor(ctx context.Context, by access.Principal, id stri
 		if err != nil {
 			return err
 		}
-		if err := change(m); err != nil {
+		if err := change(tx, m); err != nil {
 			return err
 		}
 		out = m
@@ -268,7 +268,13 @@ func (s *Service) changeMentor(ctx context.Context, by access.Principal, id stri
 
 // UpdateMentor applies a partial update.
 func (s *Service) UpdateMentor(ctx context.Context, by access.Principal, id string, in MentorInput) (*Mentor, error) {
-	m, err := s.changeMentor(ctx, by, id, func(m *store.Mentor) error { return s.apply(m, in) })
+	m, err := s.changeMentor(ctx, by, id, func(tx *store.Tx, m *store.Mentor) error {
+		was := m.MaxMentees
+		if err := s.apply(m, in); err != nil {
+			return err
+		}
+		return checkCapacityChange(ctx, tx, by, m, was)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +289,7 @@ func (s *Service) SetAvailability(ctx context.Context, by access.Principal, id s
 // RotateFeedToken replaces the feed URL; the old one stops working at once.
 func (s *Service) RotateFeedToken(ctx context.Context, by access.Principal, id string) (string, error) {
 	feed := secret.NewToken()
-	_, err := s.changeMentor(ctx, by, id, func(m *store.Mentor) error {
+	_, err := s.changeMentor(ctx, by, id, func(_ *store.Tx, m *store.Mentor) error {
 		m.FeedTokenHash, m.FeedTokenSealed = secret.HashToken(feed), s.box.SealString(feed)
 		return nil
 	})
@@ -291,6 +297,30 @@ func (s *Service) RotateFeedToken(ctx context.Context, by access.Principal, id s
 		return "", err
 	}
 	return s.links.Feed(feed), nil
+}
+
+// RotateAPIToken gives the mentor a new API token, returned once; the old
+// one is refused from the next request on (tokens are looked up by hash
+// on every call, never cached).
+func (s *Service) RotateAPIToken(ctx context.Context, by access.Principal, id string) (string, error) {
+	token := secret.NewToken()
+	_, err := s.changeMentor(ctx, by, id, func(_ *store.Tx, m *store.Mentor) error {
+		m.TokenHash = secret.HashToken(token)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// RevokeAPIToken leaves the mentor without a working API token (a leaked
+// token, a mentor who only uses the pages): the stored hash becomes that
+// of a fresh random token nobody is given. Signed-in browsers are not
+// affected; RotateAPIToken issues a token again.
+func (s *Service) RevokeAPIToken(ctx context.Context, by access.Principal, id string) error {
+	_, err := s.RotateAPIToken(ctx, by, id)
+	return err
 }
 
 func (s *Service) view(m *store.Mentor) (*Mentor, error) {

@@ -114,9 +114,23 @@ func Parties(ctx context.Context, q store.Q, b *store.Booking) (*store.Mentor, *
 	return mentor, mentee, nil
 }
 
-// CalendarForm reads a booking's parties and builds its calendar form
-// (the event written into the mentor's calendar, an .ics file).
+// CalendarForm reads a booking's parties and builds the event written into
+// the mentor's calendar. It links to the session's page in the mentor area
+// (which needs the mentor signed in), never to the mentee's manage page:
+// the manage token is the mentee's key, and a calendar is shared with
+// assistants, family, or published; whoever held it could move or cancel
+// the session as the mentee. (The mentor's feed does the same.)
 func (o *Outbox) CalendarForm(ctx context.Context, q store.Q, b *store.Booking) (calendar.Session, error) {
+	mentor, mentee, err := Parties(ctx, q, b)
+	if err != nil {
+		return calendar.Session{}, err
+	}
+	return SessionOf(b, mentor, mentee, o.links.MentorSession(b.ID), o.now()), nil
+}
+
+// MenteeCalendarForm is the session as the mentee's own "add to calendar"
+// file: with their manage link, since they are its holder.
+func (o *Outbox) MenteeCalendarForm(ctx context.Context, q store.Q, b *store.Booking) (calendar.Session, error) {
 	mentor, mentee, err := Parties(ctx, q, b)
 	if err != nil {
 		return calendar.Session{}, err

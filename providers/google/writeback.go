@@ -170,14 +170,18 @@ func sessionEvent(s calendar.Session) *calendarapi.Event {
 	return ev
 }
 
-// sessionDescription adds the video link to the text. The manage link is
-// left out: it is the mentee's key, and the event may show up in the
-// mentee's own Google Calendar.
+// sessionDescription adds the video link and the link to move or cancel
+// the session (the mentor's session page: the event is in the mentor's
+// calendar; the caller never passes the mentee's manage link).
 func sessionDescription(s calendar.Session) string {
-	if s.VideoURL == "" {
-		return s.Description
+	text := s.Description
+	if s.VideoURL != "" {
+		text += "\n\n" + s.VideoURL
 	}
-	return strings.TrimSpace(s.Description + "\n\n" + s.VideoURL)
+	if s.ManageURL != "" {
+		text += "\n\nReschedule or cancel: " + s.ManageURL
+	}
+	return strings.TrimSpace(text)
 }
 
 // EventGone reports whether Google says the event was deleted: events.get
