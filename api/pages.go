@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/rendezvous/rendezvous/calendar/zonenames"
 	"github.com/rendezvous/rendezvous/internal/apperr"
@@ -29,9 +28,7 @@ var templateFiles embed.FS
 var staticFiles embed.FS
 
 const (
-	pageKey    = "page_route"
-	csrfCookie = "_csrf"
-	csrfKey    = "csrf"
+	pageKey = "page_route"
 	// pageCSP allows only our own scripts and styles: a page can hold no
 	// inline script, so user text that slipped through could not run.
 	// Forms post to us only, and may be redirected to formTargets (Google's
@@ -142,24 +139,14 @@ func (s *Server) pageRoute(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // pageMiddleware is the chain of every HTML page: marker and headers,
-// language, then CSRF (a cookie token that each form echoes in _csrf and
-// each script in X-CSRF-Token).
+// language, then CSRF (a token bound to the browser's session that each
+// form echoes in _csrf and each script in X-CSRF-Token; see csrf.go).
 func (s *Server) pageMiddleware(rateLimited bool) []echo.MiddlewareFunc {
 	m := []echo.MiddlewareFunc{s.pageRoute, s.pageLanguage}
 	if rateLimited {
 		m = append(m, s.limiter)
 	}
 	return append(m, s.web.csrf)
-}
-
-func (s *Server) newCSRF() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup: "form:_csrf,header:X-CSRF-Token", CookieName: csrfCookie, ContextKey: csrfKey, CookiePath: "/",
-		CookieHTTPOnly: true, CookieSameSite: http.SameSiteLaxMode, CookieSecure: s.secureCookies(),
-		ErrorHandler: func(err error, c echo.Context) error {
-			return apperr.Wrap(apperr.Forbidden, err, "%s", translator(pageLang(c)).T("error.csrf"))
-		},
-	})
 }
 
 func (s *Server) secureCookies() bool { return s.BaseURL != nil && s.BaseURL.Scheme == "https" }

@@ -39,6 +39,7 @@ func (s *Server) signinRequest(c echo.Context) error {
 	email := c.FormValue("email")
 	if err := s.Signin.Request(c.Request().Context(), email, pageLang(c)); err != nil {
 		if msg, status, ok := formError(c, err); ok {
+			setRetryAfter(c, err)
 			p := s.newPage(c, "title.signin", signinPage{Email: email})
 			p.Error = msg
 			return s.render(c, status, "signin", p)
@@ -64,6 +65,9 @@ func (s *Server) signinRedeem(c echo.Context) error {
 		return err
 	}
 	c.SetCookie(s.sessionCookie(mentorCookie, value, int(time.Until(expires).Seconds())))
+	// A token seen before signing in (in a planted page, say) must not
+	// work afterwards: the new session is a new binding, and so is this.
+	s.newCSRFCookie(c)
 	return c.Redirect(http.StatusSeeOther, links.MentorHome)
 }
 
@@ -80,6 +84,7 @@ func (s *Server) signout(c echo.Context) error {
 	old := s.sessionCookie(mentorCookie, "", -1)
 	old.Path = links.MentorHome
 	c.SetCookie(old)
+	s.newCSRFCookie(c)
 	return c.Redirect(http.StatusSeeOther, links.MentorSignin)
 }
 

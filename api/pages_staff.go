@@ -28,6 +28,7 @@ func (s *Server) staffSigninRequest(c echo.Context) error {
 	email := c.FormValue("email")
 	if err := s.Signin.RequestStaff(c.Request().Context(), email, pageLang(c)); err != nil {
 		if msg, status, ok := formError(c, err); ok {
+			setRetryAfter(c, err)
 			p := s.newPage(c, "title.staff_signin", signinPage{Staff: true, Email: email})
 			p.Error = msg
 			return s.render(c, status, "signin", p)
@@ -55,6 +56,7 @@ func (s *Server) staffSigninRedeem(c echo.Context) error {
 		return err
 	}
 	c.SetCookie(s.sessionCookie(staffCookie, value, int(time.Until(expires).Seconds())))
+	s.newCSRFCookie(c) // a token seen before signing in dies (csrf.go)
 	return c.Redirect(http.StatusSeeOther, links.StaffHome)
 }
 
@@ -65,6 +67,7 @@ func (s *Server) staffSignout(c echo.Context) error {
 		}
 	}
 	c.SetCookie(s.sessionCookie(staffCookie, "", -1))
+	s.newCSRFCookie(c)
 	return c.Redirect(http.StatusSeeOther, links.StaffSignin)
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -119,6 +121,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	}
 	p := localizeProblem(s.problemOf(c, err), err, requestLanguage(c))
 	c.Response().Header().Set("Content-Language", requestLanguage(c))
+	setRetryAfter(c, err)
 	switch {
 	case p.Status == statusClientClosed:
 		c.Response().WriteHeader(p.Status) // for the request log; nobody reads it
@@ -137,5 +140,13 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	c.Response().WriteHeader(p.Status)
 	if c.Request().Method != http.MethodHead {
 		_ = jsonEncode(c.Response(), p)
+	}
+}
+
+// setRetryAfter answers Retry-After (whole seconds, rounded up) for an
+// error that says when to try again.
+func setRetryAfter(c echo.Context, err error) {
+	if e, ok := apperr.As(err); ok && e.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
 	}
 }

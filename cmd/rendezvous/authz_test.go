@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -101,9 +102,30 @@ func (k caller) allows(a audience) bool {
 
 // signedInBrowser is a client signed in with the session value of a cookie, as a
 // browser holding it would call the API (with the page's CSRF token).
+// The token is the one a page shows that browser: it is bound to the
+// session.
 func signedInBrowser(t *testing.T, base, cookie, value string) (client, []string) {
-	const csrf = "csrf-token-of-the-test-browser"
-	return client{t: t, base: base}, []string{"Cookie", cookie + "=" + value + "; _csrf=" + csrf, "X-CSRF-Token", csrf}
+	t.Helper()
+	return client{t: t, base: base}, []string{"Cookie", cookie + "=" + value, "X-CSRF-Token", pageCSRFToken(t, base, cookie+"="+value)}
+}
+
+// pageCSRFToken is the CSRF token of the sign-in form as a browser with
+// these cookies is shown it.
+func pageCSRFToken(t *testing.T, base, cookies string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/mentor/signin", nil)
+	req.Header.Set("Cookie", cookies)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	m := csrfField.FindStringSubmatch(string(body))
+	if m == nil {
+		t.Fatalf("no CSRF token on the sign-in form (%d)", res.StatusCode)
+	}
+	return m[1]
 }
 
 // TestAuthorizationByRole calls every route as every role: anonymous (401),

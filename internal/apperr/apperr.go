@@ -6,6 +6,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a contract error code.
@@ -45,6 +46,9 @@ type Error struct {
 	// stays the English text.
 	Key  string
 	Args []string
+	// RetryAfter, when set, is how long the caller should wait before
+	// trying again (rate_limited); answered as Retry-After.
+	RetryAfter time.Duration
 }
 
 // With names the message for translation: key, and its variable parts.
@@ -69,6 +73,11 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf builds an Error with a formatted message.
 func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Later builds an Error that asks the caller to retry after a while.
+func Later(code Code, after time.Duration, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), RetryAfter: after}
 }
 
 // Field builds an invalid_input error naming the field.

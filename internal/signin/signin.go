@@ -34,6 +34,11 @@ const (
 	LinkLifetime = 15 * time.Minute
 	// SessionLifetime is how long a signed-in browser stays signed in.
 	SessionLifetime = 12 * time.Hour
+	// RecipientLimit sign-in links go to one address per RecipientWindow,
+	// whoever asks and from wherever: a person who lost a few mails still
+	// gets in, a flood cannot fill their mailbox.
+	RecipientLimit  = 5
+	RecipientWindow = time.Hour
 )
 
 // Options configure the service.
@@ -83,6 +88,9 @@ var errBadLink = apperr.Errorf(apperr.NotFound, "this sign-in link is unknown, e
 func (s *Service) Request(ctx context.Context, email, lang string) error {
 	addr, err := validate.Email("email", email)
 	if err != nil {
+		return err
+	}
+	if err := s.countRequest(ctx, addr); err != nil {
 		return err
 	}
 	mentors, err := s.store.MentorsByEmail(ctx, addr)
@@ -243,4 +251,20 @@ func linkMessageID(from calendar.Person, link string) string {
 		domain = d
 	}
 	return "signin." + hex.EncodeToString(sum[:12]) + "@" + domain
+}
+
+// countRequest counts a sign-in link asked for addr, mentor or staff
+// alike (one mailbox), and refuses past RecipientLimit per
+// RecipientWindow. It counts every address, known or not: the answer must
+// not tell who is known here.
+func (s *Service) countRequest(ctx context.Context, addr string) error {
+	wait, err := s.store.RecordSigninRequest(ctx, s.box.MAC("signin-request:"+validate.EmailKey(addr)), s.now(), RecipientWindow, RecipientLimit)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return apperr.Later(apperr.RateLimited, wait, "too many sign-in links were asked for this address; try again in %d minutes",
+			int((wait+time.Minute-1)/time.Minute))
+	}
+	return nil
 }

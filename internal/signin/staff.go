@@ -30,6 +30,9 @@ func (s *Service) RequestStaff(ctx context.Context, email, lang string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.countRequest(ctx, addr); err != nil {
+		return err
+	}
 	m, err := s.store.StaffByEmailKey(ctx, validate.EmailKey(addr))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil

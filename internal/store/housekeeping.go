@@ -24,6 +24,8 @@ func (q Q) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 		{&MentorSession{}, "expires_at < ?", now},
 		{&StaffSigninToken{}, "expires_at < ?", now.Add(-time.Hour)},
 		{&StaffSession{}, "expires_at < ?", now},
+		// Longer than any sign-in limit's window.
+		{&SigninRequest{}, "requested_at < ?", now.Add(-24 * time.Hour)},
 		// Far longer than any mail job retries.
 		{&SentMail{}, "sent_at < ?", now.Add(-30 * 24 * time.Hour)},
 	} {
