@@ -24,6 +24,7 @@ type mentorRequest struct {
 	MaxUpcomingPerMentee *int               `json:"max_upcoming_per_mentee"`
 	PublicBooking        *bool              `json:"public_booking"`
 	VideoProvider        *string            `json:"video_provider"`
+	Status               *string            `json:"status"`
 	WeeklyHours          *[]weeklyRangeJSON `json:"weekly_hours"`
 	Overrides            *[]dateHoursJSON   `json:"overrides"`
 }
@@ -91,7 +92,7 @@ func (r mentorRequest) input() mentoring.MentorInput {
 		BufferMinutes: r.BufferMinutes, MaxSessionsPerDay: r.MaxSessionsPerDay.Value,
 		ClearMaxSessionsPerDay: r.MaxSessionsPerDay.Set && r.MaxSessionsPerDay.Value == nil,
 		MaxUpcomingPerMentee:   r.MaxUpcomingPerMentee, PublicBooking: r.PublicBooking,
-		VideoProvider: r.VideoProvider,
+		VideoProvider: r.VideoProvider, Status: r.Status,
 	}
 	if r.WeeklyHours != nil {
 		weekly := weeklyIn(*r.WeeklyHours)
@@ -119,6 +120,7 @@ type mentorResponse struct {
 	MaxSessionsPerDay    *int              `json:"max_sessions_per_day"`
 	MaxUpcomingPerMentee int               `json:"max_upcoming_per_mentee"`
 	PublicBooking        bool              `json:"public_booking"`
+	Status               string            `json:"status"`
 	VideoProvider        *string           `json:"video_provider"`
 	WeeklyHours          []weeklyRangeJSON `json:"weekly_hours"`
 	Overrides            []dateHoursJSON   `json:"overrides"`
@@ -133,7 +135,7 @@ func newMentorResponse(m *mentoring.Mentor) mentorResponse {
 		ID: m.ID, Name: m.Name, Email: m.Email, Timezone: m.Timezone, Language: m.Language,
 		MaxMentees: m.MaxMentees, SessionMinutes: m.SessionMinutes, MinNoticeMinutes: m.MinNoticeMinutes,
 		HorizonDays: m.HorizonDays, BufferMinutes: m.BufferMinutes, MaxSessionsPerDay: m.MaxSessionsPerDay,
-		MaxUpcomingPerMentee: m.MaxUpcomingPerMentee, PublicBooking: m.PublicBooking,
+		MaxUpcomingPerMentee: m.MaxUpcomingPerMentee, PublicBooking: m.PublicBooking, Status: m.Status,
 		WeeklyHours: weeklyOut(m.WeeklyHours), Overrides: overridesOut(m.Overrides), FeedURL: m.FeedURL,
 		CreatedAt: m.CreatedAt.UTC().Format(time.RFC3339),
 	}

@@ -32,6 +32,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.Conflict:             http.StatusConflict,
 	apperr.SlotUnavailable:      http.StatusConflict,
 	apperr.CaseloadFull:         http.StatusConflict,
+	apperr.AlreadyMentored:      http.StatusConflict,
 	apperr.CalendarAuthFailed:   http.StatusUnprocessableEntity,
 	apperr.CalendarURLForbidden: http.StatusUnprocessableEntity,
 	apperr.CalendarNotCalDAV:    http.StatusUnprocessableEntity,

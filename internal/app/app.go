@@ -95,7 +95,8 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 	cals := calsync.New(db, box, engine, mails, calOpts)
 	cals.RegisterJobs(engine)
 
-	ment := mentoring.New(db, box, public, mentoring.WithExpectedInterval(cfg.ExpectedInterval))
+	ment := mentoring.New(db, box, public, mentoring.WithExpectedInterval(cfg.ExpectedInterval),
+		mentoring.WithMentorsPerMentee(cfg.MentorsPerMentee))
 	book := booking.New(booking.Deps{
 		Store: db, Jobs: engine, Box: box, Links: public, Outbox: mails, Mentorships: ment, Calendars: cals,
 	}, booking.Options{

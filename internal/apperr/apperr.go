@@ -13,13 +13,16 @@ import (
 type Code string
 
 const (
-	Invalid              Code = "invalid_input"
-	NotFound             Code = "not_found"
-	Unauthorized         Code = "unauthorized"
-	Forbidden            Code = "forbidden"
-	Conflict             Code = "conflict"
-	SlotUnavailable      Code = "slot_unavailable"
-	CaseloadFull         Code = "caseload_full"
+	Invalid         Code = "invalid_input"
+	NotFound        Code = "not_found"
+	Unauthorized    Code = "unauthorized"
+	Forbidden       Code = "forbidden"
+	Conflict        Code = "conflict"
+	SlotUnavailable Code = "slot_unavailable"
+	CaseloadFull    Code = "caseload_full"
+	// AlreadyMentored: the person already has as many mentors as a
+	// person may (or already this one).
+	AlreadyMentored      Code = "already_mentored"
 	CalendarAuthFailed   Code = "calendar_auth_failed"
 	CalendarURLForbidden Code = "calendar_url_forbidden"
 	CalendarNotCalDAV    Code = "calendar_not_caldav"

@@ -56,7 +56,8 @@ func (s *Service) ResolveLink(ctx context.Context, token string) (*Link, error) 
 	if err != nil {
 		return nil, fmt.Errorf("resolve link: %w", err)
 	}
-	l.Full = active >= r.mentor.MaxMentees
+	// A paused or inactive mentor takes no new mentees either.
+	l.Full = active >= r.mentor.MaxMentees || r.mentor.Status != store.MentorActive
 	return l, nil
 }
 

@@ -34,6 +34,10 @@ func (s *Service) Slots(ctx context.Context, token string, from, to time.Time, t
 	if err != nil {
 		return nil, err
 	}
+	if link.mentor.Status == store.MentorInactive {
+		// No longer mentoring: nothing to offer, to anyone.
+		return &Slots{Timezone: visitor, Slots: []calendar.Interval{}}, nil
+	}
 	q, err := s.slotQuery(ctx, s.store.Q, link.mentor, from, to, "")
 	if err != nil {
 		return nil, err
@@ -116,6 +120,9 @@ func (s *Service) stale(ctx context.Context, mentorID string) (bool, error) {
 // the transaction's view of busy time and sessions. shape, when set,
 // adjusts the check (a transfer's own length and grid).
 func (s *Service) offered(ctx context.Context, tx *store.Tx, m *store.Mentor, start time.Time, skipBookingID string, shape func(*calendar.SlotQuery)) error {
+	if m.Status == store.MentorInactive {
+		return apperr.Errorf(apperr.SlotUnavailable, "%s is no longer mentoring and offers no sessions", m.Name)
+	}
 	q, err := s.slotQuery(ctx, tx.Q, m, start, start.Add(time.Minute), skipBookingID)
 	if err != nil {
 		return err

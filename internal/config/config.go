@@ -46,6 +46,8 @@ type Config struct {
 	TrustedProxies   []netip.Prefix
 	Reminders        []time.Duration
 	ExpectedInterval time.Duration // a mentee with no session within this is overdue
+	// MentorsPerMentee is how many mentors one person may have at once.
+	MentorsPerMentee int
 	// JobTimeout is the longest a background job may run; a job a crashed
 	// process left running is taken up again soon after.
 	JobTimeout time.Duration
@@ -93,6 +95,7 @@ func settings() []setting {
 		{"TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted; empty: the socket address", applyTrustedProxies},
 		{"RATE_LIMIT", "60/m", "requests per client address per minute on token-guessable routes; 0 = off", applyRateLimit},
 		{"REMINDERS", "24h,1h", "when reminder mails go out before a session; empty for none", applyReminders},
+		{"MENTORS_PER_MENTEE", "1", "how many active mentors one person (e-mail address) may have at once", applyMentorsPerMentee},
 		{"EXPECTED_INTERVAL", "168h", "a mentee without a session within this is overdue", applyDuration("EXPECTED_INTERVAL", time.Hour, func(c *Config) *time.Duration { return &c.ExpectedInterval })},
 		{"JOB_TIMEOUT", "2m", "longest run of a background job (a sync, a mail); jobs of a crashed process are retried after 1.5 times this", applyDuration("JOB_TIMEOUT", time.Second, func(c *Config) *time.Duration { return &c.JobTimeout })},
 		{"LOG_LEVEL", "info", "debug, info, warn or error", applyLogLevel},

@@ -206,3 +206,12 @@ func applyTrustedProxies(c *Config, v string) error {
 	}
 	return nil
 }
+
+func applyMentorsPerMentee(c *Config, v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > 100 {
+		return fmt.Errorf("%q is not a whole number from 1 to 100", v)
+	}
+	c.MentorsPerMentee = n
+	return nil
+}

@@ -47,6 +47,12 @@ func (s *Service) AddMenteeTx(ctx context.Context, tx *store.Tx, mentor *store.M
 	if err != nil {
 		return nil, "", err
 	}
+	if err := takesMentees(mentor); err != nil {
+		return nil, "", err
+	}
+	if err := s.checkPersonFree(ctx, tx, validate.EmailKey(in.Email), in.Email, mentor); err != nil {
+		return nil, "", err
+	}
 	active, err := tx.CountActiveMentees(ctx, mentor.ID)
 	if err != nil {
 		return nil, "", err
@@ -63,7 +69,7 @@ func (s *Service) AddMenteeTx(ctx context.Context, tx *store.Tx, mentor *store.M
 	}
 	if err := tx.InsertMentee(ctx, m); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
-			return nil, "", apperr.Field("email", "%s is already an active mentee of this mentor", in.Email)
+			return nil, "", apperr.Errorf(apperr.AlreadyMentored, "%s is already an active mentee of %s", in.Email, mentor.Name)
 		}
 		return nil, "", fmt.Errorf("add mentee: %w", err)
 	}

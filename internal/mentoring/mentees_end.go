@@ -79,6 +79,18 @@ func (s *Service) MoveMentee(ctx context.Context, by access.Principal, id, toMen
 
 // moveMenteeTx gives m to mentor, whose row tx has locked, when a place is free.
 func (s *Service) moveMenteeTx(ctx context.Context, tx *store.Tx, m *store.Mentee, mentor *store.Mentor) error {
+	if err := takesMentees(mentor); err != nil {
+		return err
+	}
+	// Their other mentorships stay as they are: only this mentor changes.
+	if err := tx.LockPerson(ctx, m.EmailKey); err != nil {
+		return err
+	}
+	if others, err := tx.ActiveMenteeByEmail(ctx, mentor.ID, m.EmailKey); err == nil && others.ID != m.ID {
+		return apperr.Errorf(apperr.AlreadyMentored, "%s is already an active mentee of %s", m.Email, mentor.Name)
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	active, err := tx.CountActiveMentees(ctx, mentor.ID)
 	if err != nil {
 		return err
@@ -90,7 +102,7 @@ func (s *Service) moveMenteeTx(ctx context.Context, tx *store.Tx, m *store.Mente
 	m.MentorID, m.AssignedAt, m.UpdatedAt = &mentor.ID, now, now
 	if err := tx.UpdateMentee(ctx, m); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
-			return apperr.Field("mentor_id", "%s already has an active mentee with the address %s", mentor.Name, m.Email)
+			return apperr.Errorf(apperr.AlreadyMentored, "%s is already an active mentee of %s", m.Email, mentor.Name)
 		}
 		return err
 	}

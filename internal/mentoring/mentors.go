@@ -31,11 +31,14 @@ type Mentor struct {
 	MaxUpcomingPerMentee int
 	PublicBooking        bool
 	VideoProvider        string
-	WeeklyHours          []WeeklyRange
-	Overrides            []DateHours
-	BookingURL           string // empty while public booking is off
-	FeedURL              string
-	CreatedAt            time.Time
+	// Status is active, paused (no new mentees) or inactive (no slots,
+	// no mentees).
+	Status      string
+	WeeklyHours []WeeklyRange
+	Overrides   []DateHours
+	BookingURL  string // empty while public booking is off
+	FeedURL     string
+	CreatedAt   time.Time
 }
 
 // MentorInput carries a create or a partial update; nil fields are left as
@@ -55,6 +58,7 @@ type MentorInput struct {
 	MaxUpcomingPerMentee   *int
 	PublicBooking          *bool
 	VideoProvider          *string
+	Status                 *string
 	WeeklyHours            *[]WeeklyRange
 	Overrides              *[]DateHours
 }
@@ -88,6 +92,9 @@ func (s *Service) CreateMentor(ctx context.Context, by access.Principal, in Ment
 	m.FeedTokenHash, m.FeedTokenSealed = secret.HashToken(feed), s.box.SealString(feed)
 	m.PublicTokenHash, m.PublicTokenSealed = secret.HashToken(public), s.box.SealString(public)
 	if err := s.store.InsertMentor(ctx, m); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return nil, errSameAddress(m.Email)
+		}
 		return nil, fmt.Errorf("create mentor: %w", err)
 	}
 	view, err := s.view(m)
@@ -261,7 +268,13 @@ func (s *Service) changeMentor(ctx context.Context, by access.Principal, id stri
 			return err
 		}
 		out = m
-		return tx.UpdateMentor(ctx, m)
+		if err := tx.UpdateMentor(ctx, m); err != nil {
+			if errors.Is(err, store.ErrDuplicate) {
+				return errSameAddress(m.Email)
+			}
+			return err
+		}
+		return nil
 	})
 	return out, err
 }
@@ -271,6 +284,9 @@ func (s *Service) UpdateMentor(ctx context.Context, by access.Principal, id stri
 	m, err := s.changeMentor(ctx, by, id, func(tx *store.Tx, m *store.Mentor) error {
 		was := m.MaxMentees
 		if err := s.apply(m, in); err != nil {
+			return err
+		}
+		if err := s.applyStatus(by, m, in.Status); err != nil {
 			return err
 		}
 		return checkCapacityChange(ctx, tx, by, m, was)
@@ -337,7 +353,7 @@ func (s *Service) view(m *store.Mentor) (*Mentor, error) {
 		MaxMentees: m.MaxMentees, SessionMinutes: m.SessionMinutes, MinNoticeMinutes: m.MinNoticeMinutes,
 		HorizonDays: m.HorizonDays, BufferMinutes: m.BufferMinutes, MaxSessionsPerDay: m.MaxSessionsPerDay,
 		MaxUpcomingPerMentee: m.MaxUpcomingPerMentee, PublicBooking: m.PublicBooking, VideoProvider: m.VideoProvider,
-		WeeklyHours: h.Weekly, Overrides: h.Overrides, FeedURL: s.links.Feed(feed), CreatedAt: m.CreatedAt,
+		Status: m.Status, WeeklyHours: h.Weekly, Overrides: h.Overrides, FeedURL: s.links.Feed(feed), CreatedAt: m.CreatedAt,
 	}
 	if m.PublicBooking {
 		public, err := s.box.OpenString(m.PublicTokenSealed)

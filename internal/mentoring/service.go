@@ -18,6 +18,8 @@ type Service struct {
 	now   func() time.Time
 	// expectedInterval: a mentee with no session within it is overdue.
 	expectedInterval time.Duration
+	// mentorsPerMentee: active mentorships one person may have at once.
+	mentorsPerMentee int
 }
 
 // Option configures the service.
@@ -40,7 +42,7 @@ func WithClock(now func() time.Time) Option {
 
 // New builds the service.
 func New(s *store.Store, box *secret.Box, l links.Links, opts ...Option) *Service {
-	svc := &Service{store: s, box: box, links: l, now: time.Now, expectedInterval: 7 * 24 * time.Hour}
+	svc := &Service{store: s, box: box, links: l, now: time.Now, expectedInterval: 7 * 24 * time.Hour, mentorsPerMentee: 1}
 	for _, o := range opts {
 		o(svc)
 	}

@@ -16,7 +16,8 @@ const (
 	MenteeEnded  = "ended"
 )
 
-// AssignmentCandidates lists the ids of mentors with a free place, best
+// AssignmentCandidates lists the ids of active mentors with weekly hours
+// and a free place (a mentor nobody can book is no place for a mentee), best
 // first: most free places, then fewest upcoming sessions, then the mentor
 // whose latest assignment is oldest (never assigned counts as oldest).
 // within, when not nil, restricts the ranking to those mentors.
@@ -37,7 +38,8 @@ func (q Q) AssignmentCandidates(ctx context.Context, now time.Time, within []str
 			FROM mentees GROUP BY mentor_id) a ON a.mentor_id = m.id
 		LEFT JOIN (SELECT mentor_id, COUNT(*) AS upcoming FROM bookings
 			WHERE status = 'confirmed' AND start_at > ? GROUP BY mentor_id) u ON u.mentor_id = m.id
-		WHERE m.max_mentees > COALESCE(a.active, 0)`+filter+`
+		WHERE m.max_mentees > COALESCE(a.active, 0) AND m.status = 'active'
+			AND m.weekly_hours NOT IN ('', '[]', 'null')`+filter+`
 		ORDER BY m.max_mentees - COALESCE(a.active, 0) DESC, COALESCE(u.upcoming, 0),
 			CASE WHEN a.last_assigned IS NULL THEN 0 ELSE 1 END, a.last_assigned, m.id`, args,
 		func(scan func(...any) error) error {

@@ -5,8 +5,22 @@ import (
 	"fmt"
 )
 
-// InsertMentor stores a new mentor.
+// The statuses of a mentor.
+const (
+	// MentorActive takes new mentees and bookings.
+	MentorActive = "active"
+	// MentorPaused takes no new mentees; their mentees keep booking.
+	MentorPaused = "paused"
+	// MentorInactive offers no slots and takes no mentees.
+	MentorInactive = "inactive"
+)
+
+// InsertMentor stores a new mentor; another mentor with the same address
+// (in any case) is ErrDuplicate.
 func (q Q) InsertMentor(ctx context.Context, m *Mentor) error {
+	if m.Status == "" {
+		m.Status = MentorActive
+	}
 	db, cancel := q.with(ctx)
 	defer cancel()
 	if err := db.Create(m).Error; err != nil {

@@ -10,6 +10,7 @@ type Mentor struct {
 	ID                   string
 	Name                 string
 	Email                string
+	Status               string // MentorActive, MentorPaused or MentorInactive
 	Timezone             string
 	Language             string
 	MaxMentees           int

@@ -13,8 +13,9 @@ func (q Q) MentorsByEmail(ctx context.Context, email string) ([]Mentor, error) {
 	db, cancel := q.with(ctx)
 	defer cancel()
 	var out []Mentor
-	key := strings.ToLower(strings.TrimSpace(email))
-	if err := db.Where("lower(email) = ?", key).Order("created_at").Limit(10).Find(&out).Error; err != nil {
+	// lower() on both sides: the unique index is on lower(email), and
+	// each database lowers the same way on both sides.
+	if err := db.Where("lower(email) = lower(?)", strings.TrimSpace(email)).Order("created_at").Limit(10).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("mentors by email: %w", translate(err))
 	}
 	return out, nil
