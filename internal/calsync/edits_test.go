@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -286,5 +287,111 @@ func TestCalendarEditsNeedTheServersWord(t *testing.T) {
 		if got := m.booking(id); got.Status != "confirmed" || got.ChangedBy != nil {
 			t.Fatalf("after a partial listing: %+v", got)
 		}
+	})
+}
+
+// countingProxy counts the requests that reach a CalDAV server, by what
+// they are. Challenges (401) are not counted: over plain http the client
+// waits for the server to name its scheme before sending the password,
+// once per sync, whatever the sync does.
+type countingProxy struct {
+	srv *httptest.Server
+	mu  sync.Mutex
+	log []string
+}
+
+func startCountingProxy(t *testing.T, target string) *countingProxy {
+	u, _ := url.Parse(target)
+	p := &countingProxy{}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		what := r.Method
+		if r.Method == "REPORT" {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			for _, kind := range []string{"sync-collection", "calendar-multiget", "calendar-query"} {
+				if bytes.Contains(body, []byte(kind)) {
+					what += " " + kind
+				}
+			}
+		}
+		rec := &statusRecorder{ResponseWriter: w}
+		rp.ServeHTTP(rec, r)
+		if rec.code != http.StatusUnauthorized {
+			p.mu.Lock()
+			p.log = append(p.log, what)
+			p.mu.Unlock()
+		}
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// during returns what reached the server while f ran.
+func (p *countingProxy) during(f func()) []string {
+	p.mu.Lock()
+	from := len(p.log)
+	p.mu.Unlock()
+	f()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.log[from:]...)
+}
+
+// TestCalendarEditsCost: following the sessions' events costs no request
+// on an unchanged calendar; a moved event is the usual change (report and
+// multiget); a deleted one adds one GET to confirm it (and a UID query
+// for a copy elsewhere).
+func TestCalendarEditsCost(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		peers(t, func(t *testing.T, srv *caldavtest.Server) {
+			a := startApp(t, db, appOptions{allowPrivate: true})
+			proxy := startCountingProxy(t, srv.URL)
+			m := a.createMentor("Ada")
+			calURL := proxy.srv.URL + "/" + strings.TrimPrefix(srv.CalendarURL, srv.URL)
+			if st := m.connect(calURL, srv.Username, srv.Password, nil); st != 201 {
+				t.Fatalf("connect: %d", st)
+			}
+			id, start, end := a.book(m)
+			b := a.written(id)
+			m.sync() // our own write comes back once
+			if got := proxy.during(func() { m.sync() }); len(got) != 1 {
+				t.Fatalf("unchanged re-sync with a session's event: %v, want 1 request", got)
+			}
+			objURL := srv.URL + strings.TrimPrefix(b.WritebackRef, "/")
+			to := start.Add(2 * time.Hour)
+			srv.PutAt(t, objURL, moveObject(srv.Get(t, objURL), to, to.Add(end.Sub(start))))
+			moved := proxy.during(func() { m.sync() })
+			t.Logf("%s: sync of a moved session: %d requests %v", srv.Name, len(moved), moved)
+			if len(moved) != 2 {
+				t.Fatalf("sync of a moved session: %v, want 2 requests", moved)
+			}
+			eventually(t, "the session rescheduled", func() bool { return m.booking(id).Start.Equal(to) })
+			a.written(id)
+			m.sync()
+			srv.DeleteAt(t, objURL)
+			deleted := proxy.during(func() { m.sync() })
+			t.Logf("%s: sync of a deleted session: %d requests %v", srv.Name, len(deleted), deleted)
+			gets := 0
+			for _, r := range deleted {
+				if r == http.MethodGet {
+					gets++
+				}
+			}
+			if gets != 1 || len(deleted) > 3 {
+				t.Fatalf("sync of a deleted session: %v, want the report, one GET and at most a UID query", deleted)
+			}
+			eventually(t, "the session cancelled", func() bool { return m.booking(id).Status == "cancelled" })
+		})
 	})
 }
