@@ -36,6 +36,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.CalendarAuthFailed:   http.StatusUnprocessableEntity,
 	apperr.CalendarURLForbidden: http.StatusUnprocessableEntity,
 	apperr.CalendarNotCalDAV:    http.StatusUnprocessableEntity,
+	apperr.WebhookURLForbidden:  http.StatusUnprocessableEntity,
 	apperr.CalendarUnreachable:  http.StatusBadGateway,
 	apperr.CalendarTooLarge:     http.StatusUnprocessableEntity,
 	apperr.VideoUnavailable:     http.StatusBadGateway,

@@ -73,6 +73,14 @@ func (s *Server) routes() {
 	v1.POST("/staff", s.createStaff, auth)
 	v1.GET("/staff", s.listStaff, auth)
 	v1.DELETE("/staff/:id", s.deleteStaff, auth)
+	// Webhooks (admins).
+	v1.POST("/webhooks", s.createWebhook, auth)
+	v1.GET("/webhooks", s.listWebhooks, auth)
+	v1.GET("/webhooks/:id", s.getWebhook, auth)
+	v1.PATCH("/webhooks/:id", s.patchWebhook, auth)
+	v1.DELETE("/webhooks/:id", s.deleteWebhook, auth)
+	v1.POST("/webhooks/:id/secret", s.rotateWebhookSecret, auth)
+	v1.GET("/webhooks/:id/deliveries", s.listWebhookDeliveries, auth)
 
 	// Feed and web pages.
 	s.pageRoutes()

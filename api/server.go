@@ -54,6 +54,7 @@ type Deps struct {
 	Signin    Signin
 	Staff     Staff
 	Console   Console
+	Webhooks  Webhooks
 	// GoogleConsentOrigin is where the "connect Google" form is
 	// redirected (Google's consent page, or its stand-in); pages allow it
 	// as a form target. Empty without a Google client.

@@ -10,6 +10,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/console"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/staff"
+	"github.com/rendezvous/rendezvous/internal/webhooks"
 )
 
 // The services as the handlers use them. Handlers depend on these
@@ -82,6 +83,17 @@ type Calendars interface {
 	GoogleConsentOrigin() string
 	StartGoogle(ctx context.Context, by access.Principal, mentorID string) (string, error)
 	FinishGoogle(ctx context.Context, in calsync.GoogleCallback) (*calsync.Connection, error)
+}
+
+// Webhooks registers webhook endpoints and lists their deliveries.
+type Webhooks interface {
+	Register(ctx context.Context, by access.Principal, in webhooks.EndpointInput) (*webhooks.WithSecret, error)
+	Endpoints(ctx context.Context, by access.Principal) ([]webhooks.Endpoint, error)
+	Endpoint(ctx context.Context, by access.Principal, id string) (*webhooks.Endpoint, error)
+	UpdateEndpoint(ctx context.Context, by access.Principal, id string, in webhooks.EndpointInput) (*webhooks.Endpoint, error)
+	DeleteEndpoint(ctx context.Context, by access.Principal, id string) error
+	RotateSecret(ctx context.Context, by access.Principal, id string) (*webhooks.WithSecret, error)
+	Deliveries(ctx context.Context, by access.Principal, endpointID string, q webhooks.DeliveryQuery) ([]webhooks.Delivery, string, error)
 }
 
 // Signin mails sign-in links and keeps signed-in browsers' sessions.

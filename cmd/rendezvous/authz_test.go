@@ -78,6 +78,13 @@ func authzCases() []authzCase {
 		{"POST", "/api/v1/staff", map[string]any{"name": "x", "email": "new.staff@example.org", "role": "admin"}, forAdmin, false},
 		{"GET", "/api/v1/staff", nil, forAdmin, false},
 		{"DELETE", "/api/v1/staff/:staff", nil, forAdmin, false},
+		{"POST", "/api/v1/webhooks", map[string]any{"url": "http://127.0.0.1:1/hook", "events": []string{"booking.created"}}, forAdmin, false},
+		{"GET", "/api/v1/webhooks", nil, forAdmin, false},
+		{"GET", "/api/v1/webhooks/:webhook", nil, forAdmin, true},
+		{"PATCH", "/api/v1/webhooks/:webhook", map[string]any{"enabled": false}, forAdmin, true},
+		{"POST", "/api/v1/webhooks/:webhook/secret", nil, forAdmin, true},
+		{"GET", "/api/v1/webhooks/:webhook/deliveries", nil, forAdmin, true},
+		{"DELETE", "/api/v1/webhooks/:webhook", nil, forAdmin, true},
 		// Last: a caller with the mentor's token has none afterwards.
 		{"DELETE", "/api/v1/mentors/:id/token", nil, forMentor, false},
 	}
@@ -152,7 +159,7 @@ func TestAuthorizationByRole(t *testing.T) {
 		secrets := []string{"Victim Mentor", "victim@example.org", "Secret Mentee", "secret.mentee@example.org",
 			linkOf(b.ManageURL), link, linkOf(victim.FeedURL), b.VideoURL}
 		fill := strings.NewReplacer(":id", victim.ID, ":mentee", mentee.ID, ":booking", b.ID, ":attacker", attacker.ID,
-			":cid", "c-unknown", ":calendar_id", "k-unknown")
+			":cid", "c-unknown", ":calendar_id", "k-unknown", ":webhook", "w-unknown")
 		// A staff member to remove, made afresh for each call that removes one.
 		staffSeq := 0
 		newStaff := func(role string) string {
@@ -349,6 +356,8 @@ func normalise(path string) string {
 		return strings.Replace(path, ":id", ":booking", 1)
 	case strings.HasPrefix(path, "/api/v1/staff/:id"):
 		return strings.Replace(path, ":id", ":staff", 1)
+	case strings.HasPrefix(path, "/api/v1/webhooks/:id"):
+		return strings.Replace(path, ":id", ":webhook", 1)
 	}
 	return path
 }

@@ -12,10 +12,12 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"google.golang.org/api/option"
@@ -35,6 +37,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/signin"
 	"github.com/rendezvous/rendezvous/internal/staff"
 	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/webhooks"
 	"github.com/rendezvous/rendezvous/providers/google"
 	"github.com/rendezvous/rendezvous/providers/mail"
 	"github.com/rendezvous/rendezvous/providers/video"
@@ -48,6 +51,7 @@ type App struct {
 	Booking   *booking.Service
 	Calendars *calsync.Service
 	Signin    *signin.Service
+	Webhooks  *webhooks.Service
 }
 
 // Tuning adjusts what the configuration does not cover; the zero value is
@@ -95,10 +99,16 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 	cals := calsync.New(db, box, engine, mails, calOpts)
 	cals.RegisterJobs(engine)
 
+	hooks := webhooks.New(db, box, engine, webhooks.Options{
+		AllowPrivate: cfg.AllowPrivateHosts, RetrySpan: cfg.WebhookRetrySpan, Timeout: min(15*time.Second, cfg.JobTimeout/2),
+		Admins: adminContacts(db, cfg.AdminEmails), Mailer: sender, From: from, Logger: logger,
+	})
+	hooks.RegisterWorkers(engine)
+
 	ment := mentoring.New(db, box, public, mentoring.WithExpectedInterval(cfg.ExpectedInterval),
-		mentoring.WithMentorsPerMentee(cfg.MentorsPerMentee))
+		mentoring.WithMentorsPerMentee(cfg.MentorsPerMentee), mentoring.WithWebhooks(hooks))
 	book := booking.New(booking.Deps{
-		Store: db, Jobs: engine, Box: box, Links: public, Outbox: mails, Mentorships: ment, Calendars: cals,
+		Store: db, Jobs: engine, Box: box, Links: public, Outbox: mails, Mentorships: ment, Calendars: cals, Webhooks: hooks,
 	}, booking.Options{
 		Video: defaultVideo, Videos: videos, Reminders: cfg.Reminders, SyncInterval: cfg.SyncInterval, Logger: logger,
 	})
@@ -123,13 +133,41 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 		Signin:              signins,
 		Staff:               team,
 		Console:             views,
+		Webhooks:            hooks,
 		TrustedProxies:      cfg.TrustedProxies,
 		GoogleConsentOrigin: cals.GoogleConsentOrigin(),
 	})
 	if err := engine.Build(); err != nil {
 		return nil, err
 	}
-	return &App{HTTP: server, Jobs: engine, Mentoring: ment, Booking: book, Calendars: cals, Signin: signins}, nil
+	return &App{HTTP: server, Jobs: engine, Mentoring: ment, Booking: book, Calendars: cals, Signin: signins, Webhooks: hooks}, nil
+}
+
+// adminContacts are who is mailed about what needs an admin: the staff
+// members with the admin role and the RENDEZVOUS_ADMIN_EMAIL addresses,
+// each address once.
+func adminContacts(db *store.Store, addresses []string) func(context.Context) ([]calendar.Person, error) {
+	return func(ctx context.Context) ([]calendar.Person, error) {
+		admins, err := db.StaffAdmins(ctx)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		var out []calendar.Person
+		add := func(p calendar.Person) {
+			if key := strings.ToLower(p.Email); !seen[key] {
+				seen[key] = true
+				out = append(out, p)
+			}
+		}
+		for _, a := range admins {
+			add(calendar.Person{Name: a.Name, Email: a.Email})
+		}
+		for _, a := range addresses {
+			add(calendar.Person{Email: a})
+		}
+		return out, nil
+	}
 }
 
 // googleOptions configure Google Calendar connections; the endpoint

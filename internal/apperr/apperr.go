@@ -32,6 +32,7 @@ const (
 	RateLimited          Code = "rate_limited"
 	TooLarge             Code = "too_large"
 	MethodNotAllowed     Code = "method_not_allowed"
+	WebhookURLForbidden  Code = "webhook_url_forbidden"
 	// Unavailable: the service cannot answer for now (database down or
 	// overloaded); the request may be retried.
 	Unavailable Code = "service_unavailable"

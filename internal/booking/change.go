@@ -10,9 +10,11 @@ import (
 	"github.com/rendezvous/rendezvous/calendar/ical"
 	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
+	"github.com/rendezvous/rendezvous/internal/webhooks"
 )
 
 // OutcomeNames are the outcomes a session can be given, in the order
@@ -195,6 +197,7 @@ func (s *Service) mutate(ctx context.Context, t target, event string, fn func(tx
 			return err
 		}
 		previous := b.StartAt
+		before := *b
 		reason, err := fn(tx, b, mentor)
 		if err != nil {
 			return err
@@ -213,7 +216,7 @@ func (s *Service) mutate(ctx context.Context, t target, event string, fn func(tx
 		if out, err = s.view(b, t.mentee); err != nil {
 			return err
 		}
-		return s.afterChange(ctx, tx, change{booking: b, mentor: mentor, mentee: mentee, event: event, reason: reason, previous: previous})
+		return s.afterChange(ctx, tx, change{booking: b, mentor: mentor, mentee: mentee, event: event, reason: reason, previous: previous, before: &before})
 	})
 	return out, err
 }
@@ -300,8 +303,14 @@ func (s *Service) SetOutcome(ctx context.Context, by access.Principal, id, outco
 		if err := tx.UpdateBooking(ctx, b); err != nil {
 			return fmt.Errorf("record outcome: %w", err)
 		}
-		out, err = s.view(b, false)
-		return err
+		if out, err = s.view(b, false); err != nil {
+			return err
+		}
+		mentor, mentee, err := outbox.Parties(ctx, tx.Q, b)
+		if err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, webhooks.Booking(webhooks.BookingReported, b, mentor, mentee, nil))
 	})
 	return out, err
 }

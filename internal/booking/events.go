@@ -10,6 +10,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/webhooks"
 	"github.com/rendezvous/rendezvous/providers/video"
 )
 
@@ -36,13 +37,49 @@ type change struct {
 	// also are further jobs of the change (a transfer's notice to the
 	// former mentor).
 	also []river.InsertManyParams
+	// before is the session before a reschedule or transfer.
+	before *store.Booking
+}
+
+// webhookType is the webhook event of a change that notifies; a transfer
+// to another mentor is a reschedule whose previous names the mentor.
+func webhookType(event string) (string, bool) {
+	switch event {
+	case EventConfirmed:
+		return webhooks.BookingCreated, true
+	case EventRescheduled, EventTransferred:
+		return webhooks.BookingRescheduled, true
+	case EventCancelled:
+		return webhooks.BookingCancelled, true
+	}
+	return "", false
+}
+
+// emit records webhook events in the change's transaction.
+func (s *Service) emit(ctx context.Context, tx *store.Tx, events ...webhooks.Event) error {
+	if s.webhooks == nil {
+		return nil
+	}
+	return s.webhooks.EmitTx(ctx, tx, events...)
 }
 
 // afterChange enqueues, in the change's transaction and in one round
-// trip, the mails to both parties, the calendar write-back and the
-// reminders: they exist if and only if the change commits.
+// trip, the mails to both parties, the calendar write-back, the reminders
+// and the webhook event: they exist if and only if the change commits.
 func (s *Service) afterChange(ctx context.Context, tx *store.Tx, c change) error {
 	var batch []river.InsertManyParams
+	if typ, ok := webhookType(c.event); ok && s.webhooks != nil {
+		before := c.before
+		if typ != webhooks.BookingRescheduled {
+			before = nil
+		}
+		// Its delivery job goes into the batch: one insert for all.
+		hooks, err := s.webhooks.EventJobs(ctx, tx, webhooks.Booking(typ, c.booking, c.mentor, c.mentee, before))
+		if err != nil {
+			return err
+		}
+		batch = append(batch, hooks...)
+	}
 	has, err := s.calendars.HasWriteTarget(ctx, tx, c.mentor.ID)
 	if err != nil {
 		return err

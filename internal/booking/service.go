@@ -19,6 +19,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
+	"github.com/rendezvous/rendezvous/internal/webhooks"
 	"github.com/rendezvous/rendezvous/providers/video"
 )
 
@@ -56,6 +57,8 @@ type Deps struct {
 	Outbox      *outbox.Outbox
 	Mentorships Mentorships
 	Calendars   Calendars
+	// Webhooks records the events of each change (optional).
+	Webhooks webhooks.Emitter
 }
 
 // Options configure the service.
@@ -84,6 +87,7 @@ type Service struct {
 	outbox      *outbox.Outbox
 	mentorships Mentorships
 	calendars   Calendars
+	webhooks    webhooks.Emitter
 	now         func() time.Time
 	// zones caches loaded locations by name: every slots request needs
 	// two, and loading one reads the zone database.
@@ -99,7 +103,7 @@ func New(d Deps, opts Options) *Service {
 		opts.Now = time.Now
 	}
 	return &Service{Options: opts, store: d.Store, jobs: d.Jobs, box: d.Box, links: d.Links, outbox: d.Outbox,
-		mentorships: d.Mentorships, calendars: d.Calendars, now: opts.Now}
+		mentorships: d.Mentorships, calendars: d.Calendars, webhooks: d.Webhooks, now: opts.Now}
 }
 
 // location loads an IANA zone, once per name.

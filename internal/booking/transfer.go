@@ -74,6 +74,7 @@ func (s *Service) Transfer(ctx context.Context, by access.Principal, id, toMento
 		if err != nil {
 			return fmt.Errorf("create video meeting: %w", err)
 		}
+		before := *b
 		b.MentorID, b.VideoProvider, b.VideoRoom, b.VideoURL = to.ID, provider.Name(), meeting.Room, meeting.URL
 		b.Sequence++
 		b.UpdatedAt = s.now().UTC()
@@ -87,7 +88,7 @@ func (s *Service) Transfer(ctx context.Context, by access.Principal, id, toMento
 			return err
 		}
 		return s.afterChange(ctx, tx, change{booking: b, mentor: to, mentee: mentee, event: EventTransferred,
-			also: []river.InsertManyParams{notice}})
+			also: []river.InsertManyParams{notice}, before: &before})
 	})
 	return out, err
 }

@@ -51,7 +51,12 @@ type Config struct {
 	// JobTimeout is the longest a background job may run; a job a crashed
 	// process left running is taken up again soon after.
 	JobTimeout time.Duration
-	LogLevel   string
+	// AdminEmails are mailed about what needs an admin (a webhook endpoint
+	// disabled after failing for a day).
+	AdminEmails []string
+	// WebhookRetrySpan is how long webhook deliveries are retried.
+	WebhookRetrySpan time.Duration
+	LogLevel         string
 }
 
 // VideoKinds are the accepted RENDEZVOUS_VIDEO values.
@@ -98,6 +103,8 @@ func settings() []setting {
 		{"MENTORS_PER_MENTEE", "1", "how many active mentors one person (e-mail address) may have at once", applyMentorsPerMentee},
 		{"EXPECTED_INTERVAL", "168h", "a mentee without a session within this is overdue", applyDuration("EXPECTED_INTERVAL", time.Hour, func(c *Config) *time.Duration { return &c.ExpectedInterval })},
 		{"JOB_TIMEOUT", "2m", "longest run of a background job (a sync, a mail); jobs of a crashed process are retried after 1.5 times this", applyDuration("JOB_TIMEOUT", time.Second, func(c *Config) *time.Duration { return &c.JobTimeout })},
+		{"ADMIN_EMAIL", "", "comma-separated addresses mailed about what needs an admin (a webhook endpoint disabled)", applyAdminEmails},
+		{"WEBHOOK_RETRY_SPAN", "24h", "how long a webhook delivery is retried (exponential backoff) before it is marked failed", applyDuration("WEBHOOK_RETRY_SPAN", time.Second, func(c *Config) *time.Duration { return &c.WebhookRetrySpan })},
 		{"LOG_LEVEL", "info", "debug, info, warn or error", applyLogLevel},
 	}
 }

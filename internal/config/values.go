@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -213,5 +214,22 @@ func applyMentorsPerMentee(c *Config, v string) error {
 		return fmt.Errorf("%q is not a whole number from 1 to 100", v)
 	}
 	c.MentorsPerMentee = n
+	return nil
+}
+
+// applyAdminEmails accepts comma-separated bare addresses.
+func applyAdminEmails(c *Config, v string) error {
+	c.AdminEmails = nil
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		addr, err := mail.ParseAddress(part)
+		if err != nil || addr.Name != "" || addr.Address != part {
+			return fmt.Errorf("%q is not an e-mail address like admin@example.org", part)
+		}
+		c.AdminEmails = append(c.AdminEmails, addr.Address)
+	}
 	return nil
 }

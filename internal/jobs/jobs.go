@@ -29,7 +29,9 @@ type Engine struct {
 	logger   *slog.Logger
 	workers  *river.Workers
 	periodic []*river.PeriodicJob
-	client   *river.Client[*sql.Tx]
+	// queues beside River's default one, by name.
+	queues map[string]river.QueueConfig
+	client *river.Client[*sql.Tx]
 	// PollInterval is how often idle workers look for new jobs.
 	PollInterval time.Duration
 	// MaxWorkers bounds concurrent jobs in this process.
@@ -58,6 +60,17 @@ func (e *Engine) AddPeriodic(every time.Duration, build func() river.JobArgs, ru
 	))
 }
 
+// AddQueue adds a queue of its own to the engine (before Build), for work
+// that must neither wait behind nor hold up the default queue's jobs:
+// maxWorkers concurrent jobs in this process, and a new fetch at most
+// every fetchCooldown while jobs keep coming (0: the engine's).
+func (e *Engine) AddQueue(name string, maxWorkers int, fetchCooldown time.Duration) {
+	if e.queues == nil {
+		e.queues = map[string]river.QueueConfig{}
+	}
+	e.queues[name] = river.QueueConfig{MaxWorkers: maxWorkers, FetchCooldown: fetchCooldown}
+}
+
 func (e *Engine) driver() riverdriver.Driver[*sql.Tx] {
 	if e.store.Dialect() == store.Postgres {
 		return riverdatabasesql.New(e.store.SQLDB())
@@ -71,9 +84,13 @@ func (e *Engine) Build() error {
 	if e.client != nil {
 		return nil
 	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: e.MaxWorkers}}
+	for name, q := range e.queues {
+		queues[name] = q
+	}
 	client, err := river.NewClient(e.driver(), &river.Config{
 		Logger:               e.logger,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: e.MaxWorkers}},
+		Queues:               queues,
 		Workers:              e.workers,
 		PeriodicJobs:         e.periodic,
 		FetchPollInterval:    max(e.PollInterval, 100*time.Millisecond),

@@ -12,6 +12,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
+	"github.com/rendezvous/rendezvous/internal/webhooks"
 )
 
 // MenteeInput is a new mentee.
@@ -72,6 +73,9 @@ func (s *Service) AddMenteeTx(ctx context.Context, tx *store.Tx, mentor *store.M
 			return nil, "", apperr.Errorf(apperr.AlreadyMentored, "%s is already an active mentee of %s", in.Email, mentor.Name)
 		}
 		return nil, "", fmt.Errorf("add mentee: %w", err)
+	}
+	if err := s.emit(ctx, tx, webhooks.Mentee(webhooks.MenteeAssigned, m, mentor, nil)); err != nil {
+		return nil, "", err
 	}
 	return m, link, nil
 }

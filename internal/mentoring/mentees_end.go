@@ -7,6 +7,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/webhooks"
 )
 
 // EndMentorship ends a mentorship (staff, or the mentee's mentor): the
@@ -19,10 +20,11 @@ func (s *Service) EndMentorship(ctx context.Context, by access.Principal, id str
 		if err != nil {
 			return err
 		}
+		var mentor *store.Mentor
 		if m.MentorID != nil {
 			// The mentor's lock orders this after any booking in flight
 			// for the mentee, so cancellations that follow see it.
-			if _, err := tx.LockMentor(ctx, *m.MentorID); err != nil {
+			if mentor, err = tx.LockMentor(ctx, *m.MentorID); err != nil {
 				return err
 			}
 		}
@@ -30,6 +32,9 @@ func (s *Service) EndMentorship(ctx context.Context, by access.Principal, id str
 			now := s.now().UTC()
 			m.Status, m.EndedAt, m.UpdatedAt = store.MenteeEnded, &now, now
 			if err := tx.UpdateMentee(ctx, m); err != nil {
+				return err
+			}
+			if err := s.emit(ctx, tx, webhooks.Mentee(webhooks.MenteeEnded, m, mentor, nil)); err != nil {
 				return err
 			}
 		}
@@ -98,6 +103,12 @@ func (s *Service) moveMenteeTx(ctx context.Context, tx *store.Tx, m *store.Mente
 	if active >= mentor.MaxMentees {
 		return apperr.Errorf(apperr.CaseloadFull, "%s already follows %d mentees, their maximum", mentor.Name, mentor.MaxMentees)
 	}
+	var previous *store.Mentor
+	if m.MentorID != nil {
+		if previous, err = tx.Mentor(ctx, *m.MentorID); err != nil {
+			return err
+		}
+	}
 	now := s.now().UTC()
 	m.MentorID, m.AssignedAt, m.UpdatedAt = &mentor.ID, now, now
 	if err := tx.UpdateMentee(ctx, m); err != nil {
@@ -106,5 +117,5 @@ func (s *Service) moveMenteeTx(ctx context.Context, tx *store.Tx, m *store.Mente
 		}
 		return err
 	}
-	return nil
+	return s.emit(ctx, tx, webhooks.Mentee(webhooks.MenteeReassigned, m, mentor, previous))
 }

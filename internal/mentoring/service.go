@@ -3,11 +3,13 @@
 package mentoring
 
 import (
+	"context"
 	"time"
 
 	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/webhooks"
 )
 
 // Service is the mentoring core.
@@ -20,6 +22,8 @@ type Service struct {
 	expectedInterval time.Duration
 	// mentorsPerMentee: active mentorships one person may have at once.
 	mentorsPerMentee int
+	// webhooks records the events of mentorships (nil: none).
+	webhooks webhooks.Emitter
 }
 
 // Option configures the service.
@@ -33,6 +37,20 @@ func WithExpectedInterval(d time.Duration) Option {
 			s.expectedInterval = d
 		}
 	}
+}
+
+// WithWebhooks records mentee events for webhook endpoints, in the
+// transaction of each change.
+func WithWebhooks(e webhooks.Emitter) Option {
+	return func(s *Service) { s.webhooks = e }
+}
+
+// emit records webhook events in a change's transaction.
+func (s *Service) emit(ctx context.Context, tx *store.Tx, events ...webhooks.Event) error {
+	if s.webhooks == nil {
+		return nil
+	}
+	return s.webhooks.EmitTx(ctx, tx, events...)
 }
 
 // WithClock replaces the service's clock (tests).

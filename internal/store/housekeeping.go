@@ -8,7 +8,7 @@ import (
 
 // PurgeExpired deletes rows whose use is over: idempotency keys older than
 // a day, used or expired OAuth states and sign-in tokens, and expired
-// mentor and staff sessions.
+// mentor and staff sessions, and webhook deliveries finished 30 days ago.
 func (q Q) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 	db, cancel := q.with(ctx)
 	defer cancel()
@@ -35,5 +35,7 @@ func (q Q) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 		}
 		total += res.RowsAffected
 	}
-	return total, nil
+	// Finished webhook deliveries stay listed for 30 days.
+	n, err := purgeWebhooks(db, now.Add(-30*24*time.Hour))
+	return total + n, err
 }

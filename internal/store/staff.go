@@ -120,6 +120,17 @@ func (q Q) CountStaffAdmins(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// StaffAdmins lists the staff members with the admin role.
+func (q Q) StaffAdmins(ctx context.Context) ([]Staff, error) {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	var out []Staff
+	if err := db.Where("role = ?", "admin").Order("created_at, id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list staff admins: %w", translate(err))
+	}
+	return out, nil
+}
+
 // InsertStaffSigninToken stores a staff sign-in link's hash.
 func (q Q) InsertStaffSigninToken(ctx context.Context, t *StaffSigninToken) error {
 	t.ExpiresAt = UTCSecond(t.ExpiresAt)

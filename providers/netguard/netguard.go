@@ -6,6 +6,7 @@
 package netguard
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -82,6 +83,31 @@ func NewHTTPClient(opts Options) *http.Client {
 		MaxIdleConnsPerHost:   4,
 	}
 	return &http.Client{Transport: transport, Timeout: timeout}
+}
+
+// CheckHost resolves host and refuses it (ErrForbiddenAddress) when any
+// of its addresses is one a client of these options would refuse to dial:
+// a clear answer when a URL is registered. The dial-time check still
+// guards every connection, since DNS can change afterwards. A host that
+// does not resolve passes: it may exist later.
+func CheckHost(ctx context.Context, host string, allowPrivate bool) error {
+	check := newAddressCheck(allowPrivate)
+	addrs := []netip.Addr{}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		addrs = append(addrs, ip)
+	} else if resolved, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host); err == nil {
+		addrs = resolved
+	}
+	for _, ip := range addrs {
+		network := "tcp6"
+		if ip.Unmap().Is4() {
+			network = "tcp4"
+		}
+		if err := check(network, netip.AddrPortFrom(ip.Unmap(), 443).String(), nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dialControl is the signature of net.Dialer.Control.

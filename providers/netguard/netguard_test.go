@@ -102,3 +102,21 @@ func TestClientTransportSettings(t *testing.T) {
 		t.Error("timeouts not set")
 	}
 }
+
+func TestCheckHost(t *testing.T) {
+	ctx := context.Background()
+	for _, host := range []string{"127.0.0.1", "localhost", "10.1.2.3", "::1", "169.254.169.254"} {
+		if err := CheckHost(ctx, host, false); !errors.Is(err, ErrForbiddenAddress) {
+			t.Errorf("%s: %v, want refused", host, err)
+		}
+	}
+	if err := CheckHost(ctx, "127.0.0.1", true); err != nil {
+		t.Errorf("loopback while private hosts are allowed: %v", err)
+	}
+	if err := CheckHost(ctx, "169.254.169.254", true); !errors.Is(err, ErrForbiddenAddress) {
+		t.Errorf("metadata endpoint while private hosts are allowed: %v", err)
+	}
+	if err := CheckHost(ctx, "93.184.215.14", false); err != nil {
+		t.Errorf("public address: %v", err)
+	}
+}
