@@ -31,7 +31,7 @@ func connectError(err error) error {
 		return err
 	}
 	// Unreachable, timed out, or answering something unusable.
-	return apperr.Wrap(apperr.CalendarUnreachable, err, "the calendar server could not be reached or failed: %s", brief(err))
+	return apperr.Wrap(apperr.CalendarUnreachable, err, "%s", unreachableReason(err, true))
 }
 
 // syncFailure turns a sync error of a provider's connection into the
@@ -52,7 +52,7 @@ func syncFailure(provider string, err error) (status, reason string) {
 	case errors.Is(err, netguard.ErrForbiddenAddress):
 		return store.ConnectionError, "The calendar server's address is private or local, which this server does not allow."
 	case errors.Is(err, ErrUnreachable):
-		return store.ConnectionError, "The calendar server could not be reached or failed: " + brief(err)
+		return store.ConnectionError, unreachableReason(err, false)
 	case errors.Is(err, ErrNotCalendarServer):
 		return store.ConnectionError, "The calendar server gave an answer that is not valid CalDAV: " + brief(err)
 	case errors.Is(err, ErrTooLarge):

@@ -36,7 +36,7 @@ func TestConnectHostileServersFailsClearly(t *testing.T) {
 		{name: "500 calendars with 100 KB names", opts: caldavtest.HostileOptions{Calendars: 500, NameBytes: 100 << 10},
 			status: 422, code: "calendar_too_large", problem: "calendar too large: the account has 500 calendars, and at most 100 can be connected at once"},
 		{name: "slow success", opts: caldavtest.HostileOptions{Delay: 3 * time.Second},
-			status: 502, code: "calendar_unreachable", problem: "could not be reached"},
+			status: 502, code: "calendar_unreachable", problem: "did not answer in time; please try again in a moment"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := appOptions{allowPrivate: true}

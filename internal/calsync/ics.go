@@ -107,7 +107,7 @@ func icsConnectError(err error) error {
 		return apperr.Wrap(apperr.CalendarURLForbidden, err,
 			"the calendar address resolves to a private or local address, which this server does not allow")
 	case errors.Is(err, ErrUnreachable):
-		return apperr.Wrap(apperr.CalendarUnreachable, err, "the calendar address could not be reached or failed: %s", brief(err))
+		return apperr.Wrap(apperr.CalendarUnreachable, err, "%s", unreachableReason(err, true))
 	case errors.Is(err, ics.ErrBadURL), errors.Is(err, ics.ErrAuth), errors.Is(err, ics.ErrGone),
 		errors.Is(err, ics.ErrNotICalendar), errors.Is(err, ics.ErrTooLarge):
 		return apperr.Field("url", "%s", brief(err))
