@@ -118,13 +118,15 @@ func TestCalendarEditsFollowThrough(t *testing.T) {
 		allPeers(t, func(t *testing.T, srv *caldavtest.Server) {
 			smtp := smtptest.StartServer(t, smtptest.Options{})
 			a := startApp(t, db, appOptions{allowPrivate: true, smtpURL: smtp.URL()})
-			m := a.createMentor("Ada")
-			mentorMail, menteeMail := "ada@example.org", "mentee@example.org"
+			// One database serves every server's run: each has its own people.
+			who := strings.ReplaceAll(srv.Name, "-", "")
+			m := a.createMentor("Ada" + who)
+			mentorMail, menteeMail := "ada"+who+"@example.org", "mentee."+who+"@example.org"
 			if st := m.connect(srv.CalendarURL, srv.Username, srv.Password, nil); st != 201 {
 				t.Fatalf("connect: %d", st)
 			}
 			before := len(mailTexts(t, smtp, menteeMail))
-			id, start, end := a.book(m)
+			id, start, end := a.bookFor(m, menteeMail)
 			b := a.written(id)
 			waitMails(t, smtp, menteeMail, before+1)
 			waitMails(t, smtp, mentorMail, 1)
@@ -357,12 +359,12 @@ func TestCalendarEditsCost(t *testing.T) {
 		peers(t, func(t *testing.T, srv *caldavtest.Server) {
 			a := startApp(t, db, appOptions{allowPrivate: true})
 			proxy := startCountingProxy(t, srv.URL)
-			m := a.createMentor("Ada")
+			m := a.createMentor("Ada" + srv.Name)
 			calURL := proxy.srv.URL + "/" + strings.TrimPrefix(srv.CalendarURL, srv.URL)
 			if st := m.connect(calURL, srv.Username, srv.Password, nil); st != 201 {
 				t.Fatalf("connect: %d", st)
 			}
-			id, start, end := a.book(m)
+			id, start, end := a.bookFor(m, "mentee."+srv.Name+"@example.org")
 			b := a.written(id)
 			m.sync() // our own write comes back once
 			if got := proxy.during(func() { m.sync() }); len(got) != 1 {

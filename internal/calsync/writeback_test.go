@@ -16,6 +16,13 @@ import (
 // book takes the first free slot a day or more ahead through the public link.
 func (a *app) book(m mentor) (id string, start, end time.Time) {
 	a.t.Helper()
+	return a.bookFor(m, "mentee@example.org")
+}
+
+// bookFor is book for the mentee of address email (a person is the
+// mentee of one mentor at a time).
+func (a *app) bookFor(m mentor, email string) (id string, start, end time.Time) {
+	a.t.Helper()
 	link := (*m.BookingURL)[strings.LastIndex(*m.BookingURL, "/")+1:]
 	anon := client{t: a.t, base: a.base}
 	from := time.Now().UTC().AddDate(0, 0, 1).Truncate(time.Hour)
@@ -30,7 +37,7 @@ func (a *app) book(m mentor) (id string, start, end time.Time) {
 		ID string `json:"id"`
 	}
 	st := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{
-		"start": slots.Slots[0].Start.Format(time.RFC3339), "name": "Mentee", "email": "mentee@example.org", "timezone": "UTC",
+		"start": slots.Slots[0].Start.Format(time.RFC3339), "name": "Mentee", "email": email, "timezone": "UTC",
 	}, &b)
 	if st != 201 {
 		a.t.Fatalf("book: %d", st)
