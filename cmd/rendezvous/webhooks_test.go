@@ -360,3 +360,64 @@ func TestWebhooksEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestKillDuringWebhookDelivery kills the service (SIGKILL) while it
+// delivers twenty events to a slow receiver, and starts it again: every
+// event arrives, none is lost, and an event the receiver got twice came
+// under the same webhook-id (the receiver saw it, the service died
+// before recording it).
+func TestKillDuringWebhookDelivery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary")
+	}
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		rcv := startReceiver(t, time.Second)
+		env := crashEnv(t, db, map[string]string{"RENDEZVOUS_ALLOW_PRIVATE_HOSTS": "true", "RENDEZVOUS_JOB_TIMEOUT": "3s"})
+		first := startProcess(t, env)
+		admin := client{t: t, base: first.base, token: testAdminToken}
+		var hook webhookAnswer
+		if st := admin.do("POST", "/api/v1/webhooks", map[string]any{"url": rcv.url("/hooks"), "events": allWebhookEvents}, &hook); st != 201 {
+			t.Fatalf("register: %d", st)
+		}
+		rcv.trust(hook.Secret)
+		m := createMentor(t, admin, nil)
+		anon := client{t: t, base: first.base}
+		link := linkOf(*m.BookingURL)
+		slots := slotsOf(t, anon, link, "Europe/Paris")
+		const bookings = 10
+		for i := 0; i < bookings; i++ {
+			body := map[string]any{"start": slots[i], "name": fmt.Sprintf("Mentee %d", i), "email": fmt.Sprintf("mentee%d@example.org", i)}
+			if st := anon.do("POST", "/api/v1/book/"+link+"/bookings", body, nil); st != 201 {
+				t.Fatalf("booking %d: %d", i, st)
+			}
+		}
+		eventually(t, 30*time.Second, "a first event delivered", func() bool { return len(rcv.received()) >= 1 })
+		first.kill()
+		time.Sleep(1500 * time.Millisecond) // the receiver finishes what was in flight
+		before := len(byID(t, rcv.received(), "/hooks"))
+
+		second := startProcess(t, env)
+		defer second.kill()
+		// Deliveries the first process left running are rescued after
+		// 1.5 job timeouts and sent again.
+		after := client{t: t, base: second.base, token: testAdminToken}
+		eventually(t, 90*time.Second, "every delivery recorded as delivered", func() bool {
+			var ds deliveriesAnswer
+			after.do("GET", "/api/v1/webhooks/"+hook.ID+"/deliveries?status=delivered&limit=500", nil, &ds)
+			return len(ds.Deliveries) == 2*bookings
+		})
+		time.Sleep(time.Second)
+		got := map[string]int{}
+		for _, h := range byID(t, rcv.received(), "/hooks") {
+			got[h.Body.Type]++
+			if len(h.ValidWith) != 1 {
+				t.Errorf("%s: signature not verified by Python: %+v", h.ID, h)
+			}
+		}
+		if got["booking.created"] != bookings || got["mentee.assigned"] != bookings {
+			t.Errorf("events %v, want %d of each", got, bookings)
+		}
+		t.Logf("%d events had arrived when the service was killed; %d posts for %d events in all (the extra ones repeat a webhook-id)",
+			before, len(rcv.received()), 2*bookings)
+	})
+}
