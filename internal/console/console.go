@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/keyset"
@@ -140,17 +142,27 @@ func (s *Service) Dashboard(ctx context.Context, by access.Principal) (*Dashboar
 	})
 	d.Mentors = all[:min(len(all), DashboardRows)]
 
-	if d.Overdue.Count, d.Overdue.Pairs, err = s.store.OverduePairs(ctx, now.Add(-s.expectedInterval), DashboardRows); err != nil {
-		return nil, err
-	}
-	if d.Unreported.Count, d.Unreported.Pairs, err = s.store.UnreportedSessions(ctx, now.Add(-unreportedAfter), DashboardRows); err != nil {
-		return nil, err
-	}
-	if d.NeverBooked.Count, d.NeverBooked.Pairs, err = s.store.NeverBooked(ctx, DashboardRows); err != nil {
-		return nil, err
-	}
+	// The attention lists and the month's figures are independent reads:
+	// side by side, each on its own connection.
 	d.MonthStart = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	if d.Month, err = s.store.ProgramFigures(ctx, d.MonthStart, d.MonthStart.AddDate(0, 1, 0), now.Add(-unreportedAfter)); err != nil {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		d.Overdue.Count, d.Overdue.Pairs, err = s.store.OverduePairs(gctx, now.Add(-s.expectedInterval), DashboardRows)
+		return err
+	})
+	g.Go(func() (err error) {
+		d.Unreported.Count, d.Unreported.Pairs, err = s.store.UnreportedSessions(gctx, now.Add(-unreportedAfter), DashboardRows)
+		return err
+	})
+	g.Go(func() (err error) {
+		d.NeverBooked.Count, d.NeverBooked.Pairs, err = s.store.NeverBooked(gctx, DashboardRows)
+		return err
+	})
+	g.Go(func() (err error) {
+		d.Month, err = s.store.ProgramFigures(gctx, d.MonthStart, d.MonthStart.AddDate(0, 1, 0), now.Add(-unreportedAfter))
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	return d, nil
