@@ -70,7 +70,8 @@ func parsePages() (map[string]*template.Template, error) {
 	// zone shows a zone's canonical name; zoneID is that name for scripts.
 	funcs := template.FuncMap{"rfc3339": rfc3339Of, "zone": zonenames.Display, "zoneID": zonenames.Canonical,
 		"settingsField": settingsFieldOf, "optionalInt": optionalInt, "dashes": func(s string) string { return strings.ReplaceAll(s, "_", "-") },
-		"monthName": monthName, "shortDate": shortDate, "shortTime": shortTime, "tagged": tagged, "deref": deref}
+		"monthName": monthName, "shortDate": shortDate, "shortTime": shortTime, "tagged": tagged, "deref": deref,
+		"list3": func(a, b, c string) []string { return []string{a, b, c} }}
 	out := make(map[string]*template.Template, len(pageNames))
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFiles,

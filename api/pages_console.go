@@ -122,6 +122,9 @@ func (s *Server) editMentorFromPage(c echo.Context) error {
 	}
 	public := c.FormValue("public_booking") == "1"
 	in.PublicBooking = &public
+	if status := c.FormValue("status"); status != "" {
+		in.Status = &status
+	}
 	if _, err := s.Mentoring.UpdateMentor(c.Request().Context(), principal(c), c.Param("id"), in); err != nil {
 		if msg, status, ok := formError(c, err); ok && status != http.StatusForbidden && status != http.StatusNotFound {
 			return s.renderStaffMentor(c, status, msg)

@@ -134,13 +134,20 @@ func TestConsolePages(t *testing.T) {
 	}
 	gracePage := e.s.base + "/staff/mentors/" + grace
 	postFormFrom(t, cora, gracePage, gracePage, url.Values{"name": {"Grace H."}, "email": {"grace@example.org"}, "max_mentees": {"7"},
-		"session_minutes": {"30"}, "max_upcoming_per_mentee": {"5"}, "public_booking": {"1"}}, http.StatusOK)
+		"session_minutes": {"30"}, "max_upcoming_per_mentee": {"5"}, "public_booking": {"1"}, "status": {"paused"}}, http.StatusOK)
 	var m struct {
 		Name       string `json:"name"`
 		MaxMentees int    `json:"max_mentees"`
+		Status     string `json:"status"`
 	}
-	if e.admin.do("GET", "/api/v1/mentors/"+grace, nil, &m); m.Name != "Grace H." || m.MaxMentees != 7 {
+	if e.admin.do("GET", "/api/v1/mentors/"+grace, nil, &m); m.Name != "Grace H." || m.MaxMentees != 7 || m.Status != "paused" {
 		t.Errorf("after editing: %+v", m)
+	}
+	if _, body := getPage(t, cora, e.s.base+"/staff"); figure(t, body, "count-paused") != 1 {
+		t.Error("the dashboard does not count the paused mentor")
+	}
+	if _, body := getPage(t, cora, e.s.base+"/staff/mentors?load=paused"); !strings.Contains(body, "Grace H.") || strings.Contains(body, "Hopper Free") {
+		t.Error("the paused filter")
 	}
 	if st, body := getPage(t, cora, gracePage); st != 200 || !strings.Contains(body, "Grace H.") {
 		t.Errorf("the mentor page: %d", st)

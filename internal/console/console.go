@@ -55,6 +55,7 @@ func New(s *store.Store, opts Options) *Service {
 // MentorLoad is a mentor's load as the console shows it.
 type MentorLoad struct {
 	ID, Name, Email, Timezone string
+	Status                    string // active, paused, inactive
 	Active, Max               int
 	HasHours                  bool
 	CalendarErrors            int
@@ -90,6 +91,7 @@ type Dashboard struct {
 	Mentors                                               []MentorLoad
 	MentorCount                                           int
 	Full, Overloaded, NoHours, CalendarErrors, FreePlaces int
+	Paused, Inactive                                      int
 	Overdue, Unreported, NeverBooked                      Attention
 	// Month is this calendar month (UTC) so far and ahead.
 	Month      store.ProgramMonth
@@ -118,13 +120,20 @@ func (s *Service) Dashboard(ctx context.Context, by access.Principal) (*Dashboar
 	for _, r := range loads {
 		m := mentorLoadOf(r)
 		d.ActiveMentees += m.Active
+		switch m.Status {
+		case "paused":
+			d.Paused++
+		case "inactive":
+			d.Inactive++
+		}
 		switch {
 		case m.Overloaded():
 			d.Overloaded++
 			d.Full++
 		case m.Full():
 			d.Full++
-		default:
+		case m.Status == "" || m.Status == "active":
+			// Only an active mentor's places can be given.
 			d.FreePlaces += m.Max - m.Active
 		}
 		if !m.HasHours {
@@ -169,20 +178,21 @@ func (s *Service) Dashboard(ctx context.Context, by access.Principal) (*Dashboar
 }
 
 func mentorLoadOf(r store.MentorLoadRow) MentorLoad {
-	return MentorLoad{ID: r.ID, Name: r.Name, Email: r.Email, Timezone: r.Timezone, Active: r.Active, Max: r.MaxMentees,
+	return MentorLoad{ID: r.ID, Name: r.Name, Email: r.Email, Timezone: r.Timezone, Status: r.Status, Active: r.Active, Max: r.MaxMentees,
 		HasHours: r.HasHours, CalendarErrors: r.CalendarErrors}
 }
 
 // MentorFilter narrows the mentor list.
 type MentorFilter struct {
 	Query string
-	// Load: "", free, full, overloaded, no_hours, calendar_errors.
+	// Load: "", free, full, overloaded, no_hours, calendar_errors,
+	// paused, inactive.
 	Load string
 }
 
 // MentorLoads is the names of the load filters, in the order a form
 // offers them.
-var mentorLoads = []string{"free", "full", "overloaded", "no_hours", "calendar_errors"}
+var mentorLoads = []string{"free", "full", "overloaded", "no_hours", "calendar_errors", "paused", "inactive"}
 
 // MentorLoadFilters are the load filters a form offers.
 func MentorLoadFilters() []string { return slices.Clone(mentorLoads) }

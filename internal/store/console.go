@@ -13,6 +13,7 @@ import (
 // MentorLoadRow is a mentor with their active mentees and calendar errors.
 type MentorLoadRow struct {
 	ID, Name, Email, Timezone string
+	Status                    string // active, paused, inactive
 	MaxMentees, Active        int
 	HasHours                  bool
 	CalendarErrors            int
@@ -20,7 +21,7 @@ type MentorLoadRow struct {
 
 // mentorLoadSelect is the columns of MentorLoadRow, over mentors m joined
 // to the active counts a and the calendar errors c.
-const mentorLoadSelect = `SELECT m.id, m.name, m.email, m.timezone, m.max_mentees, COALESCE(a.n, 0),
+const mentorLoadSelect = `SELECT m.id, m.name, m.email, m.timezone, m.status, m.max_mentees, COALESCE(a.n, 0),
 		CASE WHEN m.weekly_hours IN ('', '[]', 'null') THEN 0 ELSE 1 END, COALESCE(c.n, 0)
 	FROM mentors m
 	LEFT JOIN (SELECT mentor_id, COUNT(*) AS n FROM mentees WHERE status = 'active' AND mentor_id IS NOT NULL GROUP BY mentor_id) a ON a.mentor_id = m.id
@@ -29,7 +30,7 @@ const mentorLoadSelect = `SELECT m.id, m.name, m.email, m.timezone, m.max_mentee
 func scanMentorLoad(scan func(...any) error) (MentorLoadRow, error) {
 	var r MentorLoadRow
 	var hours int
-	err := scan(&r.ID, &r.Name, &r.Email, &r.Timezone, &r.MaxMentees, &r.Active, &hours, &r.CalendarErrors)
+	err := scan(&r.ID, &r.Name, &r.Email, &r.Timezone, &r.Status, &r.MaxMentees, &r.Active, &hours, &r.CalendarErrors)
 	r.HasHours = hours == 1
 	return r, err
 }
@@ -53,8 +54,8 @@ func (q Q) MentorLoads(ctx context.Context) ([]MentorLoadRow, error) {
 type MentorListFilter struct {
 	Query string // part of the name or e-mail, any case
 	// Load is "", "free" (places left), "full" (no place left),
-	// "overloaded" (more than the maximum), "no_hours" or
-	// "calendar_errors".
+	// "overloaded" (more than the maximum), "no_hours",
+	// "calendar_errors", "paused" or "inactive".
 	Load string
 }
 
@@ -78,6 +79,9 @@ func (q Q) MentorsPage(ctx context.Context, f MentorListFilter, afterName, after
 		conds = append(conds, "m.weekly_hours IN ('', '[]', 'null')")
 	case "calendar_errors":
 		conds = append(conds, "COALESCE(c.n, 0) > 0")
+	case "paused", "inactive":
+		conds = append(conds, "m.status = ?")
+		args = append(args, f.Load)
 	}
 	if afterID != "" {
 		conds = append(conds, "(m.name > ? OR (m.name = ? AND m.id > ?))")
