@@ -91,6 +91,14 @@ func serve(ctx context.Context, args []string, lookupEnv func(string) (string, b
 	if err := program.Jobs.Start(ctx); err != nil {
 		return err
 	}
+	// Slots are answered from memory while the cache follows the
+	// database's changes; it stops with ctx, before the database closes.
+	slotCacheDone := make(chan struct{})
+	go func() {
+		defer close(slotCacheDone)
+		program.SlotCache.Run(ctx)
+	}()
+	defer func() { <-slotCacheDone }()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("RENDEZVOUS_ADDR: %w", err)

@@ -5,7 +5,8 @@
 //
 // Dependencies point one way:
 //
-//	api → booking → mentoring, calsync (through small interfaces), outbox
+//	api → booking → mentoring, calsync (through small interfaces), outbox, slotcache
+//	slotcache → mentoring (hours), store (and its change feed)
 //	calsync → outbox (through a small interface)
 //	outbox → notify, store, links; signin → store, links; staff, console → store
 //	everything → access, store, links, jobs
@@ -35,6 +36,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/signin"
+	"github.com/rendezvous/rendezvous/internal/slotcache"
 	"github.com/rendezvous/rendezvous/internal/staff"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/webhooks"
@@ -52,6 +54,9 @@ type App struct {
 	Calendars *calsync.Service
 	Signin    *signin.Service
 	Webhooks  *webhooks.Service
+	// SlotCache serves slot requests from memory while its Run follows
+	// the database's changes (cmd/rendezvous runs it beside the server).
+	SlotCache *slotcache.Cache
 }
 
 // Tuning adjusts what the configuration does not cover; the zero value is
@@ -107,8 +112,10 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 
 	ment := mentoring.New(db, box, public, mentoring.WithExpectedInterval(cfg.ExpectedInterval),
 		mentoring.WithMentorsPerMentee(cfg.MentorsPerMentee), mentoring.WithWebhooks(hooks))
+	slots := slotcache.New(db, slotcache.Options{Logger: logger})
 	book := booking.New(booking.Deps{
 		Store: db, Jobs: engine, Box: box, Links: public, Outbox: mails, Mentorships: ment, Calendars: cals, Webhooks: hooks,
+		SlotCache: slots,
 	}, booking.Options{
 		Video: defaultVideo, Videos: videos, Reminders: cfg.Reminders, SyncInterval: cfg.SyncInterval, Logger: logger,
 	})
@@ -140,7 +147,8 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 	if err := engine.Build(); err != nil {
 		return nil, err
 	}
-	return &App{HTTP: server, Jobs: engine, Mentoring: ment, Booking: book, Calendars: cals, Signin: signins, Webhooks: hooks}, nil
+	return &App{HTTP: server, Jobs: engine, Mentoring: ment, Booking: book, Calendars: cals, Signin: signins, Webhooks: hooks,
+		SlotCache: slots}, nil
 }
 
 // adminContacts are who is mailed about what needs an admin: the staff

@@ -117,6 +117,7 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 		}
 		return nil, false, err
 	}
+	s.slotsChanged(out.MentorID)
 	return out, false, nil
 }
 

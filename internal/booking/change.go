@@ -218,6 +218,9 @@ func (s *Service) mutate(ctx context.Context, t target, event string, fn func(tx
 		}
 		return s.afterChange(ctx, tx, change{booking: b, mentor: mentor, mentee: mentee, event: event, reason: reason, previous: previous, before: &before})
 	})
+	if err == nil {
+		s.slotsChanged(out.MentorID)
+	}
 	return out, err
 }
 

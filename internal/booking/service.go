@@ -17,6 +17,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/secret"
+	"github.com/rendezvous/rendezvous/internal/slotcache"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
 	"github.com/rendezvous/rendezvous/internal/webhooks"
@@ -48,7 +49,8 @@ type Calendars interface {
 	HasWriteTarget(ctx context.Context, tx *store.Tx, mentorID string) (bool, error)
 }
 
-// Deps are what the service is built with; all are required.
+// Deps are what the service is built with; all are required but
+// SlotCache (without it, every slot request reads the database).
 type Deps struct {
 	Store       *store.Store
 	Jobs        Enqueuer
@@ -58,7 +60,8 @@ type Deps struct {
 	Mentorships Mentorships
 	Calendars   Calendars
 	// Webhooks records the events of each change (optional).
-	Webhooks webhooks.Emitter
+	Webhooks  webhooks.Emitter
+	SlotCache *slotcache.Cache
 }
 
 // Options configure the service.
@@ -88,6 +91,7 @@ type Service struct {
 	mentorships Mentorships
 	calendars   Calendars
 	webhooks    webhooks.Emitter
+	slotCache   *slotcache.Cache
 	now         func() time.Time
 	// zones caches loaded locations by name: every slots request needs
 	// two, and loading one reads the zone database.
@@ -103,7 +107,8 @@ func New(d Deps, opts Options) *Service {
 		opts.Now = time.Now
 	}
 	return &Service{Options: opts, store: d.Store, jobs: d.Jobs, box: d.Box, links: d.Links, outbox: d.Outbox,
-		mentorships: d.Mentorships, calendars: d.Calendars, webhooks: d.Webhooks, now: opts.Now}
+		mentorships: d.Mentorships, calendars: d.Calendars, webhooks: d.Webhooks,
+		slotCache: d.SlotCache, now: opts.Now}
 }
 
 // location loads an IANA zone, once per name.
@@ -117,4 +122,13 @@ func (s *Service) location(field, name string) (*time.Location, error) {
 	}
 	s.zones.Store(name, loc)
 	return loc, nil
+}
+
+// slotsChanged makes this process's own change to a mentor's sessions
+// show in its slots at once (other processes learn it from the change
+// feed).
+func (s *Service) slotsChanged(mentorID string) {
+	if s.slotCache != nil && mentorID != "" {
+		s.slotCache.Changed(mentorID)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
+	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
 )
@@ -21,7 +22,8 @@ type Slots struct {
 }
 
 // Slots lists the slots whose start lies in [from, to), in zone tz.
-// They are computed from the database only, never from a remote calendar.
+// They are computed from the database only, never from a remote calendar:
+// from the slot cache's copy of it when that holds the window.
 func (s *Service) Slots(ctx context.Context, token string, from, to time.Time, tz string) (*Slots, error) {
 	if err := validate.Window(from, to); err != nil {
 		return nil, err
@@ -29,6 +31,9 @@ func (s *Service) Slots(ctx context.Context, token string, from, to time.Time, t
 	visitor, err := s.location("tz", tz)
 	if err != nil {
 		return nil, err
+	}
+	if out, err := s.cachedSlots(ctx, token, from, to, visitor); out != nil || err != nil {
+		return out, err
 	}
 	link, err := resolveLink(ctx, s.store.Q, token, false)
 	if err != nil {
@@ -51,6 +56,45 @@ func (s *Service) Slots(ctx context.Context, token string, from, to time.Time, t
 	if err != nil {
 		return nil, err
 	}
+	return &Slots{Timezone: visitor, Stale: stale, Slots: slots}, nil
+}
+
+// cachedSlots answers from the slot cache; nil, nil when it cannot (no
+// cache, not serving, or a window it does not hold).
+func (s *Service) cachedSlots(ctx context.Context, token string, from, to time.Time, visitor *time.Location) (*Slots, error) {
+	if s.slotCache == nil || !s.slotCache.Serving() {
+		return nil, nil
+	}
+	if !secret.Plausible(token) {
+		return nil, errNoLink
+	}
+	hash := secret.HashToken(token)
+	mentorID, known := s.slotCache.Link(hash)
+	if !known {
+		stamp := s.slotCache.Stamp()
+		link, err := resolveLink(ctx, s.store.Q, token, false)
+		if err != nil {
+			return nil, err
+		}
+		mentorID = link.mentor.ID
+		s.slotCache.RememberLink(hash, mentorID, stamp)
+	}
+	in, ok, err := s.slotCache.Mentor(ctx, mentorID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	now := s.now()
+	if !in.Covers(from, to, now) {
+		return nil, nil
+	}
+	m := &in.Mentor
+	q := mentorQuery(m, in.Availability, now, from, to)
+	q.Busy, q.Booked, q.Visitor = in.Busy, in.Booked, visitor
+	slots, err := calendar.Slots(q)
+	if err != nil {
+		return nil, fmt.Errorf("compute slots of mentor %s: %w", m.ID, err)
+	}
+	stale := in.Connected && (in.OldestSync == nil || now.Sub(*in.OldestSync) > 2*s.SyncInterval)
 	return &Slots{Timezone: visitor, Stale: stale, Slots: slots}, nil
 }
 
@@ -77,22 +121,9 @@ func (s *Service) slotQuery(ctx context.Context, q store.Q, m *store.Mentor, fro
 	if err != nil {
 		return calendar.SlotQuery{}, err
 	}
-	query := calendar.SlotQuery{
-		Availability: avail,
-		Busy:         make([]calendar.Interval, 0, len(busy)),
-		Booked:       make([]calendar.Interval, 0, len(booked)),
-		Session:      time.Duration(m.SessionMinutes) * time.Minute,
-		BufferBefore: time.Duration(m.BufferMinutes) * time.Minute,
-		BufferAfter:  time.Duration(m.BufferMinutes) * time.Minute,
-		MinNotice:    time.Duration(m.MinNoticeMinutes) * time.Minute,
-		HorizonDays:  m.HorizonDays,
-		Now:          s.now(),
-		From:         from,
-		To:           to,
-	}
-	if m.MaxSessionsPerDay != nil {
-		query.MaxPerDay = *m.MaxSessionsPerDay
-	}
+	query := mentorQuery(m, avail, s.now(), from, to)
+	query.Busy = make([]calendar.Interval, 0, len(busy))
+	query.Booked = make([]calendar.Interval, 0, len(booked))
 	for _, b := range busy {
 		query.Busy = append(query.Busy, calendar.Interval{Start: b.StartAt, End: b.EndAt})
 	}
@@ -102,6 +133,26 @@ func (s *Service) slotQuery(ctx context.Context, q store.Q, m *store.Mentor, fro
 		}
 	}
 	return query, nil
+}
+
+// mentorQuery is a slot query of the mentor's settings, without busy
+// time or sessions.
+func mentorQuery(m *store.Mentor, avail calendar.Availability, now, from, to time.Time) calendar.SlotQuery {
+	q := calendar.SlotQuery{
+		Availability: avail,
+		Session:      time.Duration(m.SessionMinutes) * time.Minute,
+		BufferBefore: time.Duration(m.BufferMinutes) * time.Minute,
+		BufferAfter:  time.Duration(m.BufferMinutes) * time.Minute,
+		MinNotice:    time.Duration(m.MinNoticeMinutes) * time.Minute,
+		HorizonDays:  m.HorizonDays,
+		Now:          now,
+		From:         from,
+		To:           to,
+	}
+	if m.MaxSessionsPerDay != nil {
+		q.MaxPerDay = *m.MaxSessionsPerDay
+	}
+	return q
 }
 
 // stale reports whether a connected calendar missed two sync intervals.
