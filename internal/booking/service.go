@@ -50,7 +50,8 @@ type Calendars interface {
 }
 
 // Deps are what the service is built with; all are required but
-// SlotCache (without it, every slot request reads the database).
+// Webhooks and SlotCache (without it, every slot request reads the
+// database).
 type Deps struct {
 	Store       *store.Store
 	Jobs        Enqueuer
