@@ -34,6 +34,10 @@ type bookingResponse struct {
 	// ChangedBy is null until the session is rescheduled or cancelled.
 	ChangedBy       *string                  `json:"changed_by"`
 	CalendarRefusal *calendarRefusalResponse `json:"calendar_move_refused,omitempty"`
+	// Report is null until an outcome is recorded, and for the mentee.
+	Report           *reportResponse    `json:"report"`
+	Attendance       attendanceResponse `json:"attendance"`
+	SuggestedOutcome *string            `json:"suggested_outcome"`
 }
 
 // calendarRefusalResponse is a move of the session's event in the
@@ -44,11 +48,26 @@ type calendarRefusalResponse struct {
 	At     string `json:"at"`
 }
 
+type reportResponse struct {
+	Outcome string `json:"outcome"`
+	Notes   string `json:"notes"`
+	Summary string `json:"summary"`
+	FiledAt string `json:"filed_at"`
+	FiledBy string `json:"filed_by"`
+}
+
+type attendanceResponse struct {
+	MentorJoinedAt *string `json:"mentor_joined_at"`
+	MenteeJoinedAt *string `json:"mentee_joined_at"`
+}
+
 func newBookingResponse(b *booking.Booking, loc *time.Location) bookingResponse {
 	out := bookingResponse{
 		ID: b.ID, MentorID: b.MentorID, MenteeID: b.MenteeID, Start: rfc3339(b.Start, loc), End: rfc3339(b.End, loc),
 		Status: b.Status, Outcome: b.Outcome, Sequence: b.Sequence, Note: b.Note, CancelReason: b.CancelReason,
-		VideoURL: b.VideoURL, ManageURL: b.ManageURL, ICSURL: b.ICSURL,
+		VideoURL: b.VideoURL, ManageURL: b.ManageURL, ICSURL: b.ICSURL, SuggestedOutcome: b.SuggestedOutcome,
+		Attendance: attendanceResponse{MentorJoinedAt: optionalTimeIn(b.Attendance.MentorJoinedAt, loc),
+			MenteeJoinedAt: optionalTimeIn(b.Attendance.MenteeJoinedAt, loc)},
 	}
 	if b.ChangedBy != "" {
 		out.ChangedBy = &b.ChangedBy
@@ -56,7 +75,19 @@ func newBookingResponse(b *booking.Booking, loc *time.Location) bookingResponse 
 	if r := b.CalendarRefusal; r != nil {
 		out.CalendarRefusal = &calendarRefusalResponse{Start: rfc3339(r.Start, loc), Reason: r.Reason, At: rfc3339(r.At, loc)}
 	}
+	if rep := b.Report; rep != nil {
+		out.Report = &reportResponse{Outcome: rep.Outcome, Notes: rep.Notes, Summary: rep.Summary,
+			FiledAt: rfc3339(rep.FiledAt, loc), FiledBy: rep.FiledBy}
+	}
 	return out
+}
+
+func optionalTimeIn(t *time.Time, loc *time.Location) *string {
+	if t == nil {
+		return nil
+	}
+	s := rfc3339(*t, loc)
+	return &s
 }
 
 type linkResponse struct {
@@ -291,11 +322,34 @@ func (s *Server) setOutcome(c echo.Context) error {
 	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
 }
 
-// join admits a participant to a BigBlueButton room and redirects there.
+// fileReport files or corrects a session's report.
+func (s *Server) fileReport(c echo.Context) error {
+	var req struct {
+		Outcome string `json:"outcome"`
+		Notes   string `json:"notes"`
+		Summary string `json:"summary"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	b, err := s.Booking.FileReport(c.Request().Context(), principal(c), c.Param("id"),
+		booking.ReportInput{Outcome: req.Outcome, Notes: req.Notes, Summary: req.Summary})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, newBookingResponse(b, nil))
+}
+
+// join records a participant's first join and redirects to the video
+// room. The link's key must not travel on to the provider in a Referer,
+// and no cache may keep the answer.
 func (s *Server) join(c echo.Context) error {
 	target, err := s.Booking.Join(c.Request().Context(), c.Param("room"), c.QueryParam("k"))
 	if err != nil {
 		return err
 	}
+	h := c.Response().Header()
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set(echo.HeaderCacheControl, "no-store")
 	return c.Redirect(http.StatusFound, target)
 }

@@ -63,7 +63,7 @@ func (s *Server) setupPages() {
 }
 
 // pageNames are the page templates; each is parsed with the layout.
-var pageNames = []string{"book", "manage", "signin", "mentor", "mentor_session", "error",
+var pageNames = []string{"book", "manage", "signin", "mentor", "mentor_session", "statement", "error",
 	"staff_home", "staff_team", "staff_mentors", "staff_mentor", "staff_mentees", "staff_mentee", "staff_assign", "staff_import"}
 
 func parsePages() (map[string]*template.Template, error) {

@@ -118,9 +118,11 @@ type upcomingSession struct {
 }
 
 type mentorPage struct {
-	Mentor        *mentoring.Mentor
-	Caseload      *mentoring.Caseload
-	Upcoming      []upcomingSession
+	Mentor   *mentoring.Mentor
+	Caseload *mentoring.Caseload
+	Upcoming []upcomingSession
+	// Unreported are ended sessions waiting for their report.
+	Unreported    []upcomingSession
 	Weekdays      []weekdayHours
 	Overrides     string
 	Connections   []calsync.Connection
@@ -160,6 +162,13 @@ func (s *Server) renderMentor(c echo.Context, status int, form *formState) error
 	for _, b := range sessions {
 		data.Upcoming = append(data.Upcoming, upcomingSession{ID: b.ID, Start: b.Start, Mentee: names[b.MenteeID], VideoURL: b.VideoURL,
 			MoveRefused: b.CalendarRefusal != nil})
+	}
+	unreported, err := s.Booking.Unreported(ctx, me, id)
+	if err != nil {
+		return err
+	}
+	for _, b := range unreported {
+		data.Unreported = append(data.Unreported, upcomingSession{ID: b.ID, Start: b.Start, Mentee: names[b.MenteeID]})
 	}
 	if data.Connections, err = s.Calendars.Connections(ctx, me, id); err != nil {
 		return err

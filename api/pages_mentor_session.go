@@ -40,6 +40,18 @@ type mentorSessionPage struct {
 	booking.Rules
 	Outcome  string
 	Outcomes []string
+	// The report: the one filed, what attendance suggests, who joined
+	// when, whether the month is closed, the mentee's earlier reports.
+	ReportPath     string
+	Report         *booking.Report
+	Suggested      string
+	Selected       string // the outcome the form starts on
+	Notes, Summary string
+	MentorJoined   *time.Time
+	MenteeJoined   *time.Time
+	Ended, Locked  bool
+	History        []booking.HistoryEntry
+	MaxReportText  int
 }
 
 func (s *Server) mentorSessionPage(c echo.Context) error {
@@ -61,10 +73,26 @@ func (s *Server) renderMentorSession(c echo.Context, status int, formErr string)
 		Length: p.minutes(sess.End.Sub(sess.Start)), JoinURL: sess.JoinURL, Reason: sess.CancelReason, Note: sess.Note,
 		Cancelled: sess.Status != "confirmed", Rules: sess.Rules,
 		CancelPath: page + "/cancel", MovePath: page + "/move", OutcomePath: page + "/outcome", ReasonKey: "msession.reason",
-		Outcomes: booking.OutcomeNames(),
+		Outcomes:   booking.OutcomeNames(),
+		ReportPath: page + "/report", Report: sess.Report, MentorJoined: sess.Attendance.MentorJoinedAt,
+		MenteeJoined: sess.Attendance.MenteeJoinedAt, Ended: !sess.End.After(time.Now()), Locked: sess.ReportLocked,
+		History: sess.History, MaxReportText: booking.MaxReportText,
 	}
 	if sess.Outcome != nil {
-		data.Outcome = *sess.Outcome
+		data.Outcome, data.Selected = *sess.Outcome, *sess.Outcome
+	}
+	if sess.SuggestedOutcome != nil {
+		data.Suggested = *sess.SuggestedOutcome
+		if data.Selected == "" {
+			data.Selected = data.Suggested
+		}
+	}
+	if sess.Report != nil {
+		data.Notes, data.Summary = sess.Report.Notes, sess.Report.Summary
+	}
+	if formErr != "" {
+		// Show the form as it was sent, so nothing typed is lost.
+		data.Selected, data.Notes, data.Summary = c.FormValue("outcome"), c.FormValue("notes"), c.FormValue("summary")
 	}
 	data.ChangedByCalendar = sess.ChangedBy == "calendar"
 	if r := sess.CalendarRefusal; r != nil && !data.Cancelled {
@@ -99,6 +127,12 @@ func (s *Server) mentorSessionAction(done string, act func(c echo.Context, id st
 
 func (s *Server) cancelAsMentor(c echo.Context, id string) error {
 	_, err := s.Booking.Cancel(c.Request().Context(), principal(c), id, c.FormValue("reason"))
+	return err
+}
+
+func (s *Server) fileReportFromPage(c echo.Context, id string) error {
+	_, err := s.Booking.FileReport(c.Request().Context(), principal(c), id, booking.ReportInput{
+		Outcome: c.FormValue("outcome"), Notes: c.FormValue("notes"), Summary: c.FormValue("summary")})
 	return err
 }
 

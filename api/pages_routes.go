@@ -62,7 +62,9 @@ func (s *Server) pageRoutes() {
 	e.POST("/mentor/sync", s.mentorAction("synced", s.syncNow), mentor...)
 	e.POST("/mentor/google", s.connectGoogle, mentor...)
 	e.GET(links.MentorSession, s.mentorSessionPage, mentor...)
+	e.GET(links.MentorStatements, s.statementPage, mentor...)
 	e.POST(links.MentorSession+"/move", s.mentorSessionAction("moved_by_mentor", s.moveAsMentor), mentor...)
 	e.POST(links.MentorSession+"/cancel", s.mentorSessionAction("cancelled_by_mentor", s.cancelAsMentor), mentor...)
 	e.POST(links.MentorSession+"/outcome", s.mentorSessionAction("outcome", s.recordOutcome), mentor...)
+	e.POST(links.MentorSession+"/report", s.mentorSessionAction("report", s.fileReportFromPage), mentor...)
 }

@@ -33,6 +33,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.SlotUnavailable:      http.StatusConflict,
 	apperr.CaseloadFull:         http.StatusConflict,
 	apperr.AlreadyMentored:      http.StatusConflict,
+	apperr.PeriodClosed:         http.StatusConflict,
 	apperr.CalendarAuthFailed:   http.StatusUnprocessableEntity,
 	apperr.CalendarURLForbidden: http.StatusUnprocessableEntity,
 	apperr.CalendarNotCalDAV:    http.StatusUnprocessableEntity,

@@ -138,6 +138,11 @@ var frenchPatterns = []struct {
 	{regexp.MustCompile(`^(.+) could not be reached or failed; please try again in a moment\.$`), "$1 est injoignable ou en panne ; réessayez dans un instant."},
 	{regexp.MustCompile(`^Not Found$`), "Introuvable"},
 	{regexp.MustCompile(`^Method Not Allowed$`), "Méthode non autorisée"},
+	{regexp.MustCompile(`^the session has not started yet$`), "la séance n'a pas encore commencé"},
+	{regexp.MustCompile(`^a cancelled session can only be marked late_cancel$`), "une séance annulée ne peut qu'être notée annulée tardivement (late_cancel)"},
+	{regexp.MustCompile(`^no_show can be recorded once a third of the session has passed \(from (.+) UTC\)$`), "l'absence du mentoré (no_show) se note une fois le premier tiers de la séance passé (à partir de $1 UTC)"},
+	{regexp.MustCompile(`^must be one of completed, no_show, mentor_no_show, late_cancel$`), "doit être completed, no_show, mentor_no_show ou late_cancel"},
+	{regexp.MustCompile(`^the statement of (\S+) is closed; its reports can no longer change$`), "le relevé de $1 est clos ; ses comptes rendus ne peuvent plus changer"},
 }
 
 // fieldLabels name input fields as a person sees them.
@@ -149,6 +154,7 @@ var fieldLabels = map[string]map[string]string{
 		"max_upcoming_per_mentee": "Upcoming sessions per mentee", "public_booking": "Public booking", "weekly_hours": "Weekly hours",
 		"overrides": "Dates with other hours", "url": "Calendar address", "username": "User name", "password": "Password",
 		"outcome": "Outcome", "language": "Language", "video_provider": "Video",
+		"notes": "Private notes", "summary": "Summary", "month": "Month",
 	},
 	"fr": {
 		"start": "Horaire", "name": "Nom", "email": "E-mail", "note": "Message", "timezone": "Fuseau horaire", "tz": "Fuseau horaire",
@@ -157,6 +163,7 @@ var fieldLabels = map[string]map[string]string{
 		"max_upcoming_per_mentee": "Séances à venir par mentoré", "public_booking": "Réservation publique", "weekly_hours": "Heures de la semaine",
 		"overrides": "Dates aux horaires différents", "url": "Adresse de l'agenda", "username": "Identifiant", "password": "Mot de passe",
 		"outcome": "Déroulement", "language": "Langue", "video_provider": "Visioconférence",
+		"notes": "Notes privées", "summary": "Résumé", "month": "Mois",
 		"monday": "Lundi", "tuesday": "Mardi", "wednesday": "Mercredi", "thursday": "Jeudi", "friday": "Vendredi", "saturday": "Samedi", "sunday": "Dimanche",
 	},
 }

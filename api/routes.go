@@ -36,6 +36,9 @@ func (s *Server) routes() {
 	v1.GET("/mentors/:id/caseload", s.getCaseload, auth)
 	v1.GET("/caseloads", s.listCaseloads, auth)
 	v1.GET("/reports/sessions.csv", s.sessionsReport, auth)
+	v1.GET("/statements", s.getStatement, auth)
+	v1.GET("/statements.csv", s.getStatementCSV, auth)
+	v1.POST("/statements/:month/close", s.closeStatement, auth)
 
 	// Calendar connections.
 	v1.POST("/mentors/:id/connections", s.createConnection, auth)
@@ -67,6 +70,7 @@ func (s *Server) routes() {
 	v1.POST("/bookings/:id/cancel", s.cancelSession(s.cancelAsCaller), auth)
 	v1.POST("/bookings/:id/reschedule", s.rescheduleSession(s.rescheduleAsCaller), auth)
 	v1.POST("/bookings/:id/outcome", s.setOutcome, auth)
+	v1.POST("/bookings/:id/report", s.fileReport, auth)
 	v1.GET("/mentors/:id/bookings", s.listBookings, auth)
 
 	// Staff members (admins).

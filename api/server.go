@@ -48,13 +48,14 @@ type Deps struct {
 	Links   links.Links
 	Auth    Authenticator
 	// The services (see services.go); all are required.
-	Mentoring Mentoring
-	Booking   Booking
-	Calendars Calendars
-	Signin    Signin
-	Staff     Staff
-	Console   Console
-	Webhooks  Webhooks
+	Mentoring  Mentoring
+	Booking    Booking
+	Calendars  Calendars
+	Signin     Signin
+	Staff      Staff
+	Console    Console
+	Webhooks   Webhooks
+	Statements Statements
 	// GoogleConsentOrigin is where the "connect Google" form is
 	// redirected (Google's consent page, or its stand-in); pages allow it
 	// as a form target. Empty without a Google client.

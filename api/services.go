@@ -10,6 +10,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/console"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/staff"
+	"github.com/rendezvous/rendezvous/internal/statements"
 	"github.com/rendezvous/rendezvous/internal/webhooks"
 )
 
@@ -59,6 +60,8 @@ type Booking interface {
 	Cancel(ctx context.Context, by access.Principal, id, reason string) (*booking.Booking, error)
 	Reschedule(ctx context.Context, by access.Principal, id string, start time.Time) (*booking.Booking, error)
 	SetOutcome(ctx context.Context, by access.Principal, id, outcome string) (*booking.Booking, error)
+	FileReport(ctx context.Context, by access.Principal, id string, in booking.ReportInput) (*booking.Booking, error)
+	Unreported(ctx context.Context, by access.Principal, mentorID string) ([]booking.Booking, error)
 	EndMentee(ctx context.Context, by access.Principal, id string) (*mentoring.Mentee, error)
 	ReassignMentee(ctx context.Context, by access.Principal, id, toMentorID string) (*booking.Reassignment, error)
 	PreviewReassign(ctx context.Context, by access.Principal, menteeID, toMentorID string) (*booking.ReassignPreview, error)
@@ -66,6 +69,13 @@ type Booking interface {
 	// Feeds and video.
 	MentorFeed(ctx context.Context, token string, cond booking.FeedConditions) (*booking.Feed, error)
 	Join(ctx context.Context, room, key string) (string, error)
+}
+
+// Statements are the monthly statements of mentors.
+type Statements interface {
+	Get(ctx context.Context, by access.Principal, month, mentorID string) (*statements.Statement, error)
+	CSV(ctx context.Context, by access.Principal, month, mentorID string) ([]byte, error)
+	Close(ctx context.Context, by access.Principal, month string) (*statements.Statement, error)
 }
 
 // Calendars connects mentors' calendars, syncs busy time and writes

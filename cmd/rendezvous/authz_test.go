@@ -33,7 +33,7 @@ const (
 
 // authzCase is one bearer-token route of the API.
 type authzCase struct {
-	method, route string // route as registered, e.g. /api/v1/mentees/:id
+	method, route string // route as registered, e.g. /api/v1/mentees/:id, maybe with a query
 	body          any
 	who           audience
 	// absent: the fixture names a resource that does not exist (or a
@@ -63,10 +63,14 @@ func authzCases() []authzCase {
 		{"GET", "/api/v1/mentors/:id/caseload", nil, forMentor, false},
 		{"GET", "/api/v1/caseloads", nil, forStaff, false},
 		{"GET", "/api/v1/reports/sessions.csv", nil, forStaff, false},
+		{"GET", "/api/v1/statements?mentor_id=:id", nil, forMentor, false},
+		{"GET", "/api/v1/statements.csv?mentor_id=:id", nil, forMentor, false},
+		{"POST", "/api/v1/statements/:month/close", nil, forStaff, false},
 		{"GET", "/api/v1/bookings/:booking", nil, forMentor, false},
 		{"POST", "/api/v1/bookings/:booking/cancel", map[string]any{"reason": "x"}, forMentor, false},
 		{"POST", "/api/v1/bookings/:booking/reschedule", map[string]any{"start": "2030-01-07T10:00:00Z"}, forMentor, false},
 		{"POST", "/api/v1/bookings/:booking/outcome", map[string]any{"outcome": "no_show"}, forMentor, false},
+		{"POST", "/api/v1/bookings/:booking/report", map[string]any{"outcome": "no_show", "notes": "private"}, forMentor, false},
 		{"GET", "/api/v1/mentors/:id/bookings", nil, forMentor, false},
 		{"POST", "/api/v1/mentors/:id/connections", map[string]any{"provider": "caldav", "url": "http://127.0.0.1:1/", "username": "u", "password": "p"}, forMentor, false},
 		{"GET", "/api/v1/mentors/:id/connections", nil, forMentor, false},
@@ -89,6 +93,9 @@ func authzCases() []authzCase {
 		{"DELETE", "/api/v1/mentors/:id/token", nil, forMentor, false},
 	}
 }
+
+// routeOf is a case's route without its query.
+func routeOf(route string) string { r, _, _ := strings.Cut(route, "?"); return r }
 
 // caller is one column of the authorization table: a role, with a bearer
 // token or a signed-in browser.
@@ -159,7 +166,7 @@ func TestAuthorizationByRole(t *testing.T) {
 		secrets := []string{"Victim Mentor", "victim@example.org", "Secret Mentee", "secret.mentee@example.org",
 			linkOf(b.ManageURL), link, linkOf(victim.FeedURL), b.VideoURL}
 		fill := strings.NewReplacer(":id", victim.ID, ":mentee", mentee.ID, ":booking", b.ID, ":attacker", attacker.ID,
-			":cid", "c-unknown", ":calendar_id", "k-unknown", ":webhook", "w-unknown")
+			":cid", "c-unknown", ":calendar_id", "k-unknown", ":webhook", "w-unknown", ":month", "2026-10")
 		// A staff member to remove, made afresh for each call that removes one.
 		staffSeq := 0
 		newStaff := func(role string) string {
@@ -189,7 +196,7 @@ func TestAuthorizationByRole(t *testing.T) {
 			}
 			var raw map[string]any
 			out := any(&raw)
-			if strings.HasSuffix(c.route, ".csv") {
+			if strings.Contains(c.route, ".csv") {
 				out = nil // a CSV when let through; refusals are checked by status
 			}
 			headers := k.headers
@@ -215,7 +222,7 @@ func TestAuthorizationByRole(t *testing.T) {
 		for i := range refused {
 			k := &refused[i]
 			for _, c := range authzCases() {
-				if !registered[c.method+" "+c.route] {
+				if !registered[c.method+" "+routeOf(c.route)] {
 					t.Logf("%s %s is not wired yet", c.method, c.route)
 					continue
 				}
@@ -260,7 +267,7 @@ func TestAuthorizationByRole(t *testing.T) {
 		for i := range allowed {
 			k := &allowed[i]
 			for _, c := range authzCases() {
-				if !registered[c.method+" "+c.route] {
+				if !registered[c.method+" "+routeOf(c.route)] {
 					continue
 				}
 				st, dump := call(k, c)
@@ -323,7 +330,7 @@ func checkRouteCoverage(t *testing.T) map[string]bool {
 	defer wired.Jobs.Stop(context.Background())
 	covered := map[string]bool{}
 	for _, c := range authzCases() {
-		covered[c.method+" "+c.route] = true
+		covered[c.method+" "+routeOf(c.route)] = true
 	}
 	var missing []string
 	registered := map[string]bool{}

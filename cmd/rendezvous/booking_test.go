@@ -134,8 +134,11 @@ func TestBookingPathAndInvites(t *testing.T) {
 	if st := anon.do("POST", "/api/v1/book/"+link+"/bookings", body, &b, "Idempotency-Key", "k1"); st != 201 {
 		t.Fatalf("book: %d %+v", st, b)
 	}
-	if b.Status != "confirmed" || b.Outcome != nil || !strings.HasPrefix(b.VideoURL, "https://meet.jit.si/") || !strings.Contains(b.ManageURL, "/manage/") {
+	if b.Status != "confirmed" || b.Outcome != nil || !strings.Contains(b.VideoURL, "/join/") || !strings.Contains(b.ManageURL, "/manage/") {
 		t.Fatalf("booking: %+v", b)
+	}
+	if target := joinTarget(t, s.base, b.VideoURL); !strings.HasPrefix(target, "https://meet.jit.si/") {
+		t.Fatalf("the join link leads to %q", target)
 	}
 	if b.Start != start {
 		t.Fatalf("start %s, want %s (the visitor's zone)", b.Start, start)

@@ -374,8 +374,11 @@ func TestGoogleMeetLinkBecomesVideoURL(t *testing.T) {
 	}
 	waitFor(t, 20*time.Second, func() bool {
 		g.admin.do("GET", "/api/v1/bookings/"+b.ID, nil, &b)
-		return strings.HasPrefix(b.VideoURL, "https://meet.google.com/")
+		return b.VideoURL != ""
 	}, func() string { return "the Meet link as video_url, have " + b.VideoURL })
+	if target := joinTarget(t, g.s.base, b.VideoURL); !strings.HasPrefix(target, "https://meet.google.com/") {
+		t.Fatalf("video_url %s leads to %q, want the Meet link", b.VideoURL, target)
+	}
 }
 
 func TestGoogleNotConfigured(t *testing.T) {
@@ -418,15 +421,19 @@ func TestGoogleMeetTransferWaitsForLink(t *testing.T) {
 	}
 	waitFor(t, 20*time.Second, func() bool {
 		g.admin.do("GET", "/api/v1/bookings/"+b.ID, nil, &b)
-		return strings.HasPrefix(b.VideoURL, "https://meet.google.com/")
+		return b.VideoURL != ""
 	}, func() string { return "the new mentor's Meet link as video_url, have " + b.VideoURL })
+	if target := joinTarget(t, g.s.base, b.VideoURL); !strings.HasPrefix(target, "https://meet.google.com/") {
+		t.Fatalf("video_url %s leads to %q, want the Meet link", b.VideoURL, target)
+	}
+	room := b.VideoURL[strings.Index(b.VideoURL, "/join/"):strings.Index(b.VideoURL, "?")]
 	got := map[string]string{}
 	for _, msg := range waitMailRaw(t, smtp, 5)[2:] {
 		inv := parseInvite(t, msg.Data)
 		got[msg.To[0]] = inv.method
 		text := decodedText(t, msg.Data)
-		if inv.method == "REQUEST" && !strings.Contains(text, b.VideoURL) {
-			t.Errorf("transfer mail to %s lacks the Meet link %s:\n%s", msg.To[0], b.VideoURL, text)
+		if inv.method == "REQUEST" && !strings.Contains(text, room+"?k=") {
+			t.Errorf("transfer mail to %s lacks the join link of %s:\n%s", msg.To[0], room, text)
 		}
 	}
 	want := map[string]string{"former@example.org": "CANCEL", "ada@example.org": "REQUEST", "grace@example.org": "REQUEST"}

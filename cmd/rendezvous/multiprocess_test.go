@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -63,4 +64,61 @@ func allDayHours() []map[string]string {
 		out = append(out, map[string]string{"weekday": d, "start": "00:00", "end": "24:00"})
 	}
 	return out
+}
+
+// TestReportReminderOnceAcrossProcesses: two servers on one PostgreSQL
+// database, three sessions over without a report: the mentor gets one
+// reminder per session, through SMTP, not one per process.
+func TestReportReminderOnceAcrossProcesses(t *testing.T) {
+	db := storetest.Postgres(t)
+	smtp := smtptest.StartServer(t, smtptest.Options{})
+	env := map[string]string{"RENDEZVOUS_SMTP_URL": smtp.URL(), "RENDEZVOUS_RATE_LIMIT": "0",
+		"RENDEZVOUS_ADMIN_TOKEN": "admin-token-for-the-tests-0123456789",
+		"RENDEZVOUS_SECRET_KEY":  "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"RENDEZVOUS_REMINDERS":   "", "RENDEZVOUS_REPORT_REMINDER": "1m"}
+	var servers [2]started
+	var wg sync.WaitGroup
+	for i := range servers {
+		wg.Add(1)
+		go func() { defer wg.Done(); servers[i] = startServe(t, db, env) }()
+	}
+	wg.Wait()
+	defer servers[0].stop()
+	defer servers[1].stop()
+
+	admin := client{t: t, base: servers[0].base, token: "admin-token-for-the-tests-0123456789"}
+	m := createMentor(t, admin, map[string]any{"max_upcoming_per_mentee": 5})
+	mentee, _ := newMentee(t, admin, "zoe", m.ID)
+	anon := client{t: t, base: servers[1].base}
+	link := linkOf(*mentee.BookingURL)
+	slots := slotsOf(t, anon, link, "UTC")
+	inspect := openDB(t, db)
+	for i, ago := range []time.Duration{3 * time.Minute, 40 * time.Minute, 80 * time.Minute} {
+		var b bookingAnswer
+		if code := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": slots[i*2]}, &b); code != 201 {
+			t.Fatalf("book: %d", code)
+		}
+		shiftSession(t, inspect, b.ID, time.Now().Add(-ago-30*time.Minute), 30)
+	}
+	reminders := func() int { return len(mailsTo(t, smtp, "grace@example.org", "its report is not filed yet")) }
+	waitFor(t, 60*time.Second, func() bool { return reminders() >= 3 }, func() string {
+		rows, _ := inspect.SQLDB().Query("SELECT kind, state, coalesce(errors::text, '') FROM river_job WHERE kind <> 'calendar_sync'")
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var k, s, e string
+			rows.Scan(&k, &s, &e)
+			out = append(out, k+" "+s+" "+e)
+		}
+		return "three report reminders; jobs: " + strings.Join(out, "\n")
+	})
+	time.Sleep(10 * time.Second) // more sweeps in both processes: nothing more may go out
+	if n := reminders(); n != 3 {
+		t.Fatalf("report reminders delivered: %d, want 3 (one per session)", n)
+	}
+	var marked int
+	inspect.SQLDB().QueryRow("SELECT count(*) FROM bookings WHERE report_reminded_at IS NOT NULL").Scan(&marked)
+	if marked != 3 {
+		t.Fatalf("sessions marked reminded: %d", marked)
+	}
 }

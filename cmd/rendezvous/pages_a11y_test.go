@@ -145,6 +145,16 @@ func TestPagesAccessibility(t *testing.T) {
 		t.Fatalf("cancel: %d", st)
 	}
 	managePath := func(b bookingAnswer) string { return b.ManageURL[strings.Index(b.ManageURL, "/manage/"):] }
+	// A session that is over, with a report, and its mentee's next one
+	// that is over too, without: the report form and the history.
+	reported, unreported := book("Carl Past", 12), book("Carl Past", 16)
+	pastDB := openDB(t, e.db)
+	shiftSession(t, pastDB, reported.ID, time.Now().Add(-8*24*time.Hour), 30)
+	shiftSession(t, pastDB, unreported.ID, time.Now().Add(-3*time.Hour), 30)
+	if code := e.admin.do("POST", "/api/v1/bookings/"+reported.ID+"/report", map[string]string{"outcome": "completed",
+		"notes": "Private: shy.", "summary": "We did the CV.\nNext: the cover letter."}, nil); code != 200 {
+		t.Fatalf("report: %d", code)
+	}
 	const staffAdmin = "ada.admin@example.org"
 	if st := e.admin.do("POST", "/api/v1/staff", map[string]any{"name": "Ada Admin", "email": staffAdmin, "role": "admin"}, nil); st != 201 {
 		t.Fatalf("add a staff admin: %d", st)
@@ -222,6 +232,12 @@ func TestPagesAccessibility(t *testing.T) {
 				check("mentor session page")
 				open("/mentor/sessions/"+cancelled.ID, ".status.cancelled")
 				check("mentor session page of a cancelled session")
+				open("/mentor/sessions/"+unreported.ID, "#report-button")
+				check("mentor session page with the report form and history")
+				open("/mentor/sessions/"+reported.ID+"?done=report", "#filed-report")
+				check("mentor session page with a filed report")
+				open("/mentor/statements", "#figure-completed")
+				check("monthly statement")
 				open("/mentor/sessions/no-such-session", "h1")
 				check("mentor area 404 page")
 

@@ -38,6 +38,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/signin"
 	"github.com/rendezvous/rendezvous/internal/slotcache"
 	"github.com/rendezvous/rendezvous/internal/staff"
+	"github.com/rendezvous/rendezvous/internal/statements"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/webhooks"
 	"github.com/rendezvous/rendezvous/providers/google"
@@ -117,9 +118,10 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 		Store: db, Jobs: engine, Box: box, Links: public, Outbox: mails, Mentorships: ment, Calendars: cals, Webhooks: hooks,
 		SlotCache: slots,
 	}, booking.Options{
-		Video: defaultVideo, Videos: videos, Reminders: cfg.Reminders, SyncInterval: cfg.SyncInterval, Logger: logger,
+		Video: defaultVideo, Videos: videos, Reminders: cfg.Reminders, LateCancel: cfg.LateCancel, ReportReminder: cfg.ReportReminder, SyncInterval: cfg.SyncInterval, Logger: logger,
 	})
 	book.RegisterWorkers(engine.Workers())
+	book.RegisterReportReminders(engine)
 
 	signins := signin.New(db, engine, box, signin.Options{Links: public, AdminHash: adminHash, Mailer: sender, From: from, Logger: logger})
 	signins.RegisterWorkers(engine.Workers())
@@ -136,6 +138,7 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 		Mentoring:           ment,
 		Booking:             book,
 		Calendars:           cals,
+		Statements:          statements.New(db, statements.Options{}),
 		RateLimit:           cfg.RateLimit,
 		Signin:              signins,
 		Staff:               team,

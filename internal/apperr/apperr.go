@@ -33,6 +33,8 @@ const (
 	TooLarge             Code = "too_large"
 	MethodNotAllowed     Code = "method_not_allowed"
 	WebhookURLForbidden  Code = "webhook_url_forbidden"
+	// PeriodClosed: the statement month is closed; its reports are locked.
+	PeriodClosed Code = "period_closed"
 	// Unavailable: the service cannot answer for now (database down or
 	// overloaded); the request may be retried.
 	Unavailable Code = "service_unavailable"

@@ -4,24 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/rendezvous/rendezvous/calendar/ical"
 	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
-	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
-	"github.com/rendezvous/rendezvous/internal/webhooks"
 )
 
 // OutcomeNames are the outcomes a session can be given, in the order
 // forms list them.
 func OutcomeNames() []string {
-	return []string{"completed", "no_show", "mentor_no_show", "late_cancel"}
+	return []string{OutcomeCompleted, OutcomeNoShow, OutcomeMentorNoShow, OutcomeLateCancel}
 }
+
+// The outcomes of a session.
+const (
+	OutcomeCompleted    = "completed"
+	OutcomeNoShow       = "no_show"
+	OutcomeMentorNoShow = "mentor_no_show"
+	OutcomeLateCancel   = "late_cancel"
+)
 
 // byMentee is how a change through a mentee's manage link is recorded.
 const byMentee = "mentee"
@@ -261,8 +266,8 @@ func (s *Service) Cancel(ctx context.Context, by access.Principal, id, reason st
 }
 
 // CancelByManageToken cancels the session of a manage token for its
-// mentee. Less than the mentor's notice before the start, it is recorded
-// as late_cancel.
+// mentee. Less than RENDEZVOUS_LATE_CANCEL before the start, it is
+// recorded as late_cancel.
 func (s *Service) CancelByManageToken(ctx context.Context, manageToken, reason string) (*Booking, error) {
 	return s.cancel(ctx, asMentee(manageToken), reason)
 }
@@ -276,46 +281,13 @@ func (s *Service) cancel(ctx context.Context, t target, reason string) (*Booking
 		if err := checkCancellable(b, now, t.mentee); err != nil {
 			return "", err
 		}
-		notice := time.Duration(m.MinNoticeMinutes) * time.Minute
-		if t.mentee && b.StartAt.Sub(now) < notice {
-			late := "late_cancel"
-			b.Outcome = &late
+		if t.mentee && s.LateCancel > 0 && b.StartAt.Sub(now) < s.LateCancel {
+			late := OutcomeLateCancel
+			b.Outcome, b.ReportedAt, b.ReportedBy = &late, &now, FiledByRendezvous
 		}
 		b.Status, b.CancelReason, b.CancelledBy, b.CancelledAt = store.StatusCancelled, reason, t.who, &now
 		return reason, nil
 	})
-}
-
-// SetOutcome records how a session went, once it has started (staff, or
-// its mentor).
-func (s *Service) SetOutcome(ctx context.Context, by access.Principal, id, outcome string) (*Booking, error) {
-	if !slices.Contains(OutcomeNames(), outcome) {
-		return nil, apperr.Field("outcome", "must be one of completed, no_show, mentor_no_show, late_cancel")
-	}
-	var out *Booking
-	err := s.store.InTx(ctx, func(tx *store.Tx) error {
-		b, err := asPrincipal(by, id).lock(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := checkReportable(b, s.now(), outcome); err != nil {
-			return err
-		}
-		b.Outcome = &outcome
-		b.UpdatedAt = s.now().UTC()
-		if err := tx.UpdateBooking(ctx, b); err != nil {
-			return fmt.Errorf("record outcome: %w", err)
-		}
-		if out, err = s.view(b, false); err != nil {
-			return err
-		}
-		mentor, mentee, err := outbox.Parties(ctx, tx.Q, b)
-		if err != nil {
-			return err
-		}
-		return s.emit(ctx, tx, webhooks.Booking(webhooks.BookingReported, b, mentor, mentee, nil))
-	})
-	return out, err
 }
 
 // ICS renders one session as an .ics file for "add to calendar"; the
@@ -332,6 +304,7 @@ func (s *Service) ICS(ctx context.Context, id, token string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	sess.VideoURL = s.outbox.VideoURL(b, false) // the file is the mentee's
 	data, err := ical.EncodeObject(sess)
 	if err != nil {
 		return nil, fmt.Errorf("encode session %s: %w", id, err)

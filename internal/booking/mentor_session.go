@@ -15,6 +15,10 @@ type SessionDetail struct {
 	// JoinURL is the mentor's own way into the video call (the moderator
 	// link for BigBlueButton).
 	JoinURL string
+	// ReportLocked: the session's statement month is closed.
+	ReportLocked bool
+	// History is the mentee's earlier reports, latest first.
+	History []HistoryEntry
 }
 
 // Detail reads a session with its mentee for the mentor's page (staff, or
@@ -36,8 +40,19 @@ func (s *Service) Detail(ctx context.Context, by access.Principal, id string) (*
 	if err != nil {
 		return nil, err
 	}
+	locked, err := s.store.MonthClosed(ctx, StatementMonth(b.StartAt, mentor.Timezone))
+	if err != nil {
+		return nil, err
+	}
+	history, err := s.reportHistory(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	if locked {
+		v.CanRecordOutcome = false
+	}
 	return &SessionDetail{Booking: *v, MenteeName: mentee.Name, MenteeEmail: mentee.Email,
-		MentorTimezone: mentor.Timezone, JoinURL: s.outbox.VideoURL(b, true)}, nil
+		MentorTimezone: mentor.Timezone, JoinURL: s.outbox.VideoURL(b, true), ReportLocked: locked, History: history}, nil
 }
 
 // Managed is a session as its mentee's manage page shows it.

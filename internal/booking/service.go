@@ -73,6 +73,12 @@ type Options struct {
 	Videos map[string]video.Provider
 	// Reminders are the lead times of reminder mails.
 	Reminders []time.Duration
+	// LateCancel: a mentee cancelling less than this before the start
+	// is recorded late_cancel (RENDEZVOUS_LATE_CANCEL); 0 never.
+	LateCancel time.Duration
+	// ReportReminder: how long after an unreported session's end its
+	// mentor is reminded (RENDEZVOUS_REPORT_REMINDER); 0 never.
+	ReportReminder time.Duration
 	// SyncInterval is the calendar sync period; slots are stale after two
 	// missed intervals.
 	SyncInterval time.Duration

@@ -86,7 +86,7 @@ func newFixture(t *testing.T, db storetest.Database) *fixture {
 	f.book = booking.New(booking.Deps{
 		Store: st, Jobs: f.jobs, Box: box, Links: public, Outbox: outbox.New(st, box, public, f.jobs, outbox.Options{Now: clock}),
 		Mentorships: f.ment, Calendars: noCalendars{},
-	}, booking.Options{Video: none, Videos: map[string]video.Provider{video.KindNone: none}, SyncInterval: 5 * time.Minute, Now: clock})
+	}, booking.Options{Video: none, Videos: map[string]video.Provider{video.KindNone: none}, SyncInterval: 5 * time.Minute, LateCancel: 24 * time.Hour, ReportReminder: 2 * time.Hour, Now: clock})
 	return f
 }
 
@@ -140,9 +140,9 @@ func wantCode(t *testing.T, what string, err error, code apperr.Code) {
 	}
 }
 
-// TestLateCancellation: a mentee cancelling less than the mentor's notice
-// before the start is recorded as late_cancel; earlier, or by the
-// mentor, it is a plain cancellation.
+// TestLateCancellation: a mentee cancelling less than RENDEZVOUS_LATE_CANCEL
+// (24h here) before the start is recorded as late_cancel, a report filed
+// by Rendezvous; earlier, or by the mentor, it is a plain cancellation.
 func TestLateCancellation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.Database) {
 		ctx := context.Background()
@@ -161,6 +161,10 @@ func TestLateCancellation(t *testing.T) {
 		got, err := f.book.CancelByManageToken(ctx, lateToken, "ill")
 		if err != nil || got.Status != "cancelled" || got.Outcome == nil || *got.Outcome != "late_cancel" {
 			t.Fatalf("cancelled 3h ahead with 4h notice: %+v %v, want late_cancel", got, err)
+		}
+		if late, err := f.book.Get(ctx, access.Mentor(m.ID), got.ID); err != nil || late.Report == nil ||
+			late.Report.FiledBy != booking.FiledByRendezvous || !late.Report.FiledAt.Equal(f.now) {
+			t.Fatalf("the late cancellation's report: %+v %v", late, err)
 		}
 		if got, err = f.book.CancelByManageToken(ctx, earlyToken, ""); err != nil || got.Outcome != nil {
 			t.Fatalf("cancelled two days ahead: %+v %v, want no outcome", got, err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
@@ -32,6 +33,13 @@ type Booking struct {
 	// mentor's calendar that was refused (nil when none): mentor and
 	// staff only.
 	CalendarRefusal *CalendarRefusal
+	// Report is nil until an outcome is recorded, and for the mentee
+	// (notes are for the mentor and staff only).
+	Report     *Report
+	Attendance Attendance
+	// SuggestedOutcome is what the attendance evidence says of an ended
+	// session without a report; nil otherwise or without evidence.
+	SuggestedOutcome *string
 	Rules
 }
 
@@ -41,6 +49,20 @@ type CalendarRefusal struct {
 	Start  time.Time // where the event was moved
 	Reason string    // MoveRefusedPast, MoveRefusedOutsideHours, MoveRefusedSession, MoveRefusedBusy
 	At     time.Time // when it was seen
+}
+
+// Report is a session's report as its mentor and staff see it.
+type Report struct {
+	Outcome, Notes, Summary string
+	FiledAt                 time.Time
+	// FiledBy is the role that filed it, or "rendezvous" for a late
+	// cancellation recorded by itself.
+	FiledBy string
+}
+
+// Attendance is the first join of each party through the join link.
+type Attendance struct {
+	MentorJoinedAt, MenteeJoinedAt *time.Time
 }
 
 // Rules are what the viewer may still do with a session: pages offer
@@ -60,7 +82,7 @@ func rulesOf(b *store.Booking, now time.Time, mentee bool) Rules {
 		Upcoming:         b.Status == store.StatusConfirmed && b.StartAt.After(now),
 		CanMove:          checkMovable(b, now) == nil,
 		CanCancel:        checkCancellable(b, now, mentee) == nil,
-		CanRecordOutcome: !mentee && checkReportable(b, now, "completed") == nil,
+		CanRecordOutcome: !mentee && checkReportable(b, now, OutcomeCompleted) == nil,
 	}
 }
 
@@ -78,10 +100,56 @@ func (s *Service) view(b *store.Booking, mentee bool) (*Booking, error) {
 	return &Booking{
 		ID: b.ID, UID: b.UID, MentorID: b.MentorID, MenteeID: b.MenteeID, Start: b.StartAt.UTC(), End: b.EndAt.UTC(),
 		Status: b.Status, Outcome: b.Outcome, Sequence: b.Sequence, Note: b.Note, CancelReason: b.CancelReason,
-		VideoProvider: b.VideoProvider, VideoURL: b.VideoURL,
+		VideoProvider: b.VideoProvider, VideoURL: s.outbox.VideoURL(b, !mentee),
 		ManageURL: s.links.Manage(token),
 		ICSURL:    s.links.ICS(b.ID, token),
 		ChangedBy: b.ChangedBy, CalendarRefusal: refusal,
-		Rules: rulesOf(b, s.now(), mentee),
+		Rules:            rulesOf(b, s.now(), mentee),
+		Attendance:       Attendance{MentorJoinedAt: utcPtr(b.MentorJoinedAt), MenteeJoinedAt: utcPtr(b.MenteeJoinedAt)},
+		Report:           reportOf(b, mentee),
+		SuggestedOutcome: suggestedOutcome(b, s.now()),
 	}, nil
+}
+
+func reportOf(b *store.Booking, mentee bool) *Report {
+	if mentee || b.Outcome == nil {
+		return nil
+	}
+	r := &Report{Outcome: *b.Outcome, Notes: b.ReportNotes, Summary: b.ReportSummary, FiledBy: b.ReportedBy, FiledAt: b.UpdatedAt.UTC()}
+	if b.ReportedAt != nil {
+		r.FiledAt = b.ReportedAt.UTC()
+	}
+	if r.FiledBy == "" {
+		r.FiledBy = string(access.RoleMentor) // recorded before reports existed
+	}
+	return r
+}
+
+// suggestedOutcome reads the attendance of an ended, unreported session:
+// both joined, completed; only the mentor, the mentee did not come; only
+// the mentee, the mentor did not.
+func suggestedOutcome(b *store.Booking, now time.Time) *string {
+	if b.Status != store.StatusConfirmed || b.Outcome != nil || b.EndAt.After(now) {
+		return nil
+	}
+	var o string
+	switch {
+	case b.MentorJoinedAt != nil && b.MenteeJoinedAt != nil:
+		o = OutcomeCompleted
+	case b.MentorJoinedAt != nil:
+		o = OutcomeNoShow
+	case b.MenteeJoinedAt != nil:
+		o = OutcomeMentorNoShow
+	default:
+		return nil
+	}
+	return &o
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

@@ -48,6 +48,12 @@ type Config struct {
 	ExpectedInterval time.Duration // a mentee with no session within this is overdue
 	// MentorsPerMentee is how many mentors one person may have at once.
 	MentorsPerMentee int
+	// LateCancel: a mentee cancelling less than this before the start is
+	// recorded late_cancel; 0 never.
+	LateCancel time.Duration
+	// ReportReminder is how long after a session's end its mentor is
+	// reminded to file an unfiled report.
+	ReportReminder time.Duration
 	// JobTimeout is the longest a background job may run; a job a crashed
 	// process left running is taken up again soon after.
 	JobTimeout time.Duration
@@ -102,6 +108,8 @@ func settings() []setting {
 		{"REMINDERS", "24h,1h", "when reminder mails go out before a session; empty for none", applyReminders},
 		{"MENTORS_PER_MENTEE", "1", "how many active mentors one person (e-mail address) may have at once", applyMentorsPerMentee},
 		{"EXPECTED_INTERVAL", "168h", "a mentee without a session within this is overdue", applyDuration("EXPECTED_INTERVAL", time.Hour, func(c *Config) *time.Duration { return &c.ExpectedInterval })},
+		{"LATE_CANCEL", "24h", "a mentee cancelling less than this before the start is recorded late_cancel; 0 for never", applyDuration("LATE_CANCEL", 0, func(c *Config) *time.Duration { return &c.LateCancel })},
+		{"REPORT_REMINDER", "2h", "how long after a session's end its mentor is reminded to file an unfiled report", applyDuration("REPORT_REMINDER", time.Minute, func(c *Config) *time.Duration { return &c.ReportReminder })},
 		{"JOB_TIMEOUT", "2m", "longest run of a background job (a sync, a mail); jobs of a crashed process are retried after 1.5 times this", applyDuration("JOB_TIMEOUT", time.Second, func(c *Config) *time.Duration { return &c.JobTimeout })},
 		{"ADMIN_EMAIL", "", "comma-separated addresses mailed about what needs an admin (a webhook endpoint disabled)", applyAdminEmails},
 		{"WEBHOOK_RETRY_SPAN", "24h", "how long a webhook delivery is retried (exponential backoff) before it is marked failed", applyDuration("WEBHOOK_RETRY_SPAN", time.Second, func(c *Config) *time.Duration { return &c.WebhookRetrySpan })},

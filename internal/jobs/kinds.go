@@ -38,6 +38,9 @@ type MailArgs struct {
 	RebookTokenSealed string `json:"rebook_token_sealed,omitempty"`
 	// Note is what the mentee wrote when booking, for the mentor.
 	Note string `json:"note,omitempty"`
+	// Summary is a report's summary mailed to the mentee (with their
+	// booking link in RebookTokenSealed).
+	Summary string `json:"summary,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -154,4 +157,28 @@ func (CalendarEditArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
 	}}}
+}
+
+// ReportReminderSweepArgs looks for ended sessions whose mentor is due a
+// reminder to file the report.
+type ReportReminderSweepArgs struct {
+	Version int `json:"version"` // see session.go
+}
+
+// Kind implements river.JobArgs.
+func (ReportReminderSweepArgs) Kind() string { return "report_reminder_sweep" }
+
+// InsertOpts keeps one sweep at a time (River requires the unique states
+// to include running).
+func (ReportReminderSweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}}}
+}
+
+// MarshalJSON writes the current version.
+func (a ReportReminderSweepArgs) MarshalJSON() ([]byte, error) {
+	type plain ReportReminderSweepArgs
+	a.Version = ArgsVersion
+	return json.Marshal(plain(a))
 }

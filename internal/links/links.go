@@ -30,6 +30,8 @@ const (
 	MentorSigninLink = "/mentor/signin/:token"
 	MentorSignout    = "/mentor/signout"
 	MentorSession    = "/mentor/sessions/:id"
+	// MentorStatements is the mentor's monthly statement (?month=).
+	MentorStatements = "/mentor/statements"
 
 	// The staff console.
 	StaffHome       = "/staff"

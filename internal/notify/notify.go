@@ -31,6 +31,10 @@ const (
 	// Transferred: the session keeps its time but has a new mentor. The
 	// mentee and the new mentor get it; the former mentor a cancellation.
 	Transferred Kind = "transferred"
+	// Summary: a report's summary, to the mentee (no invitation).
+	Summary Kind = "summary"
+	// ReportDue: a reminder to the mentor to file a session's report.
+	ReportDue Kind = "report_due"
 )
 
 const (
@@ -69,6 +73,8 @@ type Extra struct {
 	SessionURL string
 	// Note is what the mentee wrote when booking.
 	Note string
+	// Summary is a report's summary, shown as written (summary mails).
+	Summary string
 }
 
 //go:embed templates/*.tmpl
@@ -123,6 +129,7 @@ type view struct {
 	SessionURL  string
 	Note        string
 	ForMentor   bool
+	Summary     string
 }
 
 // Render writes the subject, plain text and HTML of one mail.
@@ -147,6 +154,7 @@ func Render(kind Kind, s calendar.Session, to Recipient, extra Extra) (subject, 
 		ManageURL:     s.ManageURL,
 		Reason:        strings.TrimSpace(extra.Reason),
 		CancelledBy:   cancelledBy(extra.CancelledBy, to.IsMentor),
+		Summary:       strings.TrimSpace(extra.Summary),
 		ForMentor:     to.IsMentor,
 	}
 	if kind == Rescheduled && !extra.Previous.IsZero() {
@@ -162,7 +170,7 @@ func Render(kind Kind, s calendar.Session, to Recipient, extra Extra) (subject, 
 		v.Note = strings.TrimSpace(extra.Note)
 	} else {
 		v.OtherName = displayName(s.Organizer)
-		if kind == Cancelled {
+		if kind == Cancelled || kind == Summary {
 			v.RebookURL = extra.RebookURL
 		}
 	}
@@ -219,6 +227,16 @@ func checkKind(kind Kind, extra Extra) error {
 	switch kind {
 	case Confirmed, Rescheduled, Cancelled, Transferred:
 		return nil
+	case Summary:
+		if strings.TrimSpace(extra.Summary) == "" {
+			return fmt.Errorf("notify: a summary mail needs a summary")
+		}
+		return nil
+	case ReportDue:
+		if extra.SessionURL == "" {
+			return fmt.Errorf("notify: a report reminder needs the session's page")
+		}
+		return nil
 	case Reminder:
 		if extra.Lead <= 0 {
 			return fmt.Errorf("notify: a reminder needs a positive lead time, got %v", extra.Lead)
@@ -266,7 +284,12 @@ func displayName(p calendar.Person) string {
 // messageID is derived from what the mail says, so a delivery retried after
 // a crash carries the same Message-ID and receivers can drop the duplicate.
 func messageID(kind Kind, s calendar.Session, to Recipient, from calendar.Person, extra Extra) string {
-	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%s\x00%s\x00%d", s.UID, s.Sequence, kind, to.Person.Email, extra.Lead))
+	key := fmt.Appendf(nil, "%s\x00%d\x00%s\x00%s\x00%d", s.UID, s.Sequence, kind, to.Person.Email, extra.Lead)
+	if extra.Summary != "" {
+		// Each corrected summary is a mail of its own.
+		key = fmt.Appendf(key, "\x00%s", extra.Summary)
+	}
+	sum := sha256.Sum256(key)
 	domain := "rendezvous.invalid"
 	if _, d, ok := strings.Cut(from.Email, "@"); ok && d != "" {
 		domain = d

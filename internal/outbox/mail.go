@@ -95,6 +95,30 @@ func (o *Outbox) FormerMentorMail(b *store.Booking, former *store.Mentor, mentee
 		CancelledBy: CancelledByReassignment, Note: b.Note}}, nil
 }
 
+// SummaryMail is the mail of a report's summary to the mentee, with their
+// booking link for the next session while the mentorship lasts.
+func (o *Outbox) SummaryMail(b *store.Booking, mentor *store.Mentor, mentee *store.Mentee) ([]river.InsertManyParams, error) {
+	sess, err := o.Session(b, mentor, mentee)
+	if err != nil {
+		return nil, err
+	}
+	sess.VideoURL, sess.ManageURL = "", ""
+	args := jobs.MailArgs{BookingID: b.ID, Event: EventSummary, Session: jobs.SealSession(o.box, sess), Language: mentee.Language,
+		Timezone: mentee.Timezone, OtherTimezone: mentor.Timezone, Summary: b.ReportSummary, RebookTokenSealed: rebookToken(mentor, mentee)}
+	return []river.InsertManyParams{{Args: args}}, nil
+}
+
+// ReportDueMail reminds a mentor to file the report of an ended session.
+func (o *Outbox) ReportDueMail(b *store.Booking, mentor *store.Mentor, mentee *store.Mentee) (river.InsertManyParams, error) {
+	sess, err := o.Session(b, mentor, mentee)
+	if err != nil {
+		return river.InsertManyParams{}, err
+	}
+	sess.VideoURL, sess.ManageURL = "", ""
+	return river.InsertManyParams{Args: jobs.MailArgs{BookingID: b.ID, Event: EventReportDue, Session: jobs.SealSession(o.box, sess), ToMentor: true,
+		Language: mentor.Language, Timezone: mentor.Timezone, OtherTimezone: mentee.Timezone}}, nil
+}
+
 // ReleaseHeld sends the mails a session held for its Google Meet link
 // (its confirmation, or its transfer to a new mentor), once the link is
 // stored; run it in the transaction that stores the link.
@@ -149,7 +173,7 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.MailArgs]) er
 		loc = time.UTC
 	}
 	to := notify.Recipient{Person: sess.Attendee, Lang: a.Language, Location: loc, IsMentor: a.ToMentor}
-	extra := notify.Extra{Reason: a.Reason, Lead: a.Lead, CancelledBy: a.CancelledBy, Note: a.Note}
+	extra := notify.Extra{Reason: a.Reason, Lead: a.Lead, CancelledBy: a.CancelledBy, Note: a.Note, Summary: a.Summary}
 	if other, err := time.LoadLocation(a.OtherTimezone); err == nil && a.OtherTimezone != "" {
 		extra.OtherLocation = other
 	}

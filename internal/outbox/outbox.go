@@ -18,7 +18,6 @@ import (
 	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
-	"github.com/rendezvous/rendezvous/providers/video"
 )
 
 // Events announced to both parties.
@@ -29,6 +28,10 @@ const (
 	EventReminder    = "reminder"
 	// EventTransferred: same time, another mentor.
 	EventTransferred = "transferred"
+	// EventSummary mails a report's summary to the mentee.
+	EventSummary = "summary"
+	// EventReportDue reminds a mentor to file a session's report.
+	EventReportDue = "report_due"
 )
 
 // CancelledByReassignment is who cancelled, in the former mentor's mail,
@@ -120,44 +123,69 @@ func Parties(ctx context.Context, q store.Q, b *store.Booking) (*store.Mentor, *
 // the manage token is the mentee's key, and a calendar is shared with
 // assistants, family, or published; whoever held it could move or cancel
 // the session as the mentee. (The mentor's feed does the same.)
+// It carries the mentor's own video link.
 func (o *Outbox) CalendarForm(ctx context.Context, q store.Q, b *store.Booking) (calendar.Session, error) {
 	mentor, mentee, err := Parties(ctx, q, b)
 	if err != nil {
 		return calendar.Session{}, err
 	}
-	return SessionOf(b, mentor, mentee, o.links.MentorSession(b.ID), o.now()), nil
+	sess := SessionOf(b, mentor, mentee, o.links.MentorSession(b.ID), o.now())
+	sess.VideoURL = o.VideoURL(b, true)
+	return sess, nil
 }
 
 // MenteeCalendarForm is the session as the mentee's own "add to calendar"
-// file: with their manage link, since they are its holder.
+// file: with their manage link and their video link, since they are its
+// holder.
 func (o *Outbox) MenteeCalendarForm(ctx context.Context, q store.Q, b *store.Booking) (calendar.Session, error) {
 	mentor, mentee, err := Parties(ctx, q, b)
 	if err != nil {
 		return calendar.Session{}, err
 	}
-	return o.Session(b, mentor, mentee)
+	sess, err := o.Session(b, mentor, mentee)
+	sess.VideoURL = o.VideoURL(b, false)
+	return sess, err
 }
 
-// moderatorPurpose is what the mentor's MAC of a room is computed over.
+// moderatorPurpose and menteePurpose are what each party's key of a
+// room is computed over: the mentor's key also makes BigBlueButton admit
+// them as moderator.
 func moderatorPurpose(room string) string { return "moderator:" + room }
+func menteePurpose(room string) string    { return "mentee:" + room }
 
-// VideoURL is the video link a party receives: BigBlueButton's mentor
-// link carries a MAC that makes the join endpoint admit them as moderator.
+// VideoURL is the video link a party receives: every link goes through
+// BASE_URL/join/{room}, which records that party's first join and
+// redirects to the provider. Each party's link carries its own key (a MAC
+// of the room), so the join endpoint tells them apart without a bearer
+// token: the key opens nothing but that room. Sessions without a room
+// (none, or a Meet link made before rooms) keep the provider's link.
 func (o *Outbox) VideoURL(b *store.Booking, toMentor bool) string {
-	if !toMentor || b.VideoProvider != video.KindBBB || b.VideoRoom == "" {
+	if b.VideoURL == "" || b.VideoRoom == "" {
 		return b.VideoURL
 	}
-	u, err := url.Parse(b.VideoURL)
-	if err != nil {
-		return b.VideoURL
+	purpose := menteePurpose(b.VideoRoom)
+	if toMentor {
+		purpose = moderatorPurpose(b.VideoRoom)
 	}
-	q := u.Query()
-	q.Set("k", o.box.MAC(moderatorPurpose(b.VideoRoom)))
-	u.RawQuery = q.Encode()
-	return u.String()
+	return o.links.JoinBase() + "/" + url.PathEscape(b.VideoRoom) + "?k=" + o.box.MAC(purpose)
 }
 
-// IsModerator reports whether key is the mentor's MAC of room.
-func (o *Outbox) IsModerator(room, key string) bool {
-	return key != "" && secret.Equal(key, o.box.MAC(moderatorPurpose(room)))
+// JoinParty tells who a join key of room belongs to: "mentor", "mentee",
+// or "" for none (a link without a key, or a forged one).
+func (o *Outbox) JoinParty(room, key string) string {
+	switch {
+	case key == "":
+		return ""
+	case secret.Equal(key, o.box.MAC(moderatorPurpose(room))):
+		return PartyMentor
+	case secret.Equal(key, o.box.MAC(menteePurpose(room))):
+		return PartyMentee
+	}
+	return ""
 }
+
+// The parties of a session, as JoinParty names them.
+const (
+	PartyMentor = "mentor"
+	PartyMentee = "mentee"
+)

@@ -86,8 +86,16 @@ type Booking struct {
 	CalendarRefusedStart  *time.Time
 	CalendarRefusedReason string
 	CalendarRefusedAt     *time.Time
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	// The report (with Outcome): see migration 00018.
+	ReportNotes      string
+	ReportSummary    string
+	ReportedAt       *time.Time
+	ReportedBy       string
+	MentorJoinedAt   *time.Time
+	MenteeJoinedAt   *time.Time
+	ReportRemindedAt *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Connection is a row of connections: a mentor's CalDAV or Google account.
@@ -196,6 +204,15 @@ type SentMail struct {
 
 // TableName overrides gorm's pluralisation.
 func (SentMail) TableName() string { return "sent_mail" }
+
+// StatementMonth is a closed month and its statement as it was closed.
+type StatementMonth struct {
+	Month         string `gorm:"primaryKey"`
+	ClosedAt      time.Time
+	ClosedBy      string
+	StatementJSON string `gorm:"column:statement_json"`
+	StatementCSV  []byte `gorm:"column:statement_csv"`
+}
 
 // Setting is a key/value row.
 type Setting struct {

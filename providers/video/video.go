@@ -106,14 +106,24 @@ func (None) Name() string { return KindNone }
 
 func (None) Create(context.Context, MeetingRequest) (Meeting, error) { return Meeting{}, nil }
 
-// GoogleMeet returns an empty meeting: the Meet link is created by the
-// Google Calendar write-back (conferenceData), and the core asks it for the
-// link when the provider's Name is "google_meet".
+// GoogleMeet returns a meeting with a room name and no link: the Meet link
+// is created by the Google Calendar write-back (conferenceData), and the
+// core asks it for the link when the provider's Name is "google_meet". The
+// room names the session at Rendezvous' own join endpoint.
 type GoogleMeet struct{}
 
 func (GoogleMeet) Name() string { return KindGoogleMeet }
 
-func (GoogleMeet) Create(context.Context, MeetingRequest) (Meeting, error) { return Meeting{}, nil }
+func (GoogleMeet) Create(ctx context.Context, _ MeetingRequest) (Meeting, error) {
+	if err := ctx.Err(); err != nil {
+		return Meeting{}, err
+	}
+	room, err := NewRoomName()
+	if err != nil {
+		return Meeting{}, err
+	}
+	return Meeting{Room: room}, nil
+}
 
 // Template builds links from a URL template such as
 // https://video.example.org/{room}.
