@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -35,6 +36,9 @@ type app struct {
 	cals  *calsync.Service
 	base  string
 	admin client
+	// named counts the mentors created by name: one database serves a
+	// test's runs against every server, and an address is one mentor.
+	named map[string]int
 }
 
 type appOptions struct {
@@ -169,6 +173,20 @@ type mentor struct {
 	as         client
 }
 
+// mentorEmail is name@example.org for the first mentor of that name,
+// then rN.name@example.org (which still contains the first).
+func (a *app) mentorEmail(name string) string {
+	if a.named == nil {
+		a.named = map[string]int{}
+	}
+	n := a.named[name]
+	a.named[name]++
+	if n == 0 {
+		return strings.ToLower(name) + "@example.org"
+	}
+	return fmt.Sprintf("r%d.%s@example.org", n, strings.ToLower(name))
+}
+
 func (a *app) createMentor(name string) mentor {
 	a.t.Helper()
 	var hours []map[string]string
@@ -177,7 +195,7 @@ func (a *app) createMentor(name string) mentor {
 	}
 	var m mentor
 	st := a.admin.do("POST", "/api/v1/mentors", map[string]any{
-		"name": name, "email": strings.ToLower(name) + "@example.org", "timezone": "Europe/Paris", "max_mentees": 10,
+		"name": name, "email": a.mentorEmail(name), "timezone": "Europe/Paris", "max_mentees": 10,
 		"min_notice_minutes": 0, "public_booking": true, "weekly_hours": hours,
 	}, &m)
 	if st != 201 {

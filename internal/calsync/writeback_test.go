@@ -13,10 +13,11 @@ import (
 	"github.com/rendezvous/rendezvous/providers/caldav/caldavtest"
 )
 
-// book takes the first free slot a day or more ahead through the public link.
+// book takes the first free slot a day or more ahead through the public
+// link, for a mentee of the mentor's own.
 func (a *app) book(m mentor) (id string, start, end time.Time) {
 	a.t.Helper()
-	return a.bookFor(m, "mentee@example.org")
+	return a.bookFor(m, "mentee."+m.ID+"@example.org")
 }
 
 // bookFor is book for the mentee of address email (a person is the
