@@ -86,7 +86,7 @@ type Booking struct {
 	CalendarRefusedStart  *time.Time
 	CalendarRefusedReason string
 	CalendarRefusedAt     *time.Time
-	// The report (with Outcome): see migration 00018.
+	// The report (with Outcome): see migration 00019.
 	ReportNotes      string
 	ReportSummary    string
 	ReportedAt       *time.Time
