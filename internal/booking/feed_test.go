@@ -41,26 +41,13 @@ func seedFeed(b testing.TB, db storetest.Database, n int) (*booking.Service, str
 		b.Fatal(err)
 	}
 	start := time.Now().UTC().Truncate(time.Hour).Add(-60 * 24 * time.Hour)
-	err := s.InTx(ctx, func(tx *store.Tx) error {
-		for i := range n {
-			e := &store.Mentee{ID: uuid.NewString(), MentorID: &m.ID, Name: fmt.Sprintf("Mentee %d", i), Email: fmt.Sprintf("e%d@example.org", i),
-				EmailKey: fmt.Sprintf("e%d@example.org", i), Timezone: "UTC", Language: "en", Status: "active",
-				LinkTokenHash: uuid.NewString(), LinkTokenSealed: "x", AssignedAt: start}
-			if err := tx.InsertMentee(ctx, e); err != nil {
-				return err
-			}
-			at := start.Add(time.Duration(i) * 30 * time.Minute)
-			id := uuid.NewString()
-			if err := tx.InsertBooking(ctx, &store.Booking{ID: id, UID: id + "@bench", MentorID: m.ID, MenteeID: e.ID,
-				StartAt: at, EndAt: at.Add(30 * time.Minute), Status: "confirmed", VideoURL: "https://meet.example.org/" + id,
-				ManageTokenHash: uuid.NewString(), ManageTokenSealed: box.SealString("manage"), CreatedAt: start, UpdatedAt: start}); err != nil {
-				return err
-			}
+	// Seeded in transactions of 100: one transaction of thousands of rows
+	// outlasts the store's per-transaction timeout on a loaded machine
+	// under -race.
+	for from := 0; from < n; from += 100 {
+		if err := seedFeedRows(ctx, s, box, m, start, from, min(from+100, n)); err != nil {
+			b.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
 	}
 	// Statistics, as a database in service has them (autovacuum, or
 	// SQLite's optimize): without them PostgreSQL sorts the whole result
@@ -128,5 +115,27 @@ func TestMentorFeedInOrder(t *testing.T) {
 		if err != nil || since.Body == nil {
 			t.Fatalf("modified since an hour earlier: %+v, %v", since, err)
 		}
+	})
+}
+
+// seedFeedRows inserts mentees from..to-1 of seedFeed, each with one session.
+func seedFeedRows(ctx context.Context, s *store.Store, box *secret.Box, m *store.Mentor, start time.Time, from, to int) error {
+	return s.InTx(ctx, func(tx *store.Tx) error {
+		for i := from; i < to; i++ {
+			e := &store.Mentee{ID: uuid.NewString(), MentorID: &m.ID, Name: fmt.Sprintf("Mentee %d", i), Email: fmt.Sprintf("e%d@example.org", i),
+				EmailKey: fmt.Sprintf("e%d@example.org", i), Timezone: "UTC", Language: "en", Status: "active",
+				LinkTokenHash: uuid.NewString(), LinkTokenSealed: "x", AssignedAt: start}
+			if err := tx.InsertMentee(ctx, e); err != nil {
+				return err
+			}
+			at := start.Add(time.Duration(i) * 30 * time.Minute)
+			id := uuid.NewString()
+			if err := tx.InsertBooking(ctx, &store.Booking{ID: id, UID: id + "@bench", MentorID: m.ID, MenteeID: e.ID,
+				StartAt: at, EndAt: at.Add(30 * time.Minute), Status: "confirmed", VideoURL: "https://meet.example.org/" + id,
+				ManageTokenHash: uuid.NewString(), ManageTokenSealed: box.SealString("manage"), CreatedAt: start, UpdatedAt: start}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
