@@ -111,9 +111,10 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 	})
 	hooks.RegisterWorkers(engine)
 
-	ment := mentoring.New(db, box, public, mentoring.WithExpectedInterval(cfg.ExpectedInterval),
-		mentoring.WithMentorsPerMentee(cfg.MentorsPerMentee), mentoring.WithWebhooks(hooks))
 	slots := slotcache.New(db, slotcache.Options{Logger: logger})
+	ment := mentoring.New(db, box, public, mentoring.WithExpectedInterval(cfg.ExpectedInterval),
+		mentoring.WithMentorsPerMentee(cfg.MentorsPerMentee), mentoring.WithWebhooks(hooks),
+		mentoring.WithSlotChanges(slots.Changed))
 	book := booking.New(booking.Deps{
 		Store: db, Jobs: engine, Box: box, Links: public, Outbox: mails, Mentorships: ment, Calendars: cals, Webhooks: hooks,
 		SlotCache: slots,

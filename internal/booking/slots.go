@@ -83,6 +83,10 @@ func (s *Service) cachedSlots(ctx context.Context, token string, from, to time.T
 	if err != nil || !ok {
 		return nil, err
 	}
+	if in.Mentor.Status == store.MentorInactive {
+		// No longer mentoring: nothing to offer, to anyone.
+		return &Slots{Timezone: visitor, Slots: []calendar.Interval{}}, nil
+	}
 	now := s.now()
 	if !in.Covers(from, to, now) {
 		return nil, nil

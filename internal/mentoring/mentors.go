@@ -294,6 +294,9 @@ func (s *Service) UpdateMentor(ctx context.Context, by access.Principal, id stri
 	if err != nil {
 		return nil, err
 	}
+	if s.slotsChanged != nil {
+		s.slotsChanged(m.ID)
+	}
 	return s.view(m)
 }
 

@@ -24,6 +24,10 @@ type Service struct {
 	mentorsPerMentee int
 	// webhooks records the events of mentorships (nil: none).
 	webhooks webhooks.Emitter
+	// slotsChanged tells this process's slot cache at once that a
+	// mentor changed (nil: none); other processes learn it from the
+	// database's change feed.
+	slotsChanged func(mentorID string)
 }
 
 // Option configures the service.
@@ -51,6 +55,13 @@ func (s *Service) emit(ctx context.Context, tx *store.Tx, events ...webhooks.Eve
 		return nil
 	}
 	return s.webhooks.EmitTx(ctx, tx, events...)
+}
+
+// WithSlotChanges has each change to a mentor reported to fn after it
+// commits (the slot cache's Changed), so this process's next slot answer
+// shows it.
+func WithSlotChanges(fn func(mentorID string)) Option {
+	return func(s *Service) { s.slotsChanged = fn }
 }
 
 // WithClock replaces the service's clock (tests).
