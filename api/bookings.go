@@ -33,6 +33,7 @@ type bookingResponse struct {
 	ICSURL       string  `json:"ics_url"`
 	// ChangedBy is null until the session is rescheduled or cancelled.
 	ChangedBy       *string                  `json:"changed_by"`
+	SeriesID        *string                  `json:"series_id"`
 	CalendarRefusal *calendarRefusalResponse `json:"calendar_move_refused,omitempty"`
 	// Report is null until an outcome is recorded, and for the mentee.
 	Report           *reportResponse    `json:"report"`
@@ -66,6 +67,7 @@ func newBookingResponse(b *booking.Booking, loc *time.Location) bookingResponse 
 		ID: b.ID, MentorID: b.MentorID, MenteeID: b.MenteeID, Start: rfc3339(b.Start, loc), End: rfc3339(b.End, loc),
 		Status: b.Status, Outcome: b.Outcome, Sequence: b.Sequence, Note: b.Note, CancelReason: b.CancelReason,
 		VideoURL: b.VideoURL, ManageURL: b.ManageURL, ICSURL: b.ICSURL, SuggestedOutcome: b.SuggestedOutcome,
+		SeriesID: seriesID(b.SeriesID),
 		Attendance: attendanceResponse{MentorJoinedAt: optionalTimeIn(b.Attendance.MentorJoinedAt, loc),
 			MenteeJoinedAt: optionalTimeIn(b.Attendance.MenteeJoinedAt, loc)},
 	}
@@ -88,6 +90,13 @@ func optionalTimeIn(t *time.Time, loc *time.Location) *string {
 	}
 	s := rfc3339(*t, loc)
 	return &s
+}
+
+func seriesID(id string) *string {
+	if id == "" {
+		return nil
+	}
+	return &id
 }
 
 type linkResponse struct {
@@ -214,12 +223,12 @@ func (s *Server) getManaged(c echo.Context) error {
 // The mentee changes a session through its manage token; a mentor or
 // staff through the API, by the session's id.
 
-func (s *Server) cancelAsMentee(c echo.Context, reason string) (*booking.Booking, error) {
-	return s.Booking.CancelByManageToken(c.Request().Context(), c.Param("token"), reason)
+func (s *Server) cancelAsMentee(c echo.Context, reason, scope string) (*booking.Booking, error) {
+	return s.Booking.CancelByManageTokenScoped(c.Request().Context(), c.Param("token"), reason, scope)
 }
 
-func (s *Server) cancelAsCaller(c echo.Context, reason string) (*booking.Booking, error) {
-	return s.Booking.Cancel(c.Request().Context(), principal(c), c.Param("id"), reason)
+func (s *Server) cancelAsCaller(c echo.Context, reason, scope string) (*booking.Booking, error) {
+	return s.Booking.CancelScoped(c.Request().Context(), principal(c), c.Param("id"), reason, scope)
 }
 
 func (s *Server) rescheduleAsMentee(c echo.Context, start time.Time) (*booking.Booking, error) {
@@ -230,15 +239,18 @@ func (s *Server) rescheduleAsCaller(c echo.Context, start time.Time) (*booking.B
 	return s.Booking.Reschedule(c.Request().Context(), principal(c), c.Param("id"), start)
 }
 
-func (s *Server) cancelSession(cancel func(c echo.Context, reason string) (*booking.Booking, error)) echo.HandlerFunc {
+func (s *Server) cancelSession(cancel func(c echo.Context, reason, scope string) (*booking.Booking, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var req struct {
 			Reason string `json:"reason"`
+			// Scope is this (the default) or following: this session and
+			// the later ones of its weekly series.
+			Scope string `json:"scope"`
 		}
 		if err := decodeOptionalJSON(c, &req); err != nil {
 			return err
 		}
-		out, err := cancel(c, req.Reason)
+		out, err := cancel(c, req.Reason, req.Scope)
 		if err != nil {
 			return err
 		}

@@ -74,6 +74,9 @@ type managePage struct {
 	// CanMove and CanCancel are the service's rules: the page offers
 	// exactly what the service would accept.
 	CanMove, CanCancel bool
+	// InSeries: the session is part of a weekly series (the cancel form
+	// then offers this one or the following ones too).
+	InSeries bool
 }
 
 // managePage serves GET /manage/{token}: the session, the picker to move
@@ -95,7 +98,7 @@ func (s *Server) renderManage(c echo.Context, status int, formErr string) error 
 		MentorName: b.MentorName, Length: p.minutes(b.End.Sub(b.Start)),
 		Start: b.Start.Format(time.RFC3339), StartUTC: s.serverTime(c, b.Start, p.Lang),
 		VideoURL: b.VideoURL, ICSURL: b.ICSURL, Reason: b.CancelReason, CancelPath: links.Path(links.ManageCancel, token), ReasonKey: "manage.reason",
-		Cancelled: b.Status != "confirmed", CanMove: b.CanMove, CanCancel: b.CanCancel,
+		Cancelled: b.Status != "confirmed", CanMove: b.CanMove, CanCancel: b.CanCancel, InSeries: b.SeriesID != "",
 	}
 	p.Page = data
 	p.Script = pickerScript{
@@ -118,7 +121,7 @@ func (s *Server) manageSlots(c echo.Context) error {
 // post, so it works without JavaScript and carries the CSRF token.
 func (s *Server) cancelFromPage(c echo.Context) error {
 	token := c.Param("token")
-	if _, err := s.Booking.CancelByManageToken(c.Request().Context(), token, c.FormValue("reason")); err != nil {
+	if _, err := s.Booking.CancelByManageTokenScoped(c.Request().Context(), token, c.FormValue("reason"), c.FormValue("scope")); err != nil {
 		if msg, status, ok := formError(c, err); ok {
 			return s.renderManage(c, status, msg)
 		}

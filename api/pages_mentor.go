@@ -3,10 +3,13 @@ package api
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/calsync"
 	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
@@ -244,4 +247,37 @@ func (s *Server) connectGoogle(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, consent)
+}
+
+// bookForMenteeFromPage books a session or a weekly series for one of
+// the mentor's mentees from the mentor area; the start is read on the
+// mentor's own clock.
+func (s *Server) bookForMenteeFromPage(c echo.Context, mentorID string) error {
+	ctx := c.Request().Context()
+	me, err := s.Mentoring.Mentor(ctx, principal(c), mentorID)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(me.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	start, err := time.ParseInLocation("2006-01-02T15:04", c.FormValue("start"), loc)
+	if err != nil {
+		return apperr.Field("start", "%q is not a date and time", c.FormValue("start"))
+	}
+	count, err := strconv.Atoi(c.FormValue("count"))
+	if err != nil {
+		count = 1
+	}
+	interval, err := strconv.Atoi(c.FormValue("interval_weeks"))
+	if err != nil {
+		interval = 1
+	}
+	in := booking.ForMenteeInput{Start: start, OutsideHours: c.FormValue("outside_hours") != "", SkipUnavailable: true}
+	if count != 1 {
+		in.Count, in.IntervalWeeks = count, interval
+	}
+	_, err = s.Booking.BookForMentee(ctx, principal(c), c.FormValue("mentee"), in)
+	return err
 }

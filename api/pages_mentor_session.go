@@ -37,6 +37,8 @@ type mentorSessionPage struct {
 	ChangedByCalendar bool
 	// Refused* is a refused move of the event in the mentor's calendar.
 	RefusedStart, RefusedStartUTC, RefusedReason string
+	// InSeries: the session is part of a weekly series.
+	InSeries bool
 	booking.Rules
 	Outcome  string
 	Outcomes []string
@@ -71,7 +73,7 @@ func (s *Server) renderMentorSession(c echo.Context, status int, formErr string)
 		ID: sess.ID, MenteeName: sess.MenteeName, MenteeEmail: sess.MenteeEmail, Timezone: sess.MentorTimezone,
 		Start: sess.Start.Format(time.RFC3339), StartUTC: sess.Start.UTC().Format("2006-01-02 15:04 UTC"),
 		Length: p.minutes(sess.End.Sub(sess.Start)), JoinURL: sess.JoinURL, Reason: sess.CancelReason, Note: sess.Note,
-		Cancelled: sess.Status != "confirmed", Rules: sess.Rules,
+		Cancelled: sess.Status != "confirmed", Rules: sess.Rules, InSeries: sess.SeriesID != "",
 		CancelPath: page + "/cancel", MovePath: page + "/move", OutcomePath: page + "/outcome", ReasonKey: "msession.reason",
 		Outcomes:   booking.OutcomeNames(),
 		ReportPath: page + "/report", Report: sess.Report, MentorJoined: sess.Attendance.MentorJoinedAt,
@@ -126,7 +128,7 @@ func (s *Server) mentorSessionAction(done string, act func(c echo.Context, id st
 }
 
 func (s *Server) cancelAsMentor(c echo.Context, id string) error {
-	_, err := s.Booking.Cancel(c.Request().Context(), principal(c), id, c.FormValue("reason"))
+	_, err := s.Booking.CancelScoped(c.Request().Context(), principal(c), id, c.FormValue("reason"), c.FormValue("scope"))
 	return err
 }
 

@@ -60,6 +60,7 @@ func (s *Server) pageRoutes() {
 	e.POST("/mentor/connections/:cid/delete", s.mentorAction("disconnected", s.disconnectCalendar), mentor...)
 	e.POST("/mentor/calendars/:calendar_id", s.mentorAction("calendar", s.saveCalendar), mentor...)
 	e.POST("/mentor/sync", s.mentorAction("synced", s.syncNow), mentor...)
+	e.POST("/mentor/book", s.mentorAction("booked_for_mentee", s.bookForMenteeFromPage), mentor...)
 	e.POST("/mentor/google", s.connectGoogle, mentor...)
 	e.GET(links.MentorSession, s.mentorSessionPage, mentor...)
 	e.GET(links.MentorStatements, s.statementPage, mentor...)

@@ -43,12 +43,15 @@ type Booking interface {
 	ResolveLink(ctx context.Context, token string) (*booking.Link, error)
 	Slots(ctx context.Context, token string, from, to time.Time, tz string) (*booking.Slots, error)
 	Book(ctx context.Context, token string, in booking.BookInput, idem *booking.Idempotency) (*booking.Booking, bool, error)
+	PreviewSeries(ctx context.Context, token string, start time.Time, count, interval int, tz string) (*booking.SeriesPreview, error)
+	BookSeries(ctx context.Context, token string, in booking.SeriesInput, idem *booking.Idempotency) (*booking.Series, bool, error)
 
 	// The mentee's manage link.
 	ByManageToken(ctx context.Context, token string) (*booking.Booking, error)
 	Manage(ctx context.Context, token string) (*booking.Managed, error)
 	ManageSlots(ctx context.Context, token string, from, to time.Time, tz string) (*booking.Slots, error)
 	CancelByManageToken(ctx context.Context, token, reason string) (*booking.Booking, error)
+	CancelByManageTokenScoped(ctx context.Context, token, reason, scope string) (*booking.Booking, error)
 	RescheduleByManageToken(ctx context.Context, token string, start time.Time) (*booking.Booking, error)
 	ICS(ctx context.Context, id, token string) ([]byte, error)
 
@@ -58,10 +61,12 @@ type Booking interface {
 	Detail(ctx context.Context, by access.Principal, id string) (*booking.SessionDetail, error)
 	SlotsToMove(ctx context.Context, by access.Principal, id string, from, to time.Time) (*booking.Slots, error)
 	Cancel(ctx context.Context, by access.Principal, id, reason string) (*booking.Booking, error)
+	CancelScoped(ctx context.Context, by access.Principal, id, reason, scope string) (*booking.Booking, error)
 	Reschedule(ctx context.Context, by access.Principal, id string, start time.Time) (*booking.Booking, error)
 	SetOutcome(ctx context.Context, by access.Principal, id, outcome string) (*booking.Booking, error)
 	FileReport(ctx context.Context, by access.Principal, id string, in booking.ReportInput) (*booking.Booking, error)
 	Unreported(ctx context.Context, by access.Principal, mentorID string) ([]booking.Booking, error)
+	BookForMentee(ctx context.Context, by access.Principal, menteeID string, in booking.ForMenteeInput) (*booking.Series, error)
 	EndMentee(ctx context.Context, by access.Principal, id string) (*mentoring.Mentee, error)
 	ReassignMentee(ctx context.Context, by access.Principal, id, toMentorID string) (*booking.Reassignment, error)
 	PreviewReassign(ctx context.Context, by access.Principal, menteeID, toMentorID string) (*booking.ReassignPreview, error)

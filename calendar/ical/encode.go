@@ -57,8 +57,26 @@ func EncodeInvite(method string, s calendar.Session) ([]byte, error) {
 	w := newCalendarWriter(1)
 	w.raw("METHOD", method)
 	cancelled := method == MethodCancel || s.Cancelled
-	w.event(s, cancelled, !cancelled, false)
+	if err := w.sessionEvents(s, cancelled, !cancelled, false); err != nil {
+		return nil, fmt.Errorf("encode invite: %w", err)
+	}
 	return w.close(), nil
+}
+
+// sessionEvents writes a session, or a series with its VTIMEZONE and
+// overrides.
+func (w *icsWriter) sessionEvents(s calendar.Session, cancelled, alarm, clientScheduled bool) error {
+	if s.Series == nil {
+		w.event(s, cancelled, alarm, clientScheduled)
+		return nil
+	}
+	loc, err := seriesZone(s.Series)
+	if err != nil {
+		return err
+	}
+	from, to := seriesSpan(s.Series)
+	w.vtimezone(loc, from, to)
+	return w.seriesEvents(s, cancelled, alarm, clientScheduled)
 }
 
 // EncodeObject renders a session as a CalDAV calendar object resource for
@@ -73,7 +91,9 @@ func EncodeObject(s calendar.Session) ([]byte, error) {
 		return nil, fmt.Errorf("encode calendar object: %w", err)
 	}
 	w := newCalendarWriter(1)
-	w.event(s, s.Cancelled, !s.Cancelled, true)
+	if err := w.sessionEvents(s, s.Cancelled, !s.Cancelled, true); err != nil {
+		return nil, fmt.Errorf("encode calendar object: %w", err)
+	}
 	return w.close(), nil
 }
 
@@ -135,9 +155,68 @@ func EncodeFeedEvents(sessions []calendar.Session) (FeedEvents, error) {
 		if err := validateSession(sessions[i]); err != nil {
 			return FeedEvents{}, fmt.Errorf("session %d: %w", i, err)
 		}
+		if sessions[i].Series != nil {
+			return FeedEvents{}, fmt.Errorf("session %d: %w: a series goes in EncodeFeedSeries", i, ErrInvalidSession)
+		}
 		w.event(sessions[i], sessions[i].Cancelled, false, false)
 	}
 	return FeedEvents{data: w.out}, nil
+}
+
+// EncodeFeedSeries encodes weekly series as a run of a feed: one
+// VTIMEZONE per zone, then each series' master and overrides.
+func EncodeFeedSeries(series []calendar.Session) (FeedEvents, error) {
+	w := &icsWriter{out: make([]byte, 0, 4096+len(series)*2048), line: make([]byte, 0, 256)}
+	type span struct {
+		loc      *time.Location
+		from, to time.Time
+	}
+	zones := map[string]*span{}
+	var order []string
+	for i, s := range series {
+		if s.Series == nil {
+			return FeedEvents{}, fmt.Errorf("series %d: %w: not a series", i, ErrInvalidSession)
+		}
+		if err := validateSession(s); err != nil {
+			return FeedEvents{}, fmt.Errorf("series %d: %w", i, err)
+		}
+		loc, err := seriesZone(s.Series)
+		if err != nil {
+			return FeedEvents{}, fmt.Errorf("series %d: %w", i, err)
+		}
+		from, to := seriesSpan(s.Series)
+		z, ok := zones[loc.String()]
+		if !ok {
+			z = &span{loc: loc, from: from, to: to}
+			zones[loc.String()] = z
+			order = append(order, loc.String())
+		}
+		z.from, z.to = minTime(z.from, from), maxTime(z.to, to)
+	}
+	for _, name := range order {
+		z := zones[name]
+		w.vtimezone(z.loc, z.from, z.to)
+	}
+	for _, s := range series {
+		if err := w.seriesEvents(s, s.Cancelled, false, false); err != nil {
+			return FeedEvents{}, err
+		}
+	}
+	return FeedEvents{data: w.out}, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // AddEvents appends a run of events after those added before.
@@ -243,12 +322,34 @@ func (w *icsWriter) close() []byte {
 // VALARM 15 minutes before the start, clientScheduled marks the people
 // SCHEDULE-AGENT=CLIENT (we send the invitations ourselves).
 func (w *icsWriter) event(s calendar.Session, cancelled, alarm, clientScheduled bool) {
+	w.eventWith(s, func() {
+		if s.Series != nil {
+			// seriesEvents has checked the zone.
+			loc, _ := time.LoadLocation(s.Series.Zone)
+			w.seriesTiming(s.Series, loc)
+			return
+		}
+		w.utc("DTSTART", s.Start)
+		w.utc("DTEND", s.End)
+	}, cancelled, alarm, clientScheduled)
+}
+
+// override writes the moved occurrence of a series whose start by the
+// rule is of.
+func (w *icsWriter) override(s calendar.Session, of time.Time, loc *time.Location, alarm, clientScheduled bool) {
+	w.eventWith(s, func() {
+		w.local("RECURRENCE-ID", of, loc)
+		w.utc("DTSTART", s.Start)
+		w.utc("DTEND", s.End)
+	}, false, alarm, clientScheduled)
+}
+
+func (w *icsWriter) eventWith(s calendar.Session, timing func(), cancelled, alarm, clientScheduled bool) {
 	w.raw("BEGIN", "VEVENT")
 	w.text("UID", s.UID)
 	w.raw("SEQUENCE", strconv.Itoa(s.Sequence))
 	w.utc("DTSTAMP", stampOf(s))
-	w.utc("DTSTART", s.Start)
-	w.utc("DTEND", s.End)
+	timing()
 	if !s.Created.IsZero() {
 		w.utc("CREATED", s.Created)
 	}

@@ -175,7 +175,9 @@ func (s *Service) menteeFor(ctx context.Context, tx *store.Tx, link *resolved, m
 }
 
 func (s *Service) checkUpcomingLimit(ctx context.Context, tx *store.Tx, mentor *store.Mentor, mentee *store.Mentee) error {
-	n, err := tx.CountUpcoming(ctx, mentor.ID, mentee.ID, s.now())
+	// A series counts as one, as does each single session (see
+	// CountUpcomingCommitments).
+	n, err := tx.CountUpcomingCommitments(ctx, mentor.ID, mentee.ID, s.now())
 	if err != nil {
 		return err
 	}

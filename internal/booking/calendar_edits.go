@@ -59,7 +59,7 @@ func (s *Service) ApplyCalendarEdit(ctx context.Context, e jobs.CalendarEditArgs
 	t := asCalendar(e)
 	var err error
 	if e.Deleted {
-		_, err = s.cancel(ctx, t, "")
+		_, err = s.cancel(ctx, t, "", ScopeThis)
 	} else {
 		_, err = s.mutate(ctx, t, EventRescheduled, func(tx *store.Tx, b *store.Booking, m *store.Mentor) (string, error) {
 			reason, err := s.calendarMoveProblem(ctx, tx, m, b, e.Start)

@@ -260,21 +260,47 @@ func (s *Service) reschedule(ctx context.Context, t target, start time.Time) (*B
 	})
 }
 
+// Cancel scopes: one session, or for a session of a weekly series, it and
+// the series' later sessions.
+const (
+	ScopeThis      = "this"
+	ScopeFollowing = "following"
+)
+
 // Cancel cancels a session of a mentor (staff, or that mentor).
 func (s *Service) Cancel(ctx context.Context, by access.Principal, id, reason string) (*Booking, error) {
-	return s.cancel(ctx, asPrincipal(by, id), reason)
+	return s.cancel(ctx, asPrincipal(by, id), reason, ScopeThis)
+}
+
+// CancelScoped is Cancel with a scope: with ScopeFollowing, also the
+// later sessions of the session's series.
+func (s *Service) CancelScoped(ctx context.Context, by access.Principal, id, reason, scope string) (*Booking, error) {
+	return s.cancel(ctx, asPrincipal(by, id), reason, scope)
 }
 
 // CancelByManageToken cancels the session of a manage token for its
 // mentee. Less than RENDEZVOUS_LATE_CANCEL before the start, it is
 // recorded as late_cancel.
 func (s *Service) CancelByManageToken(ctx context.Context, manageToken, reason string) (*Booking, error) {
-	return s.cancel(ctx, asMentee(manageToken), reason)
+	return s.cancel(ctx, asMentee(manageToken), reason, ScopeThis)
 }
 
-func (s *Service) cancel(ctx context.Context, t target, reason string) (*Booking, error) {
+// CancelByManageTokenScoped is CancelByManageToken with a scope: with
+// ScopeFollowing, also the later sessions of the session's series.
+func (s *Service) CancelByManageTokenScoped(ctx context.Context, manageToken, reason, scope string) (*Booking, error) {
+	return s.cancel(ctx, asMentee(manageToken), reason, scope)
+}
+
+func (s *Service) cancel(ctx context.Context, t target, reason, scope string) (*Booking, error) {
 	if err := validate.Text("reason", reason, validate.MaxNote, false); err != nil {
 		return nil, err
+	}
+	switch scope {
+	case "":
+		scope = ScopeThis
+	case ScopeThis, ScopeFollowing:
+	default:
+		return nil, apperr.Field("scope", "must be this or following")
 	}
 	return s.mutate(ctx, t, EventCancelled, func(tx *store.Tx, b *store.Booking, m *store.Mentor) (string, error) {
 		now := s.now().UTC()
@@ -286,8 +312,37 @@ func (s *Service) cancel(ctx context.Context, t target, reason string) (*Booking
 			b.Outcome, b.ReportedAt, b.ReportedBy = &late, &now, FiledByRendezvous
 		}
 		b.Status, b.CancelReason, b.CancelledBy, b.CancelledAt = store.StatusCancelled, reason, t.who, &now
+		if scope == ScopeFollowing && b.SeriesID != "" {
+			if err := s.cancelLaterInSeries(ctx, tx, b, reason, t.who, now); err != nil {
+				return "", err
+			}
+		}
 		return reason, nil
 	})
+}
+
+// cancelLaterInSeries cancels the confirmed sessions of b's series that
+// come after it by the series' rule; the change of b announces them all
+// (the series' invitation then excludes them).
+func (s *Service) cancelLaterInSeries(ctx context.Context, tx *store.Tx, b *store.Booking, reason, who string, now time.Time) error {
+	sessions, err := tx.SeriesBookings(ctx, b.SeriesID)
+	if err != nil {
+		return err
+	}
+	for i := range sessions {
+		o := &sessions[i]
+		if o.ID == b.ID || o.Status != store.StatusConfirmed || o.RecurrenceAt == nil || b.RecurrenceAt == nil ||
+			!o.RecurrenceAt.After(*b.RecurrenceAt) {
+			continue
+		}
+		o.Status, o.CancelReason, o.CancelledBy, o.CancelledAt = store.StatusCancelled, reason, who, &now
+		o.Sequence++
+		o.UpdatedAt = now
+		if err := tx.UpdateBooking(ctx, o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ICS renders one session as an .ics file for "add to calendar"; the

@@ -39,6 +39,13 @@ type change struct {
 	also []river.InsertManyParams
 	// before is the session before a reschedule or transfer.
 	before *store.Booking
+	// series is the booking's weekly series (read by afterChange): its
+	// invitations are the whole series'.
+	series *outbox.Series
+	// quiet leaves out the mails, bare the write-back: a series being
+	// booked sends one invitation and writes one event for all of its
+	// sessions.
+	quiet, bare bool
 }
 
 // webhookType is the webhook event of a change that notifies; a transfer
@@ -67,6 +74,36 @@ func (s *Service) emit(ctx context.Context, tx *store.Tx, events ...webhooks.Eve
 // trip, the mails to both parties, the calendar write-back, the reminders
 // and the webhook event: they exist if and only if the change commits.
 func (s *Service) afterChange(ctx context.Context, tx *store.Tx, c change) error {
+	if c.booking.SeriesID != "" && c.series == nil {
+		// A session of a series changed: the series' SEQUENCE rises, and
+		// its calendar form is the whole series as it now stands.
+		row, err := tx.BumpSeries(ctx, c.booking.SeriesID, s.now())
+		if err != nil {
+			return err
+		}
+		sessions, err := tx.SeriesBookings(ctx, row.ID)
+		if err != nil {
+			return err
+		}
+		c.series = &outbox.Series{Row: row, Sessions: sessions}
+	}
+	has, err := s.calendars.HasWriteTarget(ctx, tx, c.mentor.ID)
+	if err != nil {
+		return err
+	}
+	batch, err := s.followUps(ctx, tx, c, has)
+	if err != nil {
+		return err
+	}
+	if err := s.jobs.InsertManyTx(ctx, tx, batch); err != nil {
+		return fmt.Errorf("enqueue follow-ups of %s booking %s: %w", c.event, c.booking.ID, err)
+	}
+	return nil
+}
+
+// followUps are the jobs of a change, for a mentor who has (hasTarget)
+// or has not a write-target calendar.
+func (s *Service) followUps(ctx context.Context, tx *store.Tx, c change, hasTarget bool) ([]river.InsertManyParams, error) {
 	var batch []river.InsertManyParams
 	if typ, ok := webhookType(c.event); ok && s.webhooks != nil {
 		before := c.before
@@ -76,16 +113,12 @@ func (s *Service) afterChange(ctx context.Context, tx *store.Tx, c change) error
 		// Its delivery job goes into the batch: one insert for all.
 		hooks, err := s.webhooks.EventJobs(ctx, tx, webhooks.Booking(typ, c.booking, c.mentor, c.mentee, before))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		batch = append(batch, hooks...)
 	}
-	has, err := s.calendars.HasWriteTarget(ctx, tx, c.mentor.ID)
-	if err != nil {
-		return err
-	}
-	writeback := has || c.booking.WritebackRef != ""
-	if writeback {
+	writeback := hasTarget || c.booking.WritebackRef != "" || (c.series != nil && c.series.Row.WritebackRef != "")
+	if writeback && !c.bare {
 		batch = append(batch, river.InsertManyParams{Args: jobs.WritebackArgs{BookingID: c.booking.ID}})
 	}
 	// A Google Meet link only exists once the write-back created the event:
@@ -93,14 +126,17 @@ func (s *Service) afterChange(ctx context.Context, tx *store.Tx, c change) error
 	// when the write-back stores it.
 	awaitingMeet := (c.event == EventConfirmed || c.event == EventTransferred) && writeback &&
 		c.booking.VideoProvider == video.KindGoogleMeet && c.booking.VideoURL == ""
-	if awaitingMeet {
+	switch {
+	case c.quiet:
+	case awaitingMeet:
 		if err := tx.HoldBookingMail(ctx, c.booking.ID, c.event); err != nil {
-			return err
+			return nil, err
 		}
-	} else {
-		mails, err := s.outbox.Mails(outbox.Notice{Booking: c.booking, Mentor: c.mentor, Mentee: c.mentee, Event: c.event, Reason: c.reason, Previous: c.previous})
+	default:
+		mails, err := s.outbox.Mails(outbox.Notice{Booking: c.booking, Mentor: c.mentor, Mentee: c.mentee, Event: c.event, Reason: c.reason,
+			Previous: c.previous, Series: c.series})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		batch = append(batch, mails...)
 	}
@@ -117,8 +153,5 @@ func (s *Service) afterChange(ctx context.Context, tx *store.Tx, c change) error
 			})
 		}
 	}
-	if err := s.jobs.InsertManyTx(ctx, tx, batch); err != nil {
-		return fmt.Errorf("enqueue follow-ups of %s booking %s: %w", c.event, c.booking.ID, err)
-	}
-	return nil
+	return batch, nil
 }

@@ -154,7 +154,66 @@ func (s *Service) renderFeed(ctx context.Context, mentor *store.Mentor, since, c
 		w.AddEvents(p.events)
 		v.Merge(p.v)
 	}
+	series, sv, err := s.encodeFeedSeries(ctx, mentor, sessionPages, since, cancelledSince)
+	if err != nil {
+		return nil, store.FeedVersion{}, err
+	}
+	w.AddEvents(series)
+	v.Merge(sv)
 	return w, v, nil
+}
+
+// encodeFeedSeries encodes the weekly series of a mentor's feed, each one
+// event with its exceptions, linking to the page of its next session.
+func (s *Service) encodeFeedSeries(ctx context.Context, mentor *store.Mentor, sessionPages string, since, cancelledSince time.Time) (ical.FeedEvents, store.FeedVersion, error) {
+	var v store.FeedVersion
+	ids, err := s.store.MentorFeedSeries(ctx, mentor.ID, since, cancelledSince)
+	if err != nil || len(ids) == 0 {
+		return ical.FeedEvents{}, v, err
+	}
+	forms := make([]calendar.Session, 0, len(ids))
+	now := s.now()
+	for _, id := range ids {
+		row, err := s.store.Series(ctx, id)
+		if err != nil {
+			return ical.FeedEvents{}, v, err
+		}
+		sessions, err := s.store.SeriesBookings(ctx, id)
+		if err != nil || len(sessions) == 0 {
+			return ical.FeedEvents{}, v, err
+		}
+		for i := range sessions {
+			// Counted as the feed's version query counts them.
+			b := &sessions[i]
+			if !b.StartAt.Before(since.Add(-24*time.Hour)) && !b.EndAt.Before(since) &&
+				(b.Status == store.StatusConfirmed || (b.CancelledAt != nil && !b.CancelledAt.Before(cancelledSince))) {
+				v.Add(b.Sequence, b.UpdatedAt)
+			}
+		}
+		about := &sessions[0]
+		for i := range sessions {
+			if sessions[i].Status == store.StatusConfirmed && sessions[i].EndAt.After(now) {
+				about = &sessions[i]
+				break
+			}
+		}
+		mentee, err := s.store.Mentee(ctx, row.MenteeID)
+		if err != nil {
+			return ical.FeedEvents{}, v, fmt.Errorf("mentee of series %s: %w", id, err)
+		}
+		sess := outbox.SessionOf(about, mentor, mentee, sessionPages+about.ID, row.UpdatedAt)
+		sess.VideoURL = s.outbox.VideoURL(about, true)
+		form, err := outbox.SeriesForm(sess, &outbox.Series{Row: row, Sessions: sessions})
+		if err != nil {
+			return ical.FeedEvents{}, v, err
+		}
+		forms = append(forms, form)
+	}
+	events, err := ical.EncodeFeedSeries(forms)
+	if err != nil {
+		return ical.FeedEvents{}, v, fmt.Errorf("encode feed series of mentor %s: %w", mentor.ID, err)
+	}
+	return events, v, nil
 }
 
 // encodeFeedBatch encodes a batch of a mentor's feed sessions, each

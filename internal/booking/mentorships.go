@@ -97,9 +97,10 @@ func (s *Service) futureSessions(ctx context.Context, menteeID, keepMentorID str
 	return out, nil
 }
 
-// cancelForMentorship cancels one session; one cancelled meanwhile is fine.
+// cancelForMentorship cancels one session (with the later ones of its
+// series: the mentorship ends); one cancelled meanwhile is fine.
 func (s *Service) cancelForMentorship(ctx context.Context, by access.Principal, bookingID, reason string) error {
-	_, err := s.Cancel(ctx, by, bookingID, reason)
+	_, err := s.CancelScoped(ctx, by, bookingID, reason, ScopeFollowing)
 	if err != nil && apperr.CodeOf(err) != apperr.Conflict {
 		return fmt.Errorf("cancel session %s: %w", bookingID, err)
 	}

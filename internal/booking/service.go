@@ -103,6 +103,8 @@ type Service struct {
 	// zones caches loaded locations by name: every slots request needs
 	// two, and loading one reads the zone database.
 	zones sync.Map
+	// sqliteSeries queues series transactions on SQLite (see inWriteTx).
+	sqliteSeries sync.Mutex
 }
 
 // New builds the service.

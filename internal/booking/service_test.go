@@ -56,7 +56,7 @@ func (noCalendars) HasWriteTarget(context.Context, *store.Tx, string) (bool, err
 }
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	store *store.Store
 	now   time.Time
 	jobs  *recordedJobs
@@ -67,7 +67,7 @@ type fixture struct {
 // monday is a Monday 09:00 UTC: the fixture's clock starts there.
 var monday = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 
-func newFixture(t *testing.T, db storetest.Database) *fixture {
+func newFixture(t testing.TB, db storetest.Database) *fixture {
 	t.Helper()
 	st := storetest.Open(t, db)
 	box, err := secret.NewBox(bytes.Repeat([]byte{3}, 32))

@@ -40,6 +40,8 @@ type Booking struct {
 	// SuggestedOutcome is what the attendance evidence says of an ended
 	// session without a report; nil otherwise or without evidence.
 	SuggestedOutcome *string
+	// SeriesID is the weekly series of the session ("" for one alone).
+	SeriesID string
 	Rules
 }
 
@@ -103,7 +105,7 @@ func (s *Service) view(b *store.Booking, mentee bool) (*Booking, error) {
 		VideoProvider: b.VideoProvider, VideoURL: s.outbox.VideoURL(b, !mentee),
 		ManageURL: s.links.Manage(token),
 		ICSURL:    s.links.ICS(b.ID, token),
-		ChangedBy: b.ChangedBy, CalendarRefusal: refusal,
+		ChangedBy: b.ChangedBy, CalendarRefusal: refusal, SeriesID: b.SeriesID,
 		Rules:            rulesOf(b, s.now(), mentee),
 		Attendance:       Attendance{MentorJoinedAt: utcPtr(b.MentorJoinedAt), MenteeJoinedAt: utcPtr(b.MenteeJoinedAt)},
 		Report:           reportOf(b, mentee),

@@ -31,6 +31,10 @@ func (s *Service) Writeback(ctx context.Context, bookingID string) error {
 		if err != nil {
 			return err
 		}
+		if before.SeriesID != "" {
+			// A session of a weekly series: the series is one event.
+			return s.writebackSeries(ctx, before.SeriesID)
+		}
 		if err := s.reconcile(ctx, before); err != nil {
 			return fmt.Errorf("write back booking %s: %w", bookingID, err)
 		}

@@ -45,10 +45,53 @@ type SessionArgs struct {
 	Stamp           time.Time  `json:"stamp"`
 	Created         time.Time  `json:"created"`
 	Modified        time.Time  `json:"modified"`
+	// Series, for a session of a weekly series: the series' rule and
+	// exceptions (the invitation is the whole series').
+	Series *SeriesArgs `json:"series,omitempty"`
 
 	// Jobs queued before links were sealed carry them in clear; they are
 	// read into these (never written back: unexported).
 	legacyVideoURL, legacyManageURL string
+}
+
+// SeriesArgs is a calendar.Recurrence as a job carries it.
+type SeriesArgs struct {
+	Zone          string        `json:"zone"`
+	First         time.Time     `json:"first"`
+	Length        time.Duration `json:"length"`
+	Count         int           `json:"count"`
+	IntervalWeeks int           `json:"interval_weeks"`
+	Excluded      []time.Time   `json:"excluded,omitempty"`
+	Moved         []MovedArgs   `json:"moved,omitempty"`
+}
+
+// MovedArgs is a moved session of a series.
+type MovedArgs struct {
+	Of    time.Time `json:"of"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+func seriesArgs(r *calendar.Recurrence) *SeriesArgs {
+	if r == nil {
+		return nil
+	}
+	a := &SeriesArgs{Zone: r.Zone, First: r.First, Length: r.Length, Count: r.Count, IntervalWeeks: r.IntervalWeeks, Excluded: r.Excluded}
+	for _, m := range r.Moved {
+		a.Moved = append(a.Moved, MovedArgs(m))
+	}
+	return a
+}
+
+func (a *SeriesArgs) recurrence() *calendar.Recurrence {
+	if a == nil {
+		return nil
+	}
+	r := &calendar.Recurrence{Zone: a.Zone, First: a.First, Length: a.Length, Count: a.Count, IntervalWeeks: a.IntervalWeeks, Excluded: a.Excluded}
+	for _, m := range a.Moved {
+		r.Moved = append(r.Moved, calendar.MovedOccurrence(m))
+	}
+	return r
 }
 
 // SealSession is s as a job carries it.
@@ -57,7 +100,7 @@ func SealSession(box Sealer, s calendar.Session) SessionArgs {
 		UID: s.UID, Sequence: s.Sequence, Start: s.Start, End: s.End, Cancelled: s.Cancelled,
 		Summary: s.Summary, Description: s.Description,
 		Organizer: PersonArgs(s.Organizer), Attendee: PersonArgs(s.Attendee),
-		Stamp: s.Stamp, Created: s.Created, Modified: s.Modified,
+		Stamp: s.Stamp, Created: s.Created, Modified: s.Modified, Series: seriesArgs(s.Series),
 	}
 	if s.VideoURL != "" {
 		a.VideoURLSealed = box.SealString(s.VideoURL)
@@ -74,7 +117,7 @@ func (a SessionArgs) Open(box Sealer) (calendar.Session, error) {
 		UID: a.UID, Sequence: a.Sequence, Start: a.Start, End: a.End, Cancelled: a.Cancelled,
 		Summary: a.Summary, Description: a.Description, VideoURL: a.legacyVideoURL, ManageURL: a.legacyManageURL,
 		Organizer: calendar.Person(a.Organizer), Attendee: calendar.Person(a.Attendee),
-		Stamp: a.Stamp, Created: a.Created, Modified: a.Modified,
+		Stamp: a.Stamp, Created: a.Created, Modified: a.Modified, Series: a.Series.recurrence(),
 	}
 	var err error
 	if a.VideoURLSealed != "" {

@@ -213,7 +213,12 @@ func BuildMessage(kind Kind, s calendar.Session, to Recipient, from calendar.Per
 		m.Method = ical.MethodRequest
 	case Cancelled:
 		m.Method = ical.MethodCancel
-		s.Cancelled = true
+		if s.Series != nil && !s.Cancelled {
+			// One session of a series that goes on: the series is sent
+			// again with that start excluded.
+			m.Method = ical.MethodRequest
+		}
+		s.Cancelled = m.Method == ical.MethodCancel
 	default:
 		return m, nil
 	}

@@ -28,6 +28,9 @@ type Notice struct {
 	Lead time.Duration
 	// Previous is a rescheduled session's former start.
 	Previous time.Time
+	// Series, for a session of a weekly series, makes the invitation
+	// the whole series'.
+	Series *Series
 }
 
 // Mails are the mail jobs of a notice to the mentee and the mentor, each
@@ -37,6 +40,11 @@ func (o *Outbox) Mails(n Notice) ([]river.InsertManyParams, error) {
 	sess, err := o.Session(n.Booking, n.Mentor, n.Mentee)
 	if err != nil {
 		return nil, err
+	}
+	if n.Series != nil && n.Event != EventReminder {
+		if sess, err = SeriesForm(sess, n.Series); err != nil {
+			return nil, err
+		}
 	}
 	var previous *time.Time
 	if n.Event == EventRescheduled && !n.Previous.IsZero() {
@@ -134,7 +142,11 @@ func (o *Outbox) ReleaseHeld(ctx context.Context, tx *store.Tx, bookingID string
 	if err != nil {
 		return err
 	}
-	mails, err := o.Mails(Notice{Booking: b, Mentor: mentor, Mentee: mentee, Event: b.MailHeld})
+	series, err := SeriesOf(ctx, tx.Q, b)
+	if err != nil {
+		return err
+	}
+	mails, err := o.Mails(Notice{Booking: b, Mentor: mentor, Mentee: mentee, Event: b.MailHeld, Series: series})
 	if err != nil {
 		return err
 	}

@@ -131,7 +131,7 @@ func (o *Outbox) CalendarForm(ctx context.Context, q store.Q, b *store.Booking) 
 	}
 	sess := SessionOf(b, mentor, mentee, o.links.MentorSession(b.ID), o.now())
 	sess.VideoURL = o.VideoURL(b, true)
-	return sess, nil
+	return o.maybeSeries(ctx, q, b, sess)
 }
 
 // MenteeCalendarForm is the session as the mentee's own "add to calendar"
@@ -144,7 +144,20 @@ func (o *Outbox) MenteeCalendarForm(ctx context.Context, q store.Q, b *store.Boo
 	}
 	sess, err := o.Session(b, mentor, mentee)
 	sess.VideoURL = o.VideoURL(b, false)
-	return sess, err
+	if err != nil {
+		return sess, err
+	}
+	return o.maybeSeries(ctx, q, b, sess)
+}
+
+// maybeSeries turns the form of a session of a weekly series into the
+// series' (one event for all of its sessions).
+func (o *Outbox) maybeSeries(ctx context.Context, q store.Q, b *store.Booking, sess calendar.Session) (calendar.Session, error) {
+	series, err := SeriesOf(ctx, q, b)
+	if err != nil || series == nil {
+		return sess, err
+	}
+	return SeriesForm(sess, series)
 }
 
 // moderatorPurpose and menteePurpose are what each party's key of a

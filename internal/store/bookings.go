@@ -135,9 +135,17 @@ func (q Q) LockBooking(ctx context.Context, id string) (*Booking, error) {
 	return &b, nil
 }
 
-// BookingByRoom finds the booking of a video room.
+// BookingByRoom finds the booking of a video room; the sessions of a
+// weekly series share one room, and a confirmed one is preferred.
 func (q Q) BookingByRoom(ctx context.Context, room string) (*Booking, error) {
-	return q.bookingWhere(ctx, "video_room = ?", room)
+	db, cancel := q.with(ctx)
+	defer cancel()
+	var b Booking
+	err := db.Where("video_room = ?", room).Order("CASE WHEN status = 'confirmed' THEN 0 ELSE 1 END, start_at").Take(&b).Error
+	if err != nil {
+		return nil, fmt.Errorf("read booking: %w", translate(err))
+	}
+	return &b, nil
 }
 
 // SetBookingVideoURL stores a video link created after booking (a Google

@@ -48,3 +48,11 @@ func translate(err error) error {
 	}
 	return err
 }
+
+// IsBusy reports whether err is SQLite's "database is locked": the write
+// lock stayed taken longer than busy_timeout. A transaction that failed
+// so wrote nothing (they begin IMMEDIATE) and may be run again.
+func IsBusy(err error) bool {
+	var lite *sqlite3.Error
+	return errors.As(err, &lite) && lite.Code() == sqlite3.BUSY
+}

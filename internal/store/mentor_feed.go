@@ -102,7 +102,22 @@ func (q Q) feedSessionsQuery() string {
 			b.video_provider, b.video_room, b.video_url, ` + t("b.created_at") + `, ` + t("b.updated_at") + `,
 			e.name, e.email
 		FROM bookings b JOIN mentees e ON e.id = b.mentee_id
-		WHERE ` + feedWhere + ` ORDER BY b.start_at`
+		WHERE ` + feedWhere + ` AND b.series_id = '' ORDER BY b.start_at`
+}
+
+// MentorFeedSeries lists the weekly series with a session in a mentor's
+// feed (MentorFeedSessions leaves their sessions out: a series is one
+// event with its exceptions).
+func (q Q) MentorFeedSeries(ctx context.Context, mentorID string, since, cancelledSince time.Time) ([]string, error) {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	var ids []string
+	err := db.Raw(`SELECT DISTINCT b.series_id FROM bookings b WHERE `+feedWhere+` AND b.series_id <> '' ORDER BY b.series_id`,
+		feedArgs(mentorID, since, cancelledSince)...).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("feed series of mentor %s: %w", mentorID, translate(err))
+	}
+	return ids, nil
 }
 
 // feedBatcher collects rows into batches of feedBatch for fn.

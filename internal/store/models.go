@@ -94,8 +94,13 @@ type Booking struct {
 	MentorJoinedAt   *time.Time
 	MenteeJoinedAt   *time.Time
 	ReportRemindedAt *time.Time
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// SeriesID is the weekly series the session belongs to ("" for a
+	// single session); RecurrenceAt its start by the series' rule, which
+	// a move keeps (the iCalendar RECURRENCE-ID).
+	SeriesID     string
+	RecurrenceAt *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Connection is a row of connections: a mentor's CalDAV or Google account.

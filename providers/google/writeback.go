@@ -167,7 +167,42 @@ func sessionEvent(s calendar.Session) *calendarapi.Event {
 		// Sequence 0 would otherwise be dropped as a zero value.
 		ForceSendFields: []string{"Sequence"},
 	}
+	if r := s.Series; r != nil {
+		if loc, err := time.LoadLocation(r.Zone); err == nil {
+			ev.Start = &calendarapi.EventDateTime{DateTime: r.First.In(loc).Format(time.RFC3339), TimeZone: r.Zone}
+			ev.End = &calendarapi.EventDateTime{DateTime: r.First.Add(r.Length).In(loc).Format(time.RFC3339), TimeZone: r.Zone}
+			ev.Recurrence = seriesRecurrence(r, loc)
+		}
+	}
 	return ev
+}
+
+// seriesRecurrence is a weekly series as Google's recurrence lines: the
+// rule, its excluded starts, and each moved session as its start by the
+// rule excluded and its new start added (RDATE), so that the one event
+// shows every session at its current time.
+func seriesRecurrence(r *calendar.Recurrence, loc *time.Location) []string {
+	rule := "RRULE:FREQ=WEEKLY;COUNT=" + strconv.Itoa(r.Count)
+	if r.IntervalWeeks > 1 {
+		rule += ";INTERVAL=" + strconv.Itoa(r.IntervalWeeks)
+	}
+	out := []string{rule}
+	local := func(t time.Time) string { return t.In(loc).Format("20060102T150405") }
+	var ex, add []string
+	for _, t := range r.Excluded {
+		ex = append(ex, local(t))
+	}
+	for _, m := range r.Moved {
+		ex = append(ex, local(m.Of))
+		add = append(add, local(m.Start))
+	}
+	if len(ex) > 0 {
+		out = append(out, "EXDATE;TZID="+r.Zone+":"+strings.Join(ex, ","))
+	}
+	if len(add) > 0 {
+		out = append(out, "RDATE;TZID="+r.Zone+":"+strings.Join(add, ","))
+	}
+	return out
 }
 
 // sessionDescription adds the video link and the link to move or cancel
