@@ -62,6 +62,7 @@ var problemDetails = map[string]map[string]string{
 		"booking.upcoming_limit": "You already have {1} upcoming session(s) with {2}. Move or cancel it from the link in your confirmation mail instead.",
 		"caseload.full":          "{1} already follows {2} mentees, their maximum.",
 		"form.not_a_number":      "“{1}” is not a whole number.",
+		"capacity.staff_raise":   "Only the program's staff can raise your caseload (now {1}); ask them. You may lower it yourself.",
 	},
 	"fr": {
 		"slot.past":              "Cet horaire est déjà passé. Choisissez l'un des créneaux libres.",
@@ -73,6 +74,7 @@ var problemDetails = map[string]map[string]string{
 		"booking.upcoming_limit": "Vous avez déjà {1} séance(s) à venir avec {2}. Déplacez-la ou annulez-la plutôt, avec le lien de votre mail de confirmation.",
 		"caseload.full":          "{1} suit déjà {2} mentorés, son maximum.",
 		"form.not_a_number":      "« {1} » n'est pas un nombre entier.",
+		"capacity.staff_raise":   "Seule l'équipe du programme peut augmenter votre nombre de mentorés (aujourd'hui {1}) : demandez-le-lui. Vous pouvez le baisser vous-même.",
 	},
 }
 

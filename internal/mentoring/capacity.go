@@ -2,6 +2,7 @@ package mentoring
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
@@ -20,7 +21,9 @@ func checkCapacityChange(ctx context.Context, tx *store.Tx, by access.Principal,
 		return nil
 	}
 	if want > was && !by.IsStaff() {
-		return apperr.Errorf(apperr.Forbidden, "only programme staff can raise max_mentees (now %d)", was)
+		refused := apperr.Errorf(apperr.Forbidden, "only the program's staff can raise max_mentees (now %d)", was).With("capacity.staff_raise", strconv.Itoa(was))
+		refused.Field = "max_mentees"
+		return refused
 	}
 	if want > was {
 		return nil

@@ -27,6 +27,9 @@ func TestCapacityIsStaffDecision(t *testing.T) {
 		places := func(n int) mentoring.MentorInput { return mentoring.MentorInput{MaxMentees: &n} }
 		_, err = s.UpdateMentor(ctx, self, m.ID, places(50))
 		wantCode(t, "a mentor raising their own max_mentees", err, apperr.Forbidden)
+		if e := (*apperr.Error)(nil); !errors.As(err, &e) || e.Field != "max_mentees" || e.Key != "capacity.staff_raise" {
+			t.Fatalf("the refusal should name the field, so the settings form shows it there, and say staff decide: %v", err)
+		}
 		if got, _ := s.Mentor(ctx, admin, m.ID); got.MaxMentees != 3 {
 			t.Fatalf("max_mentees after a refused raise: %d", got.MaxMentees)
 		}
