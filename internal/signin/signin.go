@@ -144,29 +144,44 @@ type mailWorker struct {
 
 func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.SigninMailArgs]) error {
 	s, a := w.svc, job.Args
-	if !s.now().Before(a.ExpiresAt) {
-		s.Logger.Warn("sign-in link expired before it could be mailed", slog.String("mentor_id", a.MentorID))
-		return river.JobCancel(fmt.Errorf("sign-in link for mentor %s expired unsent", a.MentorID))
+	return s.mailLink(ctx, "mentor", a.MentorID, a.ExpiresAt, a.LinkSealed, func(ctx context.Context, link string) (mail.Message, error) {
+		m, err := s.store.Mentor(ctx, a.MentorID)
+		if err != nil {
+			return mail.Message{}, err
+		}
+		return linkMessage(s.From, m, link, a.Language), nil
+	})
+}
+
+// mailLink sends one sign-in link of a person of kind ("mentor", "staff")
+// for either job: a temporary failure is retried while the link is valid;
+// a permanent refusal, an expired link or a person gone ends the job.
+func (s *Service) mailLink(ctx context.Context, kind, id string, expiresAt time.Time, sealed string,
+	compose func(ctx context.Context, link string) (mail.Message, error)) error {
+	who := slog.String(kind+"_id", id)
+	if !s.now().Before(expiresAt) {
+		s.Logger.Warn("sign-in link expired before it could be mailed", who)
+		return river.JobCancel(fmt.Errorf("sign-in link for %s %s expired unsent", kind, id))
 	}
-	m, err := s.store.Mentor(ctx, a.MentorID)
+	link, err := s.box.OpenString(sealed)
+	if err != nil {
+		return river.JobCancel(fmt.Errorf("open sign-in link for %s %s: %w", kind, id, err))
+	}
+	msg, err := compose(ctx, link)
 	if errors.Is(err, store.ErrNotFound) {
-		return river.JobCancel(fmt.Errorf("mentor %s is gone", a.MentorID))
+		return river.JobCancel(fmt.Errorf("%s %s is gone", kind, id))
 	}
 	if err != nil {
 		return err
 	}
-	link, err := s.box.OpenString(a.LinkSealed)
-	if err != nil {
-		return river.JobCancel(fmt.Errorf("open sign-in link for mentor %s: %w", a.MentorID, err))
-	}
-	if err := s.Mailer.Send(ctx, linkMessage(s.From, m, link, a.Language)); err != nil {
+	if err := s.Mailer.Send(ctx, msg); err != nil {
 		if mail.IsPermanent(err) {
-			s.Logger.Error("sign-in mail refused permanently", slog.String("mentor_id", m.ID), slog.Any("error", err))
-			return river.JobCancel(fmt.Errorf("mail sign-in link to mentor %s: %w", m.ID, err))
+			s.Logger.Error("sign-in mail refused permanently", who, slog.Any("error", err))
+			return river.JobCancel(fmt.Errorf("mail sign-in link to %s %s: %w", kind, id, err))
 		}
-		return fmt.Errorf("mail sign-in link to mentor %s: %w", m.ID, err)
+		return fmt.Errorf("mail sign-in link to %s %s: %w", kind, id, err)
 	}
-	s.Logger.Info("sign-in link mailed", slog.String("mentor_id", m.ID))
+	s.Logger.Info("sign-in link mailed", who)
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -120,30 +119,13 @@ type staffMailWorker struct {
 
 func (w *staffMailWorker) Work(ctx context.Context, job *river.Job[jobs.StaffSigninMailArgs]) error {
 	s, a := w.svc, job.Args
-	if !s.now().Before(a.ExpiresAt) {
-		s.Logger.Warn("staff sign-in link expired before it could be mailed", slog.String("staff_id", a.StaffID))
-		return river.JobCancel(fmt.Errorf("sign-in link for staff %s expired unsent", a.StaffID))
-	}
-	m, err := s.store.StaffMember(ctx, a.StaffID)
-	if errors.Is(err, store.ErrNotFound) {
-		return river.JobCancel(fmt.Errorf("staff %s is gone", a.StaffID))
-	}
-	if err != nil {
-		return err
-	}
-	link, err := s.box.OpenString(a.LinkSealed)
-	if err != nil {
-		return river.JobCancel(fmt.Errorf("open sign-in link for staff %s: %w", a.StaffID, err))
-	}
-	if err := s.Mailer.Send(ctx, staffLinkMessage(s.From, m, link, a.Language)); err != nil {
-		if mail.IsPermanent(err) {
-			s.Logger.Error("staff sign-in mail refused permanently", slog.String("staff_id", m.ID), slog.Any("error", err))
-			return river.JobCancel(fmt.Errorf("mail sign-in link to staff %s: %w", m.ID, err))
+	return s.mailLink(ctx, "staff", a.StaffID, a.ExpiresAt, a.LinkSealed, func(ctx context.Context, link string) (mail.Message, error) {
+		m, err := s.store.StaffMember(ctx, a.StaffID)
+		if err != nil {
+			return mail.Message{}, err
 		}
-		return fmt.Errorf("mail sign-in link to staff %s: %w", m.ID, err)
-	}
-	s.Logger.Info("staff sign-in link mailed", slog.String("staff_id", m.ID))
-	return nil
+		return staffLinkMessage(s.From, m, link, a.Language), nil
+	})
 }
 
 func staffLinkMessage(from calendar.Person, m *store.Staff, link, lang string) mail.Message {
