@@ -40,7 +40,12 @@ type previewAnswer struct {
 // taken weeks, and a mentor booking for a mentee.
 func TestSeriesAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.Database) {
-		s, admin := startForMentees(t, db, nil)
+		s, admin := startForMentees(t, db, map[string]string{"RENDEZVOUS_ALLOW_PRIVATE_HOSTS": "true"})
+		// A receiver that never answers: its deliveries list what was sent.
+		var hook webhookAnswer
+		if st := admin.do("POST", "/api/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hooks", "events": []string{"booking.cancelled"}}, &hook); st != 201 {
+			t.Fatalf("register a webhook: %d %+v", st, hook)
+		}
 		m := createMentor(t, admin, map[string]any{"horizon_days": 60})
 		mentor := client{t: t, base: s.base, token: m.Token}
 		var zoe, ada menteeAnswer
@@ -102,6 +107,12 @@ func TestSeriesAPI(t *testing.T) {
 		var last bookingAnswer
 		if admin.do("GET", "/api/v1/bookings/"+first.Bookings[3].ID, nil, &last); last.Status != "cancelled" {
 			t.Fatalf("the following session: %+v, want cancelled", last)
+		}
+		// Webhook receivers follow sessions one by one: each cancelled
+		// session is announced.
+		var ds deliveriesAnswer
+		if admin.do("GET", "/api/v1/webhooks/"+hook.ID+"/deliveries", nil, &ds); len(ds.Deliveries) != 2 {
+			t.Fatalf("booking.cancelled deliveries after cancelling two sessions of a series: %+v, want 2", ds.Deliveries)
 		}
 		if st := anon.do("POST", "/api/v1/manage/"+linkOf(first.Bookings[1].ManageURL)+"/cancel", map[string]any{"scope": "all"}, nil); st != 422 {
 			t.Fatalf("an unknown scope: %d, want 422", st)

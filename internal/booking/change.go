@@ -12,6 +12,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/internal/validate"
+	"github.com/rendezvous/rendezvous/internal/webhooks"
 )
 
 // OutcomeNames are the outcomes a session can be given, in the order
@@ -313,7 +314,7 @@ func (s *Service) cancel(ctx context.Context, t target, reason, scope string) (*
 		}
 		b.Status, b.CancelReason, b.CancelledBy, b.CancelledAt = store.StatusCancelled, reason, t.who, &now
 		if scope == ScopeFollowing && b.SeriesID != "" {
-			if err := s.cancelLaterInSeries(ctx, tx, b, reason, t.who, now); err != nil {
+			if err := s.cancelLaterInSeries(ctx, tx, b, m, reason, t.who, now); err != nil {
 				return "", err
 			}
 		}
@@ -322,13 +323,16 @@ func (s *Service) cancel(ctx context.Context, t target, reason, scope string) (*
 }
 
 // cancelLaterInSeries cancels the confirmed sessions of b's series that
-// come after it by the series' rule; the change of b announces them all
-// (the series' invitation then excludes them).
-func (s *Service) cancelLaterInSeries(ctx context.Context, tx *store.Tx, b *store.Booking, reason, who string, now time.Time) error {
+// come after it by the series' rule; the change of b announces them all to
+// the parties (the series' invitation then excludes them), while webhook
+// receivers, which follow sessions one by one, get a booking.cancelled for
+// each.
+func (s *Service) cancelLaterInSeries(ctx context.Context, tx *store.Tx, b *store.Booking, m *store.Mentor, reason, who string, now time.Time) error {
 	sessions, err := tx.SeriesBookings(ctx, b.SeriesID)
 	if err != nil {
 		return err
 	}
+	var cancelled []*store.Booking
 	for i := range sessions {
 		o := &sessions[i]
 		if o.ID == b.ID || o.Status != store.StatusConfirmed || o.RecurrenceAt == nil || b.RecurrenceAt == nil ||
@@ -341,8 +345,20 @@ func (s *Service) cancelLaterInSeries(ctx context.Context, tx *store.Tx, b *stor
 		if err := tx.UpdateBooking(ctx, o); err != nil {
 			return err
 		}
+		cancelled = append(cancelled, o)
 	}
-	return nil
+	if len(cancelled) == 0 || s.webhooks == nil {
+		return nil
+	}
+	mentee, err := tx.Mentee(ctx, b.MenteeID)
+	if err != nil {
+		return err
+	}
+	events := make([]webhooks.Event, len(cancelled))
+	for i, o := range cancelled {
+		events[i] = webhooks.Booking(webhooks.BookingCancelled, o, m, mentee, nil)
+	}
+	return s.emit(ctx, tx, events...)
 }
 
 // ICS renders one session as an .ics file for "add to calendar"; the
