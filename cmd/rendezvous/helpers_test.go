@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -147,7 +150,7 @@ func createMentor(t *testing.T, admin client, extra map[string]any) mentorCreate
 	// One address is one mentor: a mentor named without an address gets
 	// one of their own.
 	if name, ok := extra["name"].(string); ok && extra["email"] == nil {
-		body["email"] = strings.ToLower(strings.Join(strings.Fields(name), ".")) + "@example.org"
+		body["email"] = addressOf(name)
 	}
 	var m mentorCreated
 	if st := admin.do("POST", "/api/v1/mentors", body, &m); st != 201 {
@@ -155,6 +158,20 @@ func createMentor(t *testing.T, admin client, extra map[string]any) mentorCreate
 	}
 	return m
 }
+
+// addressOf is a mentor's own address made from their name: the name with
+// dots when it is plain ASCII, else one derived from it (a name such as
+// "Zoë Müller" or "李雷" would not make a valid address).
+func addressOf(name string) string {
+	local := strings.ToLower(strings.Join(strings.Fields(name), "."))
+	if !plainLocalPart.MatchString(local) {
+		sum := sha256.Sum256([]byte(name))
+		local = fmt.Sprintf("mentor-%x", sum[:6])
+	}
+	return local + "@example.org"
+}
+
+var plainLocalPart = regexp.MustCompile(`^[a-z0-9]+(\.[a-z0-9]+)*$`)
 
 // linkOf is the token part of a booking URL.
 func linkOf(url string) string { return url[strings.LastIndex(url, "/")+1:] }
