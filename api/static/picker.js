@@ -60,14 +60,17 @@
     return Array.prototype.map.call(b, function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
   }
 
-  function loadSlots() {
+  // fresh asks the server again instead of reusing the browser's copy
+  // (slot answers may be kept ten seconds): after a refusal the slot just
+  // taken must go, even when the page asks within the same second.
+  function loadSlots(fresh) {
     statusEl.textContent = '…';
     daysEl.replaceChildren();
     var from = new Date();
     var to = new Date(from.getTime() + (data.horizon_days + 2) * 86400000);
     var url = data.slots_url + '?from=' + encodeURIComponent(from.toISOString().replace(/\.\d+Z$/, 'Z')) +
       '&to=' + encodeURIComponent(to.toISOString().replace(/\.\d+Z$/, 'Z')) + '&tz=' + encodeURIComponent(zone);
-    return fetch(url, { headers: { Accept: 'application/json' } }).then(function (res) {
+    return fetch(url, { headers: { Accept: 'application/json' }, cache: fresh ? 'no-cache' : 'default' }).then(function (res) {
       if (!res.ok) { throw new Error('slots ' + res.status); }
       return res.json();
     }).then(function (body) {
@@ -181,7 +184,7 @@
   function slotTaken(detail) {
     chosen = null;
     confirmEl.hidden = true;
-    loadSlots().then(function () {
+    loadSlots(true).then(function () {
       statusEl.textContent = detail || S['pick.taken'];
       statusEl.focus();
     });
