@@ -34,8 +34,8 @@ type caldavSource struct {
 
 // connectCalDAV discovers the account behind a URL, which checks the
 // credentials.
-func connectCalDAV(ctx context.Context, client *http.Client, url, username, password string) (*caldavSource, error) {
-	conn, err := caldav.Connect(ctx, caldav.Credentials{URL: url, Username: username, Password: password}, caldav.Options{HTTPClient: client})
+func connectCalDAV(ctx context.Context, client *http.Client, auth *caldav.AuthCache, url, username, password string) (*caldavSource, error) {
+	conn, err := caldav.Connect(ctx, caldav.Credentials{URL: url, Username: username, Password: password}, caldav.Options{HTTPClient: client, Auth: auth})
 	if err != nil {
 		return nil, classifyCalDAV(err)
 	}
@@ -44,13 +44,13 @@ func connectCalDAV(ctx context.Context, client *http.Client, url, username, pass
 
 // openCalDAV opens a stored connection without discovery: its calendars'
 // references are already known.
-func openCalDAV(client *http.Client) Opener {
+func openCalDAV(client *http.Client, auth *caldav.AuthCache) Opener {
 	return func(_ context.Context, c *store.Connection, credentials []byte) (Source, error) {
 		var creds caldavCredentials
 		if err := json.Unmarshal(credentials, &creds); err != nil {
 			return nil, fmt.Errorf("read credentials of connection %s: %w", c.ID, err)
 		}
-		conn, err := caldav.Open(caldav.Credentials{URL: c.URL, Username: c.Username, Password: creds.Password}, caldav.Options{HTTPClient: client})
+		conn, err := caldav.Open(caldav.Credentials{URL: c.URL, Username: c.Username, Password: creds.Password}, caldav.Options{HTTPClient: client, Auth: auth})
 		if err != nil {
 			return nil, classifyCalDAV(err)
 		}

@@ -52,7 +52,7 @@ func (s *Service) Connect(ctx context.Context, by access.Principal, mentorID str
 	if err != nil {
 		return nil, notFound(err, "mentor")
 	}
-	src, err := connectCalDAV(ctx, s.client, in.URL, in.Username, in.Password)
+	src, err := connectCalDAV(ctx, s.client, s.auth, in.URL, in.Username, in.Password)
 	if err != nil {
 		return nil, connectError(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/providers/caldav"
 	"github.com/rendezvous/rendezvous/providers/netguard"
 )
 
@@ -66,6 +67,9 @@ type Service struct {
 	jobs    Enqueuer
 	notices Notices
 	client  *http.Client
+	// auth keeps each CalDAV server's last challenge between syncs, so a
+	// sync's first request is already authorized (see caldav.AuthCache).
+	auth    *caldav.AuthCache
 	openers map[string]Opener
 	// google is nil while Google connections are off (see google.go).
 	google *googleProvider
@@ -97,13 +101,14 @@ func New(s *store.Store, box *secret.Box, jobs Enqueuer, notices Notices, opts O
 	svc := &Service{
 		Options: opts, store: s, box: box, jobs: jobs, notices: notices,
 		client:     netguard.NewHTTPClient(netguard.Options{AllowPrivate: opts.AllowPrivateHosts, Timeout: opts.HTTPTimeout}),
+		auth:       caldav.NewAuthCache(0),
 		leaseOwner: uuid.NewString(),
 		now:        opts.Now,
 		// Logs are limited in real time, whatever clock the service uses.
 		logs: newLogGate(time.Now),
 	}
 	svc.openers = map[string]Opener{
-		ProviderCalDAV: openCalDAV(svc.client),
+		ProviderCalDAV: openCalDAV(svc.client, svc.auth),
 		ProviderICS:    openICS(svc.client, opts.AllowPrivateHosts),
 	}
 	if opts.Google != nil {

@@ -22,15 +22,60 @@ import (
 //     sees the password in clear text. Basic is used there only when the
 //     server offers no Digest challenge we can answer.
 //
-// Digest keeps the server's challenge per host and answers it on every
-// later request with a rising nonce count, so a sync costs no extra round
-// trips; a stale or replaced nonce is answered once more.
+// Digest keeps the server's challenge per host and account and answers it
+// on every later request with a rising nonce count, so a sync costs no
+// extra round trips; a stale or replaced nonce is answered once more.
+// What a host asked for is kept in an AuthCache that outlives the
+// connection, so the next sync of the account authorizes its very first
+// request (one round trip for an unchanged calendar, not two).
 type authTransport struct {
 	username, password string
 	next               http.RoundTripper
+	cache              *AuthCache
+}
 
+// AuthCache remembers, per host and account, which scheme the server
+// takes and its last Digest challenge, between connections: a sync opens
+// a fresh connection each time, and without it would pay a 401 round
+// trip first. A nonce is not a secret (the server sent it in clear);
+// the password never enters the cache. Safe for concurrent use; bounded.
+type AuthCache struct {
 	mu    sync.Mutex
-	hosts map[string]*hostAuth
+	hosts map[authKey]*hostAuth
+	max   int
+}
+
+// authKey is one account on one host.
+type authKey struct{ host, username string }
+
+// defaultAuthCacheEntries bounds an AuthCache: one entry per account.
+const defaultAuthCacheEntries = 50_000
+
+// NewAuthCache returns an empty cache of at most max accounts (0: a
+// default of 50,000); when full, an arbitrary entry makes room, which
+// only costs that account one challenge round trip.
+func NewAuthCache(max int) *AuthCache {
+	if max <= 0 {
+		max = defaultAuthCacheEntries
+	}
+	return &AuthCache{hosts: map[authKey]*hostAuth{}, max: max}
+}
+
+// entry returns the account's entry, created when create is set; the
+// caller holds c.mu.
+func (c *AuthCache) entry(k authKey, create bool) *hostAuth {
+	h := c.hosts[k]
+	if h == nil && create {
+		if len(c.hosts) >= c.max {
+			for old := range c.hosts {
+				delete(c.hosts, old)
+				break
+			}
+		}
+		h = &hostAuth{}
+		c.hosts[k] = h
+	}
+	return h
 }
 
 // hostAuth is what one host asked for.
@@ -40,11 +85,18 @@ type hostAuth struct {
 	count int               // nonce count sent with chal
 }
 
-func newAuthTransport(username, password string, next http.RoundTripper) http.RoundTripper {
+func newAuthTransport(username, password string, next http.RoundTripper, cache *AuthCache) http.RoundTripper {
 	if username == "" && password == "" {
 		return next
 	}
-	return &authTransport{username: username, password: password, next: next, hosts: map[string]*hostAuth{}}
+	if cache == nil {
+		cache = NewAuthCache(0)
+	}
+	return &authTransport{username: username, password: password, next: next, cache: cache}
+}
+
+func (t *authTransport) key(req *http.Request) authKey {
+	return authKey{host: req.URL.Host, username: t.username}
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -81,9 +133,9 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // reports the Digest nonce it answered, if any.
 func (t *authTransport) authorize(req *http.Request) (*http.Request, string, error) {
 	out := req.Clone(req.Context())
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	h := t.hosts[req.URL.Host]
+	t.cache.mu.Lock()
+	defer t.cache.mu.Unlock()
+	h := t.cache.entry(t.key(req), false)
 	switch {
 	case h != nil && h.chal != nil:
 		h.count++
@@ -113,13 +165,9 @@ func (t *authTransport) learn(req *http.Request, resp *http.Response, sentAuth b
 			offersBasic = true
 		}
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	h := t.hosts[req.URL.Host]
-	if h == nil {
-		h = &hostAuth{}
-		t.hosts[req.URL.Host] = h
-	}
+	t.cache.mu.Lock()
+	defer t.cache.mu.Unlock()
+	h := t.cache.entry(t.key(req), true)
 	switch {
 	case chal != nil:
 		if sentNonce != "" && chal.Nonce == sentNonce && !chal.Stale {

@@ -145,7 +145,7 @@ func newDigestServer(password string, algorithms ...string) *digestServer {
 
 // authClient is an http.Client with the connection's auth transport.
 func authClient(password string) *http.Client {
-	return &http.Client{Transport: newAuthTransport("mentor", password, http.DefaultTransport)}
+	return &http.Client{Transport: newAuthTransport("mentor", password, http.DefaultTransport, nil)}
 }
 
 func TestDigestAuth(t *testing.T) {
@@ -257,7 +257,7 @@ func TestHTTPSSendsBasicFirstAndSwitchesToDigest(t *testing.T) {
 	srv := newDigestServer("correct-horse", "SHA-256")
 	site := httptest.NewTLSServer(srv)
 	defer site.Close()
-	client := &http.Client{Transport: newAuthTransport("mentor", "correct-horse", site.Client().Transport)}
+	client := &http.Client{Transport: newAuthTransport("mentor", "correct-horse", site.Client().Transport, nil)}
 	for range 2 {
 		resp, err := client.Get(site.URL)
 		if err != nil || resp.StatusCode != http.StatusOK {
@@ -267,5 +267,67 @@ func TestHTTPSSendsBasicFirstAndSwitchesToDigest(t *testing.T) {
 	}
 	if srv.requests != 3 || !srv.sawBasic || srv.accepted["SHA-256"] != 2 {
 		t.Fatalf("requests %d, basic %v, accepted %v", srv.requests, srv.sawBasic, srv.accepted)
+	}
+}
+
+// A sync opens a fresh connection each time: with the service's shared
+// AuthCache its first request already answers the last challenge, so an
+// unchanged re-sync is one round trip, not a 401 and a retry. A nonce the
+// server expired meanwhile (stale=true) costs one more round trip, once.
+func TestAuthCacheAuthorizesTheNextConnectionsFirstRequest(t *testing.T) {
+	srv := newDigestServer("correct-horse", "SHA-256")
+	site := httptest.NewServer(srv)
+	defer site.Close()
+	cache := NewAuthCache(0)
+	get := func() {
+		t.Helper()
+		client := &http.Client{Transport: newAuthTransport("mentor", "correct-horse", http.DefaultTransport, cache)}
+		resp, err := client.Get(site.URL)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("got %v %v", resp, err)
+		}
+		resp.Body.Close()
+	}
+	get()
+	if srv.requests != 2 || srv.noAuth != 1 {
+		t.Fatalf("first connection: %d requests, %d without auth; want 2 and 1", srv.requests, srv.noAuth)
+	}
+	for range 3 {
+		get()
+	}
+	if srv.requests != 5 || srv.noAuth != 1 || srv.accepted["SHA-256"] != 4 {
+		t.Fatalf("later connections: %d requests, %d without auth, accepted %v; want 5, 1, 4", srv.requests, srv.noAuth, srv.accepted)
+	}
+	srv.mu.Lock()
+	srv.nonce++ // expired between syncs
+	srv.mu.Unlock()
+	get()
+	get()
+	if srv.requests != 8 || srv.accepted["SHA-256"] != 6 {
+		t.Fatalf("after a stale nonce: %d requests, accepted %v; want 8 and 6", srv.requests, srv.accepted)
+	}
+
+	// Another account on the same host learns its own way in.
+	other := &http.Client{Transport: newAuthTransport("someone-else", "x", http.DefaultTransport, cache)}
+	resp, err := other.Get(site.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if srv.noAuth != 2 {
+		t.Fatalf("another account reused the mentor's entry (%d requests without auth)", srv.noAuth)
+	}
+}
+
+func TestAuthCacheIsBounded(t *testing.T) {
+	c := NewAuthCache(2)
+	c.mu.Lock()
+	for _, u := range []string{"a", "b", "c", "d"} {
+		c.entry(authKey{host: "h", username: u}, true)
+	}
+	n := len(c.hosts)
+	c.mu.Unlock()
+	if n != 2 {
+		t.Fatalf("%d entries, want 2", n)
 	}
 }

@@ -36,6 +36,9 @@ type Options struct {
 	FullListingEvery time.Duration
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// Auth keeps what each server's authentication asked for between
+	// connections (see AuthCache); nil means this connection's own.
+	Auth *AuthCache
 }
 
 const (
@@ -94,7 +97,7 @@ func Open(creds Credentials, opts Options) (*Conn, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	own.Transport = newAuthTransport(creds.Username, creds.Password, next)
+	own.Transport = newAuthTransport(creds.Username, creds.Password, next, opts.Auth)
 	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c := &Conn{base: base, client: &own, listEvery: opts.FullListingEvery, now: opts.Now}
 	if c.listEvery <= 0 {

@@ -3,12 +3,14 @@ package caldav
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/providers/caldav/caldavtest"
 )
 
@@ -36,12 +38,19 @@ func TestSyncCost(t *testing.T) {
 		counter := &countingTransport{}
 		opts := testOptions(counter)
 		opts.Now = func() time.Time { return now }
-		conn, err := Open(Credentials{URL: srv.URL, Username: srv.Username, Password: srv.Password}, opts)
-		if err != nil {
-			t.Fatal(err)
+		// Every sync of the service opens a fresh connection, sharing
+		// the service's AuthCache: measured so, a Digest server's 401
+		// counts where a real sync pays it.
+		opts.Auth = NewAuthCache(0)
+		open := func() *Conn {
+			conn, err := Open(Credentials{URL: srv.URL, Username: srv.Username, Password: srv.Password}, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return conn
 		}
 		begin := time.Now()
-		full := changes(t, conn, calRef, "", nil)
+		full := changes(t, open(), calRef, "", nil)
 		fullTime := time.Since(begin)
 		fullRequests, fullBytes := counter.take()
 		if len(full.Upserts) != events {
@@ -50,18 +59,29 @@ func TestSyncCost(t *testing.T) {
 		known := knownOf(full.Upserts)
 
 		begin = time.Now()
-		same := changes(t, conn, calRef, full.State, known)
+		same := changes(t, open(), calRef, full.State, known)
 		sameTime := time.Since(begin)
 		sameRequests, sameBytes := counter.take()
 
-		now = now.Add(DefaultFullListingEvery)
-		begin = time.Now()
-		listed := changes(t, conn, calRef, same.State, known)
-		listTime := time.Since(begin)
-		listRequests, listBytes := counter.take()
-		if len(listed.Upserts)+len(listed.Deletes) != 0 {
-			t.Errorf("listing an unchanged calendar found %d upserts, %d deletes", len(listed.Upserts), len(listed.Deletes))
+		// The periodic full listing, five times for the spread of its time.
+		var listed calendar.ChangeSet
+		var listTimes []time.Duration
+		var listRequests int
+		var listBytes int64
+		state := same.State
+		for range 5 {
+			now = now.Add(DefaultFullListingEvery)
+			begin = time.Now()
+			listed = changes(t, open(), calRef, state, known)
+			listTimes = append(listTimes, time.Since(begin))
+			state = listed.State
+			r, b := counter.take()
+			listRequests, listBytes = max(listRequests, r), b
+			if len(listed.Upserts)+len(listed.Deletes) != 0 {
+				t.Errorf("listing an unchanged calendar found %d upserts, %d deletes", len(listed.Upserts), len(listed.Deletes))
+			}
 		}
+		slices.Sort(listTimes)
 
 		// Change one event through another client, as a mentor would.
 		var changedKey string
@@ -74,7 +94,7 @@ func TestSyncCost(t *testing.T) {
 		srv.PutAt(t, strings.TrimSuffix(srv.URL, "/")+changedKey, moved)
 		counter.take()
 		begin = time.Now()
-		one := changes(t, conn, calRef, listed.State, known)
+		one := changes(t, open(), calRef, listed.State, known)
 		oneTime := time.Since(begin)
 		oneRequests, oneBytes := counter.take()
 		if len(one.Upserts) != 1 || one.Upserts[0].Key != changedKey || len(one.Deletes) != 0 {
@@ -84,8 +104,9 @@ func TestSyncCost(t *testing.T) {
 		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 		t.Logf("%s, %d events (state %s):", name, events, parseState(full.State).kind)
 		t.Logf("  first full sync:   %3d requests, %8d bytes, %8.1f ms", fullRequests, fullBytes, ms(fullTime))
-		t.Logf("  unchanged re-sync: %3d requests, %8d bytes, %8.1f ms", sameRequests, sameBytes, ms(sameTime))
-		t.Logf("  full listing:      %3d requests, %8d bytes, %8.1f ms", listRequests, listBytes, ms(listTime))
+		t.Logf("  unchanged re-sync: %3d requests, %8d bytes, %8.1f ms (a new connection, as every sync)", sameRequests, sameBytes, ms(sameTime))
+		t.Logf("  full listing:      %3d requests, %8d bytes, %8.1f / %.1f / %.1f ms (min / median / max of 5)", listRequests, listBytes,
+			ms(listTimes[0]), ms(listTimes[2]), ms(listTimes[4]))
 		t.Logf("  one event moved:   %3d requests, %8d bytes, %8.1f ms", oneRequests, oneBytes, ms(oneTime))
 		if sameRequests != 1 {
 			t.Errorf("unchanged re-sync took %d requests, want 1", sameRequests)
