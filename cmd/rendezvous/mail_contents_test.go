@@ -159,3 +159,58 @@ func TestMailsAnswerTheReadersQuestions(t *testing.T) {
 		}
 	})
 }
+
+// TestSeriesMailsSayItIsASeries books a weekly series between a French
+// mentor in Paris and an English-speaking mentee in Toronto, one of its
+// weeks taken: each party's invitation mail says it is a series (cadence,
+// number of sessions, first and last), lists the sessions in both zones
+// and the week not booked with its reason, in the reader's language, text
+// and HTML.
+func TestSeriesMailsSayItIsASeries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		smtp := smtptest.StartServer(t, smtptest.Options{})
+		s := startServe(t, db, map[string]string{"RENDEZVOUS_SMTP_URL": smtp.URL(), "RENDEZVOUS_RATE_LIMIT": "0",
+			"RENDEZVOUS_ADMIN_TOKEN": "admin-token-for-the-tests-0123456789", "RENDEZVOUS_REMINDERS": ""})
+		defer s.stop()
+		admin := client{t: t, base: s.base, token: "admin-token-for-the-tests-0123456789"}
+		m := createMentor(t, admin, map[string]any{"name": "Éloïse Mentor", "email": "eloise@example.org", "language": "fr", "notify": false, "horizon_days": 60})
+		anon := client{t: t, base: s.base}
+		link := linkOf(*m.BookingURL)
+		first := mustTime(t, slotsOf(t, anon, link, "America/Toronto")[0])
+		paris, _ := time.LoadLocation("Europe/Paris")
+		toronto, _ := time.LoadLocation("America/Toronto")
+		base := len(smtp.Messages())
+		taken := first.In(paris).AddDate(0, 0, 14) // the third week, same Paris time
+		if st := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": taken.Format(time.RFC3339), "name": "Ada",
+			"email": "ada@example.net", "timezone": "Europe/Paris"}, nil); st != 201 {
+			t.Fatalf("book the third week: %d", st)
+		}
+		waitMailRaw(t, smtp, base+2)
+		var series seriesAnswer
+		body := map[string]any{"start": first.Format(time.RFC3339), "count": 4, "interval_weeks": 1, "name": "Zoé Student",
+			"email": "zoe@example.net", "timezone": "America/Toronto"}
+		if st := anon.do("POST", "/api/v1/book/"+link+"/series", body, &series, "Accept-Language", "en-CA"); st != 201 || len(series.Skipped) != 1 {
+			t.Fatalf("book the series: %d %+v", st, series)
+		}
+		mails := readMails(t, waitMailRaw(t, smtp, base+4)[base+2:])
+		toMentee, toMentor := mailTo(t, mails, "zoe@example.net"), mailTo(t, mails, "eloise@example.org")
+		last := first.In(paris).AddDate(0, 0, 21)
+		en := func(at time.Time) string {
+			return at.In(toronto).Format("Monday, January 2, 2006 at 3:04 PM") + " (America/Toronto)"
+		}
+		enParis := func(at time.Time) string {
+			return at.In(paris).Format("Monday, January 2, 2006 at 3:04 PM") + " (Europe/Paris)"
+		}
+		for _, part := range []string{toMentee.text, toMentee.html} {
+			mustContain(t, "mentee's series mail", part, "3 mentoring sessions", "every week", en(first), en(last), enParis(last),
+				"Not booked (1)", en(taken), "another session is already booked")
+		}
+		mustContain(t, "mentee's subject", toMentee.subject, "Series of 3 sessions confirmed")
+		frParis := func(at time.Time) string { return at.In(paris).Format("15:04") + " (Europe/Paris)" }
+		for _, part := range []string{toMentor.text, toMentor.html} {
+			mustContain(t, "mentor's series mail", part, "3 séances de mentorat", "chaque semaine", frParis(first), "(America/Toronto)",
+				"Non réservées (1)", "une autre séance est déjà réservée")
+		}
+		mustContain(t, "mentor's subject", toMentor.subject, "Série de 3 séances confirmée")
+	})
+}

@@ -41,6 +41,15 @@ type MailArgs struct {
 	// Summary is a report's summary mailed to the mentee (with their
 	// booking link in RebookTokenSealed).
 	Summary string `json:"summary,omitempty"`
+	// Skipped are the starts of a weekly series not booked, with why (a
+	// series' confirmation lists them).
+	Skipped []SkippedArgs `json:"skipped,omitempty"`
+}
+
+// SkippedArgs is a start of a series not booked, and why.
+type SkippedArgs struct {
+	Start  time.Time `json:"start"`
+	Reason string    `json:"reason"`
 }
 
 // Kind implements river.JobArgs.

@@ -75,6 +75,9 @@ type Extra struct {
 	Note string
 	// Summary is a report's summary, shown as written (summary mails).
 	Summary string
+	// Skipped are the starts of a weekly series not booked, with why
+	// (the series' confirmation lists them).
+	Skipped []Skipped
 }
 
 //go:embed templates/*.tmpl
@@ -130,6 +133,9 @@ type view struct {
 	Note        string
 	ForMentor   bool
 	Summary     string
+	// Series describes the weekly series the session belongs to, nil for
+	// a session on its own.
+	Series *seriesView
 }
 
 // Render writes the subject, plain text and HTML of one mail.
@@ -156,6 +162,15 @@ func Render(kind Kind, s calendar.Session, to Recipient, extra Extra) (subject, 
 		CancelledBy:   cancelledBy(extra.CancelledBy, to.IsMentor),
 		Summary:       strings.TrimSpace(extra.Summary),
 		ForMentor:     to.IsMentor,
+	}
+	if s.Series != nil && !s.Cancelled && kind != Reminder && kind != Summary && kind != ReportDue {
+		var skipped []Skipped
+		if kind == Confirmed {
+			skipped = extra.Skipped
+		}
+		if v.Series, err = newSeriesView(s.Series, to.Location, extra.OtherLocation, lang, skipped); err != nil {
+			return "", "", "", err
+		}
 	}
 	if kind == Rescheduled && !extra.Previous.IsZero() {
 		v.Was = formatWhen(extra.Previous, to.Location, lang)

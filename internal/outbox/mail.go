@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -55,11 +56,18 @@ func (o *Outbox) Mails(n Notice) ([]river.InsertManyParams, error) {
 	if n.Event == EventCancelled {
 		cancelledBy, rebook = n.Booking.CancelledBy, rebookToken(n.Mentor, n.Mentee)
 	}
+	var skipped []jobs.SkippedArgs
+	if n.Series != nil && n.Event == EventConfirmed && n.Series.Row.Skipped != "" {
+		// The series' confirmation says which starts were not booked.
+		if err := json.Unmarshal([]byte(n.Series.Row.Skipped), &skipped); err != nil {
+			return nil, fmt.Errorf("skipped starts of series %s: %w", n.Series.Row.ID, err)
+		}
+	}
 	out := make([]river.InsertManyParams, 0, 2)
 	for _, toMentor := range []bool{false, true} {
 		lang, zone, other := n.Mentee.Language, n.Mentee.Timezone, n.Mentor.Timezone
 		args := jobs.MailArgs{BookingID: n.Booking.ID, Event: n.Event, ToMentor: toMentor, Reason: n.Reason, Lead: n.Lead,
-			PreviousStart: previous, CancelledBy: cancelledBy, RebookTokenSealed: rebook}
+			PreviousStart: previous, CancelledBy: cancelledBy, RebookTokenSealed: rebook, Skipped: skipped}
 		if toMentor {
 			lang, zone, other = n.Mentor.Language, n.Mentor.Timezone, n.Mentee.Timezone
 			args.RebookTokenSealed, args.Note = "", n.Booking.Note
@@ -186,6 +194,9 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.MailArgs]) er
 	}
 	to := notify.Recipient{Person: sess.Attendee, Lang: a.Language, Location: loc, IsMentor: a.ToMentor}
 	extra := notify.Extra{Reason: a.Reason, Lead: a.Lead, CancelledBy: a.CancelledBy, Note: a.Note, Summary: a.Summary}
+	for _, sk := range a.Skipped {
+		extra.Skipped = append(extra.Skipped, notify.Skipped{Start: sk.Start, Reason: sk.Reason})
+	}
 	if other, err := time.LoadLocation(a.OtherTimezone); err == nil && a.OtherTimezone != "" {
 		extra.OtherLocation = other
 	}
