@@ -61,6 +61,9 @@ func (c *Client) Insert(ctx context.Context, calRef string, s calendar.Session, 
 			return "", "", err
 		}
 	}
+	if err := c.syncInstances(ctx, calRef, ev.Id, s); err != nil {
+		return ev.Id, "", err
+	}
 	if !withMeet {
 		return ev.Id, "", nil
 	}
@@ -101,7 +104,8 @@ func (c *Client) findByUID(ctx context.Context, calRef, uid string) (*calendarap
 		return nil, err
 	}
 	for _, ev := range page.Items {
-		if ev.Status != "cancelled" {
+		// A series' exceptions share its iCalUID: the event is the master.
+		if ev.Status != "cancelled" && ev.RecurringEventId == "" {
 			return ev, nil
 		}
 	}
@@ -114,8 +118,10 @@ func (c *Client) Patch(ctx context.Context, calRef, eventID string, s calendar.S
 	if s.Cancelled {
 		return c.Delete(ctx, calRef, eventID)
 	}
-	_, err := c.patch(ctx, calRef, eventID, s)
-	return err
+	if _, err := c.patch(ctx, calRef, eventID, s); err != nil {
+		return err
+	}
+	return c.syncInstances(ctx, calRef, eventID, s)
 }
 
 func (c *Client) patch(ctx context.Context, calRef, eventID string, s calendar.Session) (*calendarapi.Event, error) {
@@ -178,31 +184,87 @@ func sessionEvent(s calendar.Session) *calendarapi.Event {
 }
 
 // seriesRecurrence is a weekly series as Google's recurrence lines: the
-// rule, its excluded starts, and each moved session as its start by the
-// rule excluded and its new start added (RDATE), so that the one event
-// shows every session at its current time.
+// rule and its excluded starts (skipped at booking or cancelled). Moved
+// sessions are instance exceptions (see syncInstances), as Google keeps
+// them.
 func seriesRecurrence(r *calendar.Recurrence, loc *time.Location) []string {
 	rule := "RRULE:FREQ=WEEKLY;COUNT=" + strconv.Itoa(r.Count)
 	if r.IntervalWeeks > 1 {
 		rule += ";INTERVAL=" + strconv.Itoa(r.IntervalWeeks)
 	}
 	out := []string{rule}
-	local := func(t time.Time) string { return t.In(loc).Format("20060102T150405") }
-	var ex, add []string
+	var ex []string
 	for _, t := range r.Excluded {
-		ex = append(ex, local(t))
-	}
-	for _, m := range r.Moved {
-		ex = append(ex, local(m.Of))
-		add = append(add, local(m.Start))
+		ex = append(ex, t.In(loc).Format("20060102T150405"))
 	}
 	if len(ex) > 0 {
 		out = append(out, "EXDATE;TZID="+r.Zone+":"+strings.Join(ex, ","))
 	}
-	if len(add) > 0 {
-		out = append(out, "RDATE;TZID="+r.Zone+":"+strings.Join(add, ","))
-	}
 	return out
+}
+
+// syncInstances puts each occurrence of a series' event at its session's
+// time: an instance whose session moved is patched there (Google then
+// keeps it as an exception with recurringEventId and originalStartTime),
+// and one moved earlier whose session is back at the rule's time is
+// patched back. Nothing is written for a series whose instances are
+// already right, nor for a session on its own.
+func (c *Client) syncInstances(ctx context.Context, calRef, eventID string, s calendar.Session) error {
+	r := s.Series
+	if r == nil || s.Cancelled {
+		return nil
+	}
+	moved := map[int64]calendar.MovedOccurrence{}
+	for _, m := range r.Moved {
+		moved[m.Of.Unix()] = m
+	}
+	pageToken := ""
+	for {
+		var page *calendarapi.Events
+		err := c.retry.do(ctx, "google: list instances of "+eventID, func() (err error) {
+			call := c.svc.Events.Instances(calRef, eventID).MaxResults(pageSize).Context(ctx)
+			if pageToken != "" {
+				call.PageToken(pageToken)
+			}
+			page, err = call.Do()
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for _, inst := range page.Items {
+			if inst.OriginalStartTime == nil || inst.Start == nil || inst.Status == "cancelled" {
+				continue
+			}
+			of, err1 := time.Parse(time.RFC3339, inst.OriginalStartTime.DateTime)
+			at, err2 := time.Parse(time.RFC3339, inst.Start.DateTime)
+			if err1 != nil || err2 != nil {
+				continue // an all-day instance is not one of ours
+			}
+			want := calendar.MovedOccurrence{Of: of, Start: of, End: of.Add(r.Length)}
+			if m, ok := moved[of.Unix()]; ok {
+				want = m
+			}
+			if at.Equal(want.Start) {
+				continue
+			}
+			body := &calendarapi.Event{
+				Start: &calendarapi.EventDateTime{DateTime: want.Start.UTC().Format(time.RFC3339), TimeZone: "UTC"},
+				End:   &calendarapi.EventDateTime{DateTime: want.End.UTC().Format(time.RFC3339), TimeZone: "UTC"},
+			}
+			err := c.retry.do(ctx, "google: move instance "+inst.Id, func() error {
+				_, err := c.svc.Events.Patch(calRef, inst.Id, body).SendUpdates(sendUpdates).Context(ctx).Do()
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if page.NextPageToken == "" {
+			return nil
+		}
+		pageToken = page.NextPageToken
+	}
 }
 
 // sessionDescription adds the video link and the link to move or cancel

@@ -169,6 +169,10 @@ func meetCode(id string) string {
 func (s *Server) getEvent(w http.ResponseWriter, r *http.Request, cal *calState) {
 	se := cal.find(r.PathValue("event"))
 	if se == nil {
+		if master, at := cal.virtualInstance(r.PathValue("event")); master != nil {
+			writeJSON(w, http.StatusOK, instance(master.ev, at))
+			return
+		}
 		writeAPIError(w, http.StatusNotFound, "notFound", "Not Found")
 		return
 	}
@@ -177,7 +181,8 @@ func (s *Server) getEvent(w http.ResponseWriter, r *http.Request, cal *calState)
 }
 
 func (s *Server) deleteEvent(w http.ResponseWriter, r *http.Request, cal *calState) {
-	se := cal.find(r.PathValue("event"))
+	// Deleting an instance leaves a cancelled exception.
+	se := s.materialize(cal, r.PathValue("event"))
 	switch {
 	case se == nil:
 		writeAPIError(w, http.StatusNotFound, "notFound", "Not Found")

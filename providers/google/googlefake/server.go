@@ -113,6 +113,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		api("POST /calendars/{cal}/events", s.insertEvent)
 		api("POST /calendars/{cal}/events/watch", s.watch)
 		api("GET /calendars/{cal}/events/{event}", s.getEvent)
+		api("GET /calendars/{cal}/events/{event}/instances", s.listInstances)
 		api("PATCH /calendars/{cal}/events/{event}", s.patchEvent)
 		api("DELETE /calendars/{cal}/events/{event}", s.deleteEvent)
 		mux.HandleFunc("POST "+prefix+"/channels/stop", s.api(s.stopChannel))

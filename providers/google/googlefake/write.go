@@ -80,7 +80,8 @@ func conferenceAllowed(w http.ResponseWriter, r *http.Request, ev *calendarapi.E
 }
 
 // Fields a patch cannot change.
-var readOnlyFields = []string{"id", "etag", "kind", "created", "updated", "iCalUID", "htmlLink", "creator", "organizer", "hangoutLink"}
+var readOnlyFields = []string{"id", "etag", "kind", "created", "updated", "iCalUID", "htmlLink", "creator", "organizer", "hangoutLink",
+	"recurringEventId", "originalStartTime"}
 
 // patchEvent is events.patch: the fields present in the body replace the
 // stored ones. A sequence below the stored one is refused, as by Google.
@@ -88,7 +89,8 @@ func (s *Server) patchEvent(w http.ResponseWriter, r *http.Request, cal *calStat
 	if !writable(w, cal) {
 		return
 	}
-	se := cal.find(r.PathValue("event"))
+	// Patching an instance stores it as an exception of its series.
+	se := s.materialize(cal, r.PathValue("event"))
 	if se == nil {
 		writeAPIError(w, http.StatusNotFound, "notFound", "Not Found")
 		return
