@@ -61,7 +61,23 @@ func (s *Service) ReassignMentee(ctx context.Context, by access.Principal, id, t
 	if err != nil {
 		return nil, err
 	}
+	done := map[string]bool{}
 	for _, b := range future {
+		if b.SeriesID != "" {
+			// A series moves as one: its sessions by the same rules, its
+			// calendars kept coherent.
+			if done[b.SeriesID] {
+				continue
+			}
+			done[b.SeriesID] = true
+			moved, cancelled, err := s.transferSeries(ctx, by, b.SeriesID, toMentorID)
+			if err != nil {
+				return nil, fmt.Errorf("move series %s: %w", b.SeriesID, err)
+			}
+			out.SessionsMoved += moved
+			out.SessionsCancelled += cancelled
+			continue
+		}
 		_, err := s.Transfer(ctx, by, b.ID, toMentorID)
 		switch {
 		case err == nil:

@@ -105,5 +105,8 @@ type writebackWorker struct {
 }
 
 func (w *writebackWorker) Work(ctx context.Context, job *river.Job[jobs.WritebackArgs]) error {
+	if job.Args.SeriesID != "" {
+		return w.svc.writebackSeries(ctx, job.Args.SeriesID)
+	}
 	return w.svc.Writeback(ctx, job.Args.BookingID)
 }

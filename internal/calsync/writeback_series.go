@@ -37,11 +37,16 @@ func (s *Service) writebackSeries(ctx context.Context, seriesID string) error {
 
 func (s *Service) reconcileSeries(ctx context.Context, row *store.BookingSeries) error {
 	sessions, err := s.store.SeriesBookings(ctx, row.ID)
-	if err != nil || len(sessions) == 0 {
+	if err != nil {
 		return err
 	}
-	// The event links to the next session still booked (else the first).
-	about := &sessions[0]
+	// The event links to the next session still booked (else the first);
+	// a series left without sessions (all handed to another mentor) has
+	// its event removed.
+	var about *store.Booking
+	if len(sessions) > 0 {
+		about = &sessions[0]
+	}
 	for i := range sessions {
 		if sessions[i].Status == store.StatusConfirmed && sessions[i].EndAt.After(s.now()) {
 			about = &sessions[i]

@@ -75,6 +75,9 @@ func (ReminderArgs) Kind() string { return "reminder" }
 type WritebackArgs struct {
 	Version   int    `json:"version"` // see session.go
 	BookingID string `json:"booking_id"`
+	// SeriesID, when set, writes back that weekly series (one its
+	// sessions may have left, as on a reassignment).
+	SeriesID string `json:"series_id,omitempty"`
 }
 
 // Kind implements river.JobArgs.

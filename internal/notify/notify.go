@@ -165,7 +165,7 @@ func Render(kind Kind, s calendar.Session, to Recipient, extra Extra) (subject, 
 	}
 	if s.Series != nil && !s.Cancelled && kind != Reminder && kind != Summary && kind != ReportDue {
 		var skipped []Skipped
-		if kind == Confirmed {
+		if kind == Confirmed || kind == Transferred {
 			skipped = extra.Skipped
 		}
 		if v.Series, err = newSeriesView(s.Series, to.Location, extra.OtherLocation, lang, skipped); err != nil {

@@ -128,6 +128,11 @@ func skipReason(code, lang string) string {
 			return "la journée du mentor est complète"
 		}
 		return "the mentor's day is full"
+	case "new_mentor_unavailable":
+		if fr {
+			return "le nouveau mentor n'est pas libre à cette heure ; séance annulée"
+		}
+		return "the new mentor is not free then; the session is cancelled"
 	case "beyond_horizon":
 		if fr {
 			return "au-delà de l'horizon de réservation du mentor"

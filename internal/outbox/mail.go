@@ -57,7 +57,7 @@ func (o *Outbox) Mails(n Notice) ([]river.InsertManyParams, error) {
 		cancelledBy, rebook = n.Booking.CancelledBy, rebookToken(n.Mentor, n.Mentee)
 	}
 	var skipped []jobs.SkippedArgs
-	if n.Series != nil && n.Event == EventConfirmed && n.Series.Row.Skipped != "" {
+	if n.Series != nil && (n.Event == EventConfirmed || n.Event == EventTransferred) && n.Series.Row.Skipped != "" {
 		// The series' confirmation says which starts were not booked.
 		if err := json.Unmarshal([]byte(n.Series.Row.Skipped), &skipped); err != nil {
 			return nil, fmt.Errorf("skipped starts of series %s: %w", n.Series.Row.ID, err)
