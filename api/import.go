@@ -110,6 +110,11 @@ func (s *Server) runImport(c echo.Context, r io.Reader, dryRun bool) (*importRes
 	if err != nil {
 		return nil, err
 	}
+	if c.QueryParam("notify") == "false" {
+		for i := range rows {
+			rows[i].Silent = true
+		}
+	}
 	res, err := s.Mentoring.ImportMentees(c.Request().Context(), principal(c), rows, dryRun || len(unreadable) > 0)
 	if err != nil {
 		return nil, err
@@ -131,6 +136,9 @@ func (s *Server) importMentees(c echo.Context) error {
 		dryRun = true
 	default:
 		return apperr.Field("dry_run", "dry_run must be true or false")
+	}
+	if v := c.QueryParam("notify"); v != "" && v != "true" && v != "false" {
+		return apperr.Field("notify", "notify must be true or false")
 	}
 	res, err := s.runImport(c, c.Request().Body, dryRun)
 	var tooBig *http.MaxBytesError

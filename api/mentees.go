@@ -16,6 +16,8 @@ type menteeRequest struct {
 	Timezone string `json:"timezone"`
 	Language string `json:"language"`
 	MentorID string `json:"mentor_id"`
+	// Notify false skips the welcome mail.
+	Notify *bool `json:"notify"`
 }
 
 // menteeResponse is a mentee in the API.
@@ -48,7 +50,8 @@ func (s *Server) createMentee(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	in := mentoring.MenteeInput{Name: req.Name, Email: req.Email, Timezone: req.Timezone, Language: req.Language}
+	in := mentoring.MenteeInput{Name: req.Name, Email: req.Email, Timezone: req.Timezone, Language: req.Language,
+		Silent: req.Notify != nil && !*req.Notify}
 	m, err := s.Mentoring.CreateMentee(c.Request().Context(), principal(c), req.MentorID, in)
 	if err != nil {
 		return err
@@ -74,6 +77,8 @@ func (s *Server) endMentee(c echo.Context) error {
 
 type reassignRequest struct {
 	MentorID string `json:"mentor_id"`
+	// Notify false skips the mail of the new mentor to the mentee.
+	Notify *bool `json:"notify"`
 }
 
 // reassignResponse is the moved mentee and what became of their sessions.
@@ -88,7 +93,8 @@ func (s *Server) reassignMentee(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	r, err := s.Booking.ReassignMentee(c.Request().Context(), principal(c), c.Param("id"), req.MentorID)
+	r, err := s.Booking.ReassignMentee(c.Request().Context(), principal(c), c.Param("id"), req.MentorID,
+		mentoring.MoveOptions{Silent: req.Notify != nil && !*req.Notify})
 	if err != nil {
 		return err
 	}

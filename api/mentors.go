@@ -27,6 +27,8 @@ type mentorRequest struct {
 	Status               *string            `json:"status"`
 	WeeklyHours          *[]weeklyRangeJSON `json:"weekly_hours"`
 	Overrides            *[]dateHoursJSON   `json:"overrides"`
+	// Notify false skips a new mentor's welcome mail (creation only).
+	Notify *bool `json:"notify"`
 }
 
 // weeklyRangeJSON, timeRangeJSON and dateHoursJSON are hours as the API
@@ -92,7 +94,7 @@ func (r mentorRequest) input() mentoring.MentorInput {
 		BufferMinutes: r.BufferMinutes, MaxSessionsPerDay: r.MaxSessionsPerDay.Value,
 		ClearMaxSessionsPerDay: r.MaxSessionsPerDay.Set && r.MaxSessionsPerDay.Value == nil,
 		MaxUpcomingPerMentee:   r.MaxUpcomingPerMentee, PublicBooking: r.PublicBooking,
-		VideoProvider: r.VideoProvider, Status: r.Status,
+		VideoProvider: r.VideoProvider, Status: r.Status, Silent: r.Notify != nil && !*r.Notify,
 	}
 	if r.WeeklyHours != nil {
 		weekly := weeklyIn(*r.WeeklyHours)

@@ -68,7 +68,7 @@ type Booking interface {
 	Unreported(ctx context.Context, by access.Principal, mentorID string) ([]booking.Booking, error)
 	BookForMentee(ctx context.Context, by access.Principal, menteeID string, in booking.ForMenteeInput) (*booking.Series, error)
 	EndMentee(ctx context.Context, by access.Principal, id string) (*mentoring.Mentee, error)
-	ReassignMentee(ctx context.Context, by access.Principal, id, toMentorID string) (*booking.Reassignment, error)
+	ReassignMentee(ctx context.Context, by access.Principal, id, toMentorID string, opts ...mentoring.MoveOptions) (*booking.Reassignment, error)
 	PreviewReassign(ctx context.Context, by access.Principal, menteeID, toMentorID string) (*booking.ReassignPreview, error)
 
 	// Feeds and video.

@@ -73,6 +73,7 @@ func seedDemo(ctx context.Context, db *store.Store, ment *mentoring.Service) (*d
 	m, err := ment.CreateMentor(ctx, access.AdminToken(), mentoring.MentorInput{
 		Name: str("Ada Lovelace (demo)"), Email: str("ada@example.org"), Timezone: str("Europe/Paris"),
 		MaxMentees: num(12), MinNoticeMinutes: num(60), PublicBooking: &yes, WeeklyHours: &weekly,
+		Silent: true, // the demo prints its sign-in link
 	})
 	if err != nil {
 		return nil, err

@@ -405,7 +405,7 @@ func TestGoogleMeetTransferWaitsForLink(t *testing.T) {
 	former := createMentor(t, g.admin, map[string]any{"name": "Former", "email": "former@example.org"})
 	var mentee menteeAnswer
 	if st := g.admin.do("POST", "/api/v1/mentees", map[string]any{"name": "Ada", "email": "ada@example.org",
-		"timezone": "UTC", "mentor_id": former.ID}, &mentee); st != 201 {
+		"timezone": "UTC", "mentor_id": former.ID, "notify": false}, &mentee); st != 201 {
 		t.Fatalf("mentee: %d", st)
 	}
 	anon := client{t: t, base: g.s.base}
@@ -416,7 +416,7 @@ func TestGoogleMeetTransferWaitsForLink(t *testing.T) {
 	}
 	waitMail(t, smtp, 2)
 	var r menteeAnswer
-	if st := g.admin.do("POST", "/api/v1/mentees/"+mentee.ID+"/reassign", map[string]string{"mentor_id": g.mentor.ID}, &r); st != 200 || r.SessionsMoved != 1 {
+	if st := g.admin.do("POST", "/api/v1/mentees/"+mentee.ID+"/reassign", map[string]any{"mentor_id": g.mentor.ID, "notify": false}, &r); st != 200 || r.SessionsMoved != 1 {
 		t.Fatalf("reassign: %d %+v", st, r)
 	}
 	waitFor(t, 20*time.Second, func() bool {

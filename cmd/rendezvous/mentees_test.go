@@ -38,7 +38,7 @@ func startForMentees(t *testing.T, db storetest.Database, env map[string]string)
 
 func newMentee(t *testing.T, c client, name, mentorID string) (menteeAnswer, int) {
 	t.Helper()
-	body := map[string]any{"name": name, "email": name + "@example.org", "timezone": "Europe/Paris"}
+	body := map[string]any{"name": name, "email": name + "@example.org", "timezone": "Europe/Paris", "notify": false}
 	if mentorID != "" {
 		body["mentor_id"] = mentorID
 	}
@@ -160,7 +160,7 @@ func TestReassignMentee(t *testing.T) {
 			t.Fatalf("mentor token reassigning: %d", st)
 		}
 		var r menteeAnswer
-		if st := admin.do("POST", "/api/v1/mentees/"+m.ID+"/reassign", map[string]string{"mentor_id": to.ID}, &r); st != 200 || r.MentorID != to.ID || r.SessionsMoved != 1 || r.SessionsCancelled != 1 {
+		if st := admin.do("POST", "/api/v1/mentees/"+m.ID+"/reassign", map[string]any{"mentor_id": to.ID, "notify": false}, &r); st != 200 || r.MentorID != to.ID || r.SessionsMoved != 1 || r.SessionsCancelled != 1 {
 			t.Fatalf("reassign: %d %+v", st, r)
 		}
 		var moved, cancelled bookingAnswer

@@ -9,6 +9,7 @@
 //	slotcache → mentoring (hours), store (and its change feed)
 //	calsync → outbox (through a small interface)
 //	outbox → notify, store, links; signin → store, links; staff, console → store
+//	mentoring → engage (welcomes, through a small interface); engage → notify, store, links
 //	everything → access, store, links, jobs
 package app
 
@@ -29,6 +30,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/calsync"
 	"github.com/rendezvous/rendezvous/internal/config"
 	"github.com/rendezvous/rendezvous/internal/console"
+	"github.com/rendezvous/rendezvous/internal/engage"
 	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/maillog"
@@ -111,10 +113,16 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 	})
 	hooks.RegisterWorkers(engine)
 
+	// Welcomes and nudges: mails about people, outside any session.
+	people := engage.New(db, box, public, engine, engage.Options{Mailer: sender, From: from,
+		ExpectedInterval: cfg.ExpectedInterval, Logger: logger})
+	people.RegisterWorkers(engine.Workers())
+	people.RegisterNudges(engine)
+
 	slots := slotcache.New(db, slotcache.Options{Logger: logger})
 	ment := mentoring.New(db, box, public, mentoring.WithExpectedInterval(cfg.ExpectedInterval),
 		mentoring.WithMentorsPerMentee(cfg.MentorsPerMentee), mentoring.WithWebhooks(hooks),
-		mentoring.WithSlotChanges(slots.Changed))
+		mentoring.WithSlotChanges(slots.Changed), mentoring.WithWelcomes(people))
 	book := booking.New(booking.Deps{
 		Store: db, Jobs: engine, Box: box, Links: public, Outbox: mails, Mentorships: ment, Calendars: cals, Webhooks: hooks,
 		SlotCache: slots,

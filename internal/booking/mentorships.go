@@ -48,11 +48,17 @@ type Reassignment struct {
 	SessionsCancelled int
 }
 
-// ReassignMentee moves an active mentee to another mentor (staff). Future
-// sessions move along when the new mentor is free then; the others are
-// cancelled with notice. Repeating it finishes a move that failed halfway.
-func (s *Service) ReassignMentee(ctx context.Context, by access.Principal, id, toMentorID string) (*Reassignment, error) {
-	moved, err := s.mentorships.MoveMentee(ctx, by, id, toMentorID)
+// ReassignMentee moves an active mentee to another mentor (staff) and
+// mails them the new mentor and their booking link (unless opts say
+// silent). Future sessions move along when the new mentor is free then;
+// the others are cancelled with notice. Repeating it finishes a move that
+// failed halfway.
+func (s *Service) ReassignMentee(ctx context.Context, by access.Principal, id, toMentorID string, opts ...mentoring.MoveOptions) (*Reassignment, error) {
+	var o mentoring.MoveOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	moved, err := s.mentorships.MoveMentee(ctx, by, id, toMentorID, o)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ type Mentorships interface {
 	// EndMentorship ends a mentorship by may act on.
 	EndMentorship(ctx context.Context, by access.Principal, menteeID string) (*mentoring.Mentee, error)
 	// MoveMentee gives an active mentee to another mentor (staff).
-	MoveMentee(ctx context.Context, by access.Principal, menteeID, toMentorID string) (*mentoring.Mentee, error)
+	MoveMentee(ctx context.Context, by access.Principal, menteeID, toMentorID string, opts mentoring.MoveOptions) (*mentoring.Mentee, error)
 }
 
 // Calendars is what booking needs of calendar sync.

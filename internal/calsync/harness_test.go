@@ -196,7 +196,7 @@ func (a *app) createMentor(name string) mentor {
 	var m mentor
 	st := a.admin.do("POST", "/api/v1/mentors", map[string]any{
 		"name": name, "email": a.mentorEmail(name), "timezone": "Europe/Paris", "max_mentees": 10,
-		"min_notice_minutes": 0, "public_booking": true, "weekly_hours": hours,
+		"min_notice_minutes": 0, "public_booking": true, "weekly_hours": hours, "notify": false,
 	}, &m)
 	if st != 201 {
 		a.t.Fatalf("create mentor: %d", st)

@@ -93,6 +93,9 @@ type Dashboard struct {
 	Full, Overloaded, NoHours, CalendarErrors, FreePlaces int
 	Paused, Inactive                                      int
 	Overdue, Unreported, NeverBooked                      Attention
+	// NeedsCoordinator are the overdue pairs still overdue a week after
+	// their nudge (or whose mentor is inactive): a mail did not help.
+	NeedsCoordinator Attention
 	// Month is this calendar month (UTC) so far and ahead.
 	Month      store.ProgramMonth
 	MonthStart time.Time
@@ -157,6 +160,11 @@ func (s *Service) Dashboard(ctx context.Context, by access.Principal) (*Dashboar
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
 		d.Overdue.Count, d.Overdue.Pairs, err = s.store.OverduePairs(gctx, now.Add(-s.expectedInterval), DashboardRows)
+		return err
+	})
+	g.Go(func() (err error) {
+		d.NeedsCoordinator.Count, d.NeedsCoordinator.Pairs, err = s.store.NeedsCoordinator(gctx, now.Add(-s.expectedInterval),
+			now.Add(-store.CoordinatorAfterNudge), DashboardRows)
 		return err
 	})
 	g.Go(func() (err error) {

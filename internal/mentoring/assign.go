@@ -31,13 +31,23 @@ func (s *Service) CreateMentee(ctx context.Context, by access.Principal, mentorI
 		if err != nil {
 			return err
 		}
-		created, _, err = s.AddMenteeTx(ctx, tx, mentor, in)
-		return err
+		if created, _, err = s.AddMenteeTx(ctx, tx, mentor, in); err != nil {
+			return err
+		}
+		return s.welcomeTx(ctx, tx, in.Silent, created, mentor)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.menteeView(created)
+}
+
+// welcomeTx enqueues a new mentee's welcome, unless silent.
+func (s *Service) welcomeTx(ctx context.Context, tx *store.Tx, silent bool, e *store.Mentee, mentor *store.Mentor) error {
+	if silent || s.welcomes == nil {
+		return nil
+	}
+	return s.welcomes.MenteeJoinedTx(ctx, tx, e, mentor)
 }
 
 // lockAssignee locks and returns the mentor a new mentee goes to.

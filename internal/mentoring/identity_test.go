@@ -150,7 +150,7 @@ func TestOnePersonMentorsPerMentee(t *testing.T) {
 		if ofM1 == nil {
 			t.Fatal("ada is not in m1's caseload")
 		}
-		_, err = two.MoveMentee(ctx, admin, ofM1.ID, m2.ID)
+		_, err = two.MoveMentee(ctx, admin, ofM1.ID, m2.ID, mentoring.MoveOptions{})
 		wantCode(t, "reassigning a person to a mentor they already have", err, apperr.AlreadyMentored)
 
 		// Twenty mentors take one new person at once.

@@ -18,6 +18,8 @@ const MaxImportRows = 2000
 type ImportRow struct {
 	Line                               int
 	Name, Email, Timezone, MentorEmail string
+	// Silent sends this mentee no welcome mail ("notify=false").
+	Silent bool
 }
 
 // ImportProblem is why one line cannot be imported.
@@ -136,7 +138,8 @@ func (s *Service) importRow(ctx context.Context, tx *store.Tx, r ImportRow, seen
 	if active >= mentor.MaxMentees {
 		return apperr.Errorf(apperr.CaseloadFull, "%s already follows %d mentees, their maximum", mentor.Name, mentor.MaxMentees), nil
 	}
-	if _, _, err := s.AddMenteeTx(ctx, tx, mentor, in); err != nil {
+	created, _, err := s.AddMenteeTx(ctx, tx, mentor, in)
+	if err != nil {
 		if code := apperr.CodeOf(err); code != apperr.Internal {
 			// A rule the checks above did not foresee: the line's problem,
 			// but the transaction may be unusable now, so stop here.
@@ -144,7 +147,9 @@ func (s *Service) importRow(ctx context.Context, tx *store.Tx, r ImportRow, seen
 		}
 		return nil, err
 	}
-	return nil, nil
+	// Enqueued in the import's transaction: a dry run or an import with
+	// a problem rolls its welcomes back with its mentees.
+	return nil, s.welcomeTx(ctx, tx, r.Silent, created, mentor)
 }
 
 // lineError is a line's problem that ended the import's transaction.

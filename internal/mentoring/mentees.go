@@ -21,6 +21,8 @@ type MenteeInput struct {
 	Email    string
 	Timezone string
 	Language string
+	// Silent sends no welcome mail ("notify": false).
+	Silent bool
 }
 
 // CheckMentee validates a new mentee's fields.

@@ -47,10 +47,18 @@ func (s *Service) EndMentorship(ctx context.Context, by access.Principal, id str
 	return s.menteeView(ended)
 }
 
+// MoveOptions tune a reassignment.
+type MoveOptions struct {
+	// Silent sends the mentee no mail about their new mentor ("notify":
+	// false); the mails of their sessions still go.
+	Silent bool
+}
+
 // MoveMentee gives an active mentee to another mentor (staff), when a
-// place is free there. Moving a mentee to their own mentor changes
-// nothing. The mentee's sessions are the booking service's to move.
-func (s *Service) MoveMentee(ctx context.Context, by access.Principal, id, toMentorID string) (*Mentee, error) {
+// place is free there, and mails them the new mentor and their booking
+// link. Moving a mentee to their own mentor changes nothing. The
+// mentee's sessions are the booking service's to move.
+func (s *Service) MoveMentee(ctx context.Context, by access.Principal, id, toMentorID string, opts MoveOptions) (*Mentee, error) {
 	if err := by.RequireStaff("reassigning a mentee"); err != nil {
 		return nil, err
 	}
@@ -74,7 +82,7 @@ func (s *Service) MoveMentee(ctx context.Context, by access.Principal, id, toMen
 		if m.MentorID != nil && *m.MentorID == mentor.ID {
 			return nil
 		}
-		return s.moveMenteeTx(ctx, tx, m, mentor)
+		return s.moveMenteeTx(ctx, tx, m, mentor, opts)
 	})
 	if err != nil {
 		return nil, err
@@ -83,7 +91,7 @@ func (s *Service) MoveMentee(ctx context.Context, by access.Principal, id, toMen
 }
 
 // moveMenteeTx gives m to mentor, whose row tx has locked, when a place is free.
-func (s *Service) moveMenteeTx(ctx context.Context, tx *store.Tx, m *store.Mentee, mentor *store.Mentor) error {
+func (s *Service) moveMenteeTx(ctx context.Context, tx *store.Tx, m *store.Mentee, mentor *store.Mentor, opts MoveOptions) error {
 	if err := takesMentees(mentor); err != nil {
 		return err
 	}
@@ -117,5 +125,11 @@ func (s *Service) moveMenteeTx(ctx context.Context, tx *store.Tx, m *store.Mente
 		}
 		return err
 	}
-	return s.emit(ctx, tx, webhooks.Mentee(webhooks.MenteeReassigned, m, mentor, previous))
+	if err := s.emit(ctx, tx, webhooks.Mentee(webhooks.MenteeReassigned, m, mentor, previous)); err != nil {
+		return err
+	}
+	if opts.Silent || s.welcomes == nil {
+		return nil
+	}
+	return s.welcomes.MenteeReassignedTx(ctx, tx, m, mentor, previous)
 }

@@ -61,6 +61,8 @@ type MentorInput struct {
 	Status                 *string
 	WeeklyHours            *[]WeeklyRange
 	Overrides              *[]DateHours
+	// Silent, on creation, sends no welcome mail ("notify": false).
+	Silent bool
 }
 
 // CreatedMentor is a new mentor and its API token, shown once.
@@ -91,7 +93,16 @@ func (s *Service) CreateMentor(ctx context.Context, by access.Principal, in Ment
 	m.TokenHash = secret.HashToken(token)
 	m.FeedTokenHash, m.FeedTokenSealed = secret.HashToken(feed), s.box.SealString(feed)
 	m.PublicTokenHash, m.PublicTokenSealed = secret.HashToken(public), s.box.SealString(public)
-	if err := s.store.InsertMentor(ctx, m); err != nil {
+	err := s.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertMentor(ctx, m); err != nil {
+			return err
+		}
+		if in.Silent || s.welcomes == nil {
+			return nil
+		}
+		return s.welcomes.MentorJoinedTx(ctx, tx, m)
+	})
+	if err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			return nil, errSameAddress(m.Email)
 		}

@@ -28,6 +28,22 @@ type Service struct {
 	// mentor changed (nil: none); other processes learn it from the
 	// database's change feed.
 	slotsChanged func(mentorID string)
+	// welcomes mails people who join or change mentor (nil: none).
+	welcomes Welcomer
+}
+
+// Welcomer enqueues the welcome mails, in the transaction of the change
+// they announce (see internal/engage).
+type Welcomer interface {
+	MentorJoinedTx(ctx context.Context, tx *store.Tx, m *store.Mentor) error
+	MenteeJoinedTx(ctx context.Context, tx *store.Tx, e *store.Mentee, mentor *store.Mentor) error
+	MenteeReassignedTx(ctx context.Context, tx *store.Tx, e *store.Mentee, mentor, previous *store.Mentor) error
+}
+
+// WithWelcomes mails a welcome to each new mentor and mentee, and to a
+// mentee given another mentor, unless the change asks for silence.
+func WithWelcomes(w Welcomer) Option {
+	return func(s *Service) { s.welcomes = w }
 }
 
 // Option configures the service.

@@ -130,9 +130,9 @@ func TestMentoringAuthorizationByRole(t *testing.T) {
 		wantCode(t, "a mentor's programme view", err, apperr.Forbidden)
 		_, err = s.Mentors(ctx, access.Mentor(owner.ID))
 		wantCode(t, "a mentor listing mentors", err, apperr.Forbidden)
-		_, err = s.MoveMentee(ctx, access.Mentor(owner.ID), mentee.ID, other.ID)
+		_, err = s.MoveMentee(ctx, access.Mentor(owner.ID), mentee.ID, other.ID, mentoring.MoveOptions{})
 		wantCode(t, "a mentor moving a mentee", err, apperr.Forbidden)
-		if moved, err := s.MoveMentee(ctx, coordinator, mentee.ID, other.ID); err != nil || moved.MentorID != other.ID {
+		if moved, err := s.MoveMentee(ctx, coordinator, mentee.ID, other.ID, mentoring.MoveOptions{}); err != nil || moved.MentorID != other.ID {
 			t.Fatalf("a coordinator moving a mentee: %+v %v", moved, err)
 		}
 		_, err = s.Mentee(ctx, access.Mentor(owner.ID), mentee.ID)
