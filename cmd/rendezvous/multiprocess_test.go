@@ -43,7 +43,17 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 		t.Fatalf("book on the second process: %d", st)
 	}
 	inspect := openDB(t, db)
-	eventually(t, 40*time.Second, "invites and reminders", func() bool { return jobCount(t, inspect, "mail", "completed") >= 4 })
+	waitFor(t, 40*time.Second, func() bool { return jobCount(t, inspect, "mail", "completed") >= 4 }, func() string {
+		rows, _ := inspect.SQLDB().Query("SELECT kind, state, coalesce(errors::text, '') FROM river_job WHERE kind <> 'calendar_sync'")
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var k, s, e string
+			rows.Scan(&k, &s, &e)
+			out = append(out, k+" "+s+" "+e)
+		}
+		return "invites and reminders; jobs: " + strings.Join(out, "\n")
+	})
 	time.Sleep(2 * time.Second) // both processes poll again: nothing more may go out
 	if n := jobCount(t, inspect, "mail"); n != 4 {
 		t.Fatalf("mail jobs: %d, want 2 invites + 2 reminders", n)
@@ -120,5 +130,72 @@ func TestReportReminderOnceAcrossProcesses(t *testing.T) {
 	inspect.SQLDB().QueryRow("SELECT count(*) FROM bookings WHERE report_reminded_at IS NOT NULL").Scan(&marked)
 	if marked != 3 {
 		t.Fatalf("sessions marked reminded: %d", marked)
+	}
+}
+
+// TestNudgesOnceAcrossProcesses: two servers on one PostgreSQL database,
+// three pairs that have not met within the expected interval (one hour
+// here, so each process sweeps every 5 seconds): each mentee and each
+// mentor's mailbox gets one nudge per pair through SMTP, not one per
+// process, and each pair is marked nudged once.
+func TestNudgesOnceAcrossProcesses(t *testing.T) {
+	db := storetest.Postgres(t)
+	smtp := smtptest.StartServer(t, smtptest.Options{})
+	env := map[string]string{"RENDEZVOUS_SMTP_URL": smtp.URL(), "RENDEZVOUS_RATE_LIMIT": "0",
+		"RENDEZVOUS_ADMIN_TOKEN": "admin-token-for-the-tests-0123456789",
+		"RENDEZVOUS_SECRET_KEY":  "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		"RENDEZVOUS_REMINDERS":   "", "RENDEZVOUS_EXPECTED_INTERVAL": "1h"}
+	var servers [2]started
+	var wg sync.WaitGroup
+	for i := range servers {
+		wg.Add(1)
+		go func() { defer wg.Done(); servers[i] = startServe(t, db, env) }()
+	}
+	wg.Wait()
+	defer servers[0].stop()
+	defer servers[1].stop()
+
+	admin := client{t: t, base: servers[0].base, token: "admin-token-for-the-tests-0123456789"}
+	m := createMentor(t, admin, nil)
+	inspect := openDB(t, db)
+	names := []string{"ana", "bo", "cy"}
+	for _, name := range names {
+		e, st := newMentee(t, client{t: t, base: servers[1].base, token: admin.token}, name, m.ID)
+		if st != 201 {
+			t.Fatalf("mentee %s: %d", name, st)
+		}
+		shiftAssigned(t, inspect, e.ID, time.Now().Add(-2*time.Hour))
+	}
+	nudges := func(to, subject string) int {
+		n := 0
+		for _, msg := range smtp.Messages() {
+			if len(msg.To) == 1 && msg.To[0] == to && strings.Contains(decodedText(t, msg.Data), subject) {
+				n++
+			}
+		}
+		return n
+	}
+	all := func() int {
+		n := nudges("grace@example.org", "lately")
+		for _, name := range names {
+			n += nudges(name+"@example.org", "Time for a session")
+		}
+		return n
+	}
+	waitFor(t, 60*time.Second, func() bool { return all() >= 6 }, func() string { return "three nudges to the mentor and one to each mentee" })
+	time.Sleep(12 * time.Second) // more sweeps in both processes: nothing more may go out
+	for _, name := range names {
+		if n := nudges(name+"@example.org", "Time for a session"); n != 1 {
+			t.Errorf("%s nudged %d times, want once", name, n)
+		}
+	}
+	if n := nudges("grace@example.org", "lately"); n != 3 {
+		t.Errorf("the mentor got %d nudges, want 3 (one per pair)", n)
+	}
+	var marked, jobsDone int
+	inspect.SQLDB().QueryRow("SELECT count(*) FROM mentees WHERE nudged_at IS NOT NULL").Scan(&marked)
+	inspect.SQLDB().QueryRow("SELECT count(*) FROM river_job WHERE kind = 'people_mail'").Scan(&jobsDone)
+	if marked != 3 || jobsDone != 6 {
+		t.Fatalf("pairs marked nudged: %d, nudge jobs: %d; want 3 and 6", marked, jobsDone)
 	}
 }
