@@ -104,3 +104,20 @@ func TestGoodValues(t *testing.T) {
 		t.Errorf("trusted proxies %s", got)
 	}
 }
+
+// TestMentorsPerMentee: one mentor per person unless
+// RENDEZVOUS_MENTORS_PER_MENTEE says more (a co-mentored programme); a
+// value outside 1-100 is refused naming the variable.
+func TestMentorsPerMentee(t *testing.T) {
+	if c, err := load(t, nil); err != nil || c.MentorsPerMentee != 1 {
+		t.Fatalf("default: %+v %v", c, err)
+	}
+	if c, err := load(t, map[string]string{"RENDEZVOUS_MENTORS_PER_MENTEE": "2"}); err != nil || c.MentorsPerMentee != 2 {
+		t.Fatalf("2: %+v %v", c, err)
+	}
+	for _, bad := range []string{"0", "-1", "many", "101"} {
+		if _, err := load(t, map[string]string{"RENDEZVOUS_MENTORS_PER_MENTEE": bad}); err == nil || !strings.HasPrefix(err.Error(), "RENDEZVOUS_MENTORS_PER_MENTEE:") {
+			t.Errorf("%q: %v, want an error naming the variable", bad, err)
+		}
+	}
+}
