@@ -6,6 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/console"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 )
 
@@ -101,4 +103,57 @@ func (s *Server) reassignMentee(c echo.Context) error {
 	return c.JSON(http.StatusOK, reassignResponse{
 		menteeResponse: newMenteeResponse(&r.Mentee), SessionsMoved: r.SessionsMoved, SessionsCancelled: r.SessionsCancelled,
 	})
+}
+
+// menteeListItem is a mentee in GET /mentees: who, with whom, and how
+// the pair is going.
+type menteeListItem struct {
+	ID            string  `json:"id"`
+	Name          string  `json:"name"`
+	Email         string  `json:"email"`
+	Status        string  `json:"status"`
+	MentorID      *string `json:"mentor_id"`
+	MentorName    *string `json:"mentor_name"`
+	AssignedAt    string  `json:"assigned_at"`
+	LastSessionAt *string `json:"last_session_at"`
+	NextSessionAt *string `json:"next_session_at"`
+	Overdue       bool    `json:"overdue"`
+}
+
+// listMentees is the console's mentee list as JSON: the same service
+// call, so the same filters, scoping and pages.
+func (s *Server) listMentees(c echo.Context) error {
+	limit, err := queryLimit(c)
+	if err != nil {
+		return err
+	}
+	f := console.MenteeFilter{Query: c.QueryParam("q"), MentorID: c.QueryParam("mentor_id"), Status: c.QueryParam("status")}
+	switch c.QueryParam("overdue") {
+	case "", "false":
+	case "true":
+		f.Overdue = true
+	default:
+		return apperr.Field("overdue", "overdue must be true or false")
+	}
+	page, err := s.Console.Mentees(c.Request().Context(), principal(c), f, c.QueryParam("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Mentees    []menteeListItem `json:"mentees"`
+		NextCursor *string          `json:"next_cursor"`
+	}{Mentees: make([]menteeListItem, 0, len(page.Mentees))}
+	for _, m := range page.Mentees {
+		item := menteeListItem{ID: m.ID, Name: m.Name, Email: m.Email, Status: m.Status,
+			AssignedAt: m.AssignedAt.UTC().Format(time.RFC3339), LastSessionAt: optionalTime(m.LastSession),
+			NextSessionAt: optionalTime(m.NextSession), Overdue: m.Overdue}
+		if m.MentorID != "" {
+			item.MentorID, item.MentorName = &m.MentorID, &m.MentorName
+		}
+		out.Mentees = append(out.Mentees, item)
+	}
+	if page.Next != "" {
+		out.NextCursor = &page.Next
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -29,6 +29,7 @@ func (s *Server) routes() {
 
 	// Mentees and caseload.
 	v1.POST("/mentees", s.createMentee, auth)
+	v1.GET("/mentees", s.listMentees, auth)
 	v1.POST("/mentees/import", s.importMentees, auth)
 	v1.GET("/mentees/:id", s.getMentee, auth)
 	v1.POST("/mentees/:id/end", s.endMentee, auth)

@@ -267,10 +267,20 @@ type MenteePage struct {
 }
 
 // Mentees lists mentees by name, a page at a time: search by name or
-// e-mail, filter by mentor, status and overdue.
+// e-mail, filter by mentor, status and overdue. Staff see everyone's; a
+// mentor sees their own only (the API's list and the console's are this
+// one method).
 func (s *Service) Mentees(ctx context.Context, by access.Principal, f MenteeFilter, cursor string, limit int) (*MenteePage, error) {
-	if err := by.RequireStaff("the mentee list"); err != nil {
-		return nil, err
+	if !by.IsStaff() {
+		if by.Role != access.RoleMentor || by.MentorID == "" {
+			return nil, by.RequireStaff("the mentee list")
+		}
+		if f.MentorID == "" {
+			f.MentorID = by.MentorID
+		}
+		if err := by.RequireMentor(f.MentorID); err != nil {
+			return nil, err
+		}
 	}
 	if f.Status != "" && f.Status != store.MenteeActive && f.Status != store.MenteeEnded {
 		return nil, apperr.Field("status", "status must be active or ended")

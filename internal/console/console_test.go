@@ -105,9 +105,6 @@ func TestConsoleViews(t *testing.T) {
 			if _, err := svc.Dashboard(ctx, by); apperr.CodeOf(err) != apperr.Forbidden {
 				t.Errorf("dashboard as %+v: %v", by, err)
 			}
-			if _, err := svc.Mentees(ctx, by, console.MenteeFilter{}, "", 0); apperr.CodeOf(err) != apperr.Forbidden {
-				t.Errorf("mentees as %+v: %v", by, err)
-			}
 			if _, err := svc.Mentors(ctx, by, console.MentorFilter{}, "", 0); apperr.CodeOf(err) != apperr.Forbidden {
 				t.Errorf("mentors as %+v: %v", by, err)
 			}
@@ -181,6 +178,29 @@ func TestConsoleViews(t *testing.T) {
 		} {
 			if got := list(f); got != want {
 				t.Errorf("mentees %+v: %q, want %q", f, got, want)
+			}
+		}
+		// A mentor lists their own mentees only, never another mentor's;
+		// nobody lists any.
+		if _, err := svc.Mentees(ctx, access.Principal{}, console.MenteeFilter{}, "", 0); apperr.CodeOf(err) != apperr.Forbidden {
+			t.Errorf("mentees as nobody: %v", err)
+		}
+		for _, f := range []console.MenteeFilter{{MentorID: ada}, {MentorID: lin, Query: "x"}} {
+			if p, err := svc.Mentees(ctx, access.Mentor(grace), f, "", 0); apperr.CodeOf(err) != apperr.Forbidden {
+				t.Errorf("grace asking for %+v: %+v %v, want forbidden", f, p, err)
+			}
+		}
+		for f, want := range map[console.MenteeFilter]string{{}: "Yan,Zoe", {MentorID: grace}: "Yan,Zoe", {Query: "xia"}: "", {Overdue: true}: "Yan"} {
+			p, err := svc.Mentees(ctx, access.Mentor(grace), f, "", 0)
+			if err != nil {
+				t.Fatalf("grace's mentees %+v: %v", f, err)
+			}
+			var got []string
+			for _, m := range p.Mentees {
+				got = append(got, m.Name)
+			}
+			if strings.Join(got, ",") != want {
+				t.Errorf("grace's mentees %+v: %v, want %s", f, got, want)
 			}
 		}
 		page, err := svc.Mentees(ctx, coordinator, console.MenteeFilter{Query: "zoe"}, "", 0)
