@@ -118,6 +118,13 @@ func TestMailsAnswerTheReadersQuestions(t *testing.T) {
 		if strings.Contains(toMentee.text, "zoe@example.net") || strings.Contains(toMentee.text, "/mentor/sessions/") {
 			t.Errorf("the mentee's mail shows mentor-only details:\n%s", toMentee.text)
 		}
+		// Zoé became a mentee by booking the public link: her
+		// confirmation gives her own booking link, not the public one.
+		mustContain(t, "mentee's confirmation", toMentee.text, "Your personal booking link, for your next sessions with Éloïse Mentor: ")
+		mustContain(t, "mentee's confirmation (HTML)", toMentee.html, "Your personal booking link</a>")
+		if strings.Contains(toMentee.text, link) || strings.Contains(toMentor.text, "personal booking link") {
+			t.Errorf("the confirmation shows the public link, or the mentor's shows the mentee's link:\n%s\n%s", toMentee.text, toMentor.text)
+		}
 		mustContain(t, "mentor's confirmation", toMentor.subject+"\n"+toMentor.text, "Séance confirmée avec Zoé Student", "est confirmée", "Quand : ", fr(first),
 			"Chez Zoé Student : ", "(America/Toronto)", "Mentoré : Zoé Student <zoe@example.net>",
 			"Son message : Je voudrais parler de Go & des tests", "Page de la séance : http", "/mentor/sessions/"+b.ID)

@@ -67,7 +67,9 @@ type Extra struct {
 	// ("admin", "coordinator"), "calendar" (deleted from the mentor's
 	// calendar) or "reassigned" (handed to another mentor).
 	CancelledBy string
-	// RebookURL is where the mentee books again after a cancellation.
+	// RebookURL is where the mentee books again after a cancellation, or
+	// their personal booking link in a confirmation (a public-link booker
+	// who just became a mentee learns it there).
 	RebookURL string
 	// SessionURL is the session's page in the mentor area.
 	SessionURL string
@@ -185,7 +187,7 @@ func Render(kind Kind, s calendar.Session, to Recipient, extra Extra) (subject, 
 		v.Note = strings.TrimSpace(extra.Note)
 	} else {
 		v.OtherName = displayName(s.Organizer)
-		if kind == Cancelled || kind == Summary {
+		if kind == Cancelled || kind == Summary || kind == Confirmed {
 			v.RebookURL = extra.RebookURL
 		}
 	}

@@ -56,6 +56,11 @@ func (o *Outbox) Mails(n Notice) ([]river.InsertManyParams, error) {
 	if n.Event == EventCancelled {
 		cancelledBy, rebook = n.Booking.CancelledBy, rebookToken(n.Mentor, n.Mentee)
 	}
+	if n.Event == EventConfirmed {
+		// Their own link only (a public booker who just became a mentee
+		// learns it here), never the mentor's public one.
+		rebook = ownBookingToken(n.Mentor, n.Mentee)
+	}
 	var skipped []jobs.SkippedArgs
 	if n.Series != nil && (n.Event == EventConfirmed || n.Event == EventTransferred) && n.Series.Row.Skipped != "" {
 		// The series' confirmation says which starts were not booked.
@@ -83,11 +88,20 @@ func (o *Outbox) Mails(n Notice) ([]river.InsertManyParams, error) {
 	return out, nil
 }
 
+// ownBookingToken is the mentee's own sealed booking link while their
+// mentorship with mentor lasts, else "".
+func ownBookingToken(mentor *store.Mentor, mentee *store.Mentee) string {
+	if mentee.Status == store.MenteeActive && mentee.MentorID != nil && *mentee.MentorID == mentor.ID {
+		return mentee.LinkTokenSealed
+	}
+	return ""
+}
+
 // rebookToken is the sealed link a mentee books again with: their own
 // while the mentorship lasts, else the mentor's public link if it is on.
 func rebookToken(mentor *store.Mentor, mentee *store.Mentee) string {
-	if mentee.Status == store.MenteeActive && mentee.MentorID != nil && *mentee.MentorID == mentor.ID && mentee.LinkTokenSealed != "" {
-		return mentee.LinkTokenSealed
+	if own := ownBookingToken(mentor, mentee); own != "" {
+		return own
 	}
 	if mentor.PublicBooking && mentor.PublicTokenSealed != "" {
 		return mentor.PublicTokenSealed
