@@ -107,7 +107,7 @@ func settings() []setting {
 		{"RATE_LIMIT", "60/m", "requests per client address per minute on token-guessable routes; 0 = off", applyRateLimit},
 		{"REMINDERS", "24h,1h", "when reminder mails go out before a session; empty for none", applyReminders},
 		{"MENTORS_PER_MENTEE", "1", "how many active mentors one person (e-mail address) may have at once", applyMentorsPerMentee},
-		{"EXPECTED_INTERVAL", "168h", "a mentee without a session within this is overdue", applyDuration("EXPECTED_INTERVAL", time.Hour, func(c *Config) *time.Duration { return &c.ExpectedInterval })},
+		{"EXPECTED_INTERVAL", "168h", "a mentee without a session within this is overdue, and the pair is nudged by mail", applyDuration("EXPECTED_INTERVAL", time.Hour, func(c *Config) *time.Duration { return &c.ExpectedInterval })},
 		{"LATE_CANCEL", "24h", "a mentee cancelling less than this before the start is recorded late_cancel; 0 for never", applyDuration("LATE_CANCEL", 0, func(c *Config) *time.Duration { return &c.LateCancel })},
 		{"REPORT_REMINDER", "2h", "how long after a session's end its mentor is reminded to file an unfiled report", applyDuration("REPORT_REMINDER", time.Minute, func(c *Config) *time.Duration { return &c.ReportReminder })},
 		{"JOB_TIMEOUT", "2m", "longest run of a background job (a sync, a mail); jobs of a crashed process are retried after 1.5 times this", applyDuration("JOB_TIMEOUT", time.Second, func(c *Config) *time.Duration { return &c.JobTimeout })},
