@@ -26,10 +26,19 @@ func (q Q) MentorZones(ctx context.Context) ([]string, error) {
 
 // StatementRows counts, per mentor with a session in the month, the
 // sessions that start in it in the mentor's own zone (months holds the
-// month's window in every zone, joined in as a VALUES list; only the
-// union of the windows is read, through the start index): each outcome,
-// the unreported ones (confirmed, over at now, no outcome) and the
-// minutes of completed sessions. mentorID, when set, keeps one mentor.
+// month's window in every zone, joined in as a VALUES list): each
+// outcome, the unreported ones (confirmed, over at now, no outcome) and
+// the minutes of completed sessions. mentorID, when set, keeps one
+// mentor.
+//
+// Every zone's month holds the core from the latest window start to the
+// earliest window end, so sessions there are counted without looking at
+// their mentor; only the edges (a day or so on each side) are joined to
+// the mentors' zones. That keeps the join off 95 % of the rows, and keeps
+// PostgreSQL's generic plan (pgx prepares the statement, and after five
+// runs the server may plan for any parameters) from scanning the month
+// once per zone. CROSS JOIN keeps SQLite from reading the sessions per
+// zone by the zone's whole month instead of by the edges.
 func (q Q) StatementRows(ctx context.Context, months []MonthWindow, now time.Time, mentorID string) ([]StatementRow, error) {
 	if len(months) == 0 {
 		return nil, nil
@@ -37,22 +46,45 @@ func (q Q) StatementRows(ctx context.Context, months []MonthWindow, now time.Tim
 	zoneRow, minutes := "(?, ?, ?)", "CAST(ROUND((julianday(b.end_at) - julianday(b.start_at)) * 1440) AS INTEGER)"
 	if q.dialect == Postgres {
 		zoneRow = "(CAST(? AS TEXT), CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ))"
-		minutes = "CAST(ROUND(EXTRACT(EPOCH FROM (b.end_at - b.start_at)) / 60) AS INTEGER)"
+		// date_part is a float; EXTRACT's numeric costs a tenth of the query.
+		minutes = "CAST(ROUND(date_part('epoch', b.end_at - b.start_at) / 60) AS INTEGER)"
 	}
-	args := make([]any, 0, 3*len(months)+4)
 	lo, hi := months[0].Start, months[0].End
+	coreLo, coreHi := lo, hi
+	args := make([]any, 0, 3*len(months)+10)
 	for _, m := range months {
 		args = append(args, m.Timezone, UTCSecond(m.Start), UTCSecond(m.End))
 		lo, hi = minTime(lo, m.Start), maxTime(hi, m.End)
+		coreLo, coreHi = maxTime(coreLo, m.Start), minTime(coreHi, m.End)
 	}
-	args = append(args, UTCSecond(now), UTCSecond(lo), UTCSecond(hi))
+	if coreHi.Before(coreLo) {
+		coreHi = coreLo // no common core: the edges are the whole span
+	}
 	filter := ""
 	if mentorID != "" {
-		filter, args = "AND b.mentor_id = ?", append(args, mentorID)
+		filter = "AND b.mentor_id = ?"
 	}
+	withMentor := func(a ...any) []any {
+		if mentorID != "" {
+			a = append(a, mentorID)
+		}
+		return a
+	}
+	args = append(args, withMentor(UTCSecond(coreLo), UTCSecond(coreHi))...)
+	args = append(args, withMentor(UTCSecond(lo), UTCSecond(coreLo), UTCSecond(coreHi), UTCSecond(hi))...)
+	args = append(args, UTCSecond(now))
 	// Aggregate by mentor id first (narrow rows, FILTER rather than
 	// CASE), then add the names: the aggregate is most of the work.
 	query := `WITH zones (zone_name, month_start, month_end) AS (VALUES ` + placeholders(len(months), zoneRow) + `),
+		sessions AS (
+			SELECT b.mentor_id, b.start_at, b.end_at, b.status, b.outcome FROM bookings b
+			WHERE b.start_at >= ? AND b.start_at < ? ` + filter + `
+			UNION ALL
+			SELECT b.mentor_id, b.start_at, b.end_at, b.status, b.outcome
+			FROM bookings b CROSS JOIN mentors m CROSS JOIN zones z
+			WHERE m.id = b.mentor_id AND z.zone_name = m.timezone
+				AND ((b.start_at >= ? AND b.start_at < ?) OR (b.start_at >= ? AND b.start_at < ?)) ` + filter + `
+				AND b.start_at >= z.month_start AND b.start_at < z.month_end),
 		counts AS (
 			SELECT b.mentor_id,
 				COUNT(*) FILTER (WHERE b.outcome = 'completed') AS completed,
@@ -61,11 +93,7 @@ func (q Q) StatementRows(ctx context.Context, months []MonthWindow, now time.Tim
 				COUNT(*) FILTER (WHERE b.outcome = 'late_cancel') AS late_cancel,
 				COUNT(*) FILTER (WHERE b.outcome IS NULL AND b.status = 'confirmed' AND b.end_at <= ?) AS unreported,
 				COALESCE(SUM(` + minutes + `) FILTER (WHERE b.outcome = 'completed'), 0) AS minutes
-			FROM bookings b
-			JOIN mentors m ON m.id = b.mentor_id
-			JOIN zones z ON z.zone_name = m.timezone
-			WHERE b.start_at >= ? AND b.start_at < ?
-				AND b.start_at >= z.month_start AND b.start_at < z.month_end ` + filter + `
+			FROM sessions b
 			GROUP BY b.mentor_id)
 		SELECT m.id, m.name, m.timezone, c.completed, c.no_show, c.mentor_no_show, c.late_cancel, c.unreported, c.minutes
 		FROM counts c JOIN mentors m ON m.id = c.mentor_id
