@@ -77,17 +77,20 @@ func negotiateLanguage(header string) string {
 	return choices[0].lang
 }
 
+// pageTables are the pages' strings, looked up in this order.
+var pageTables = []map[string]map[string]string{messages, consoleMessages, statementMessages}
+
 // translator looks strings up for one language, falling back to English
 // and then to the key itself, so a missing string shows up plainly.
 type translator string
 
 func (t translator) T(key string) string {
-	for _, table := range []map[string]map[string]string{messages, consoleMessages} {
+	for _, table := range pageTables {
 		if v, ok := table[string(t)][key]; ok {
 			return v
 		}
 	}
-	for _, table := range []map[string]map[string]string{messages, consoleMessages} {
+	for _, table := range pageTables {
 		if v, ok := table[defaultLang][key]; ok {
 			return v
 		}

@@ -20,7 +20,7 @@ func TestNegotiateLanguage(t *testing.T) {
 
 // Every English string has a French one, so no page mixes languages.
 func TestFrenchCoversEnglish(t *testing.T) {
-	for _, table := range []map[string]map[string]string{messages, consoleMessages} {
+	for _, table := range pageTables {
 		for key := range table["en"] {
 			if _, ok := table["fr"][key]; !ok {
 				t.Errorf("no French string for %q", key)

@@ -64,7 +64,7 @@ func (s *Server) setupPages() {
 
 // pageNames are the page templates; each is parsed with the layout.
 var pageNames = []string{"book", "manage", "signin", "mentor", "mentor_session", "statement", "error",
-	"staff_home", "staff_team", "staff_mentors", "staff_mentor", "staff_mentees", "staff_mentee", "staff_assign", "staff_import"}
+	"staff_home", "staff_team", "staff_mentors", "staff_mentor", "staff_mentees", "staff_mentee", "staff_assign", "staff_import", "staff_statements"}
 
 func parsePages() (map[string]*template.Template, error) {
 	// zone shows a zone's canonical name; zoneID is that name for scripts.

@@ -48,6 +48,8 @@ func (s *Server) pageRoutes() {
 	e.POST(links.StaffMentee+"/end", s.endFromPage, console...)
 	e.GET(links.StaffImport, s.staffImportForm, console...)
 	e.POST(links.StaffImport, s.staffImport, console...)
+	e.GET(links.StaffStatements, s.staffStatements, console...)
+	e.POST(links.StaffStatementClose, s.closeStatementFromPage, console...)
 
 	// The mentor area (session cookie).
 	mentor := append(s.pageMiddleware(false), s.requireMentorPage)

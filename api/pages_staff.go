@@ -96,7 +96,7 @@ func (s *Server) requireStaffPage(next echo.HandlerFunc) echo.HandlerFunc {
 // consoleNav is what every console page shows in its header.
 type consoleNav struct {
 	Me      *staff.Member
-	Current string // dashboard, mentors, mentees, import, team
+	Current string // dashboard, mentors, mentees, import, statements, team
 }
 
 // newConsolePage is a console page with its navigation.

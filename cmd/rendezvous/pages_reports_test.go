@@ -24,7 +24,8 @@ func signInMentor(t *testing.T, b *browser, tab context.Context, e pagesEnv) {
 // is over among the reports to file, files its report from its page
 // (outcome, private notes, summary), the mentee receives the summary by
 // mail and not the notes, the mentee's next session shows it in the
-// history, and the month's statement counts it.
+// history, and the month's statement counts it, the mentor's and the
+// console's.
 func TestPagesSessionReport(t *testing.T) {
 	b := newBrowser(t)
 	e := startPages(t)
@@ -83,5 +84,21 @@ func TestPagesSessionReport(t *testing.T) {
 	e.admin.do("GET", "/api/v1/statements?mentor_id="+e.mentor.ID+"&"+csvPath[strings.Index(csvPath, "?")+1:], nil, &mentor)
 	if len(mentor.Mentors) != 1 || mentor.Mentors[0].Completed != 1 || mentor.Mentors[0].Minutes != 30 {
 		t.Errorf("the page's month through the API: %+v", mentor)
+	}
+
+	// Staff see it on the console's statement of the same month.
+	const admin = "ada.admin@example.org"
+	if code := e.admin.do("POST", "/api/v1/staff", map[string]any{"name": "Ada Admin", "email": admin, "role": "admin"}, nil); code != 201 {
+		t.Fatalf("add a staff admin: %d", code)
+	}
+	b.do(tab, "ask for a console link", chromedp.Navigate(e.s.base+"/staff/signin"), chromedp.WaitVisible(chromedp.CSS("#email")),
+		typeInto("#email", admin), chromedp.Click(chromedp.CSS(`form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	b.do(tab, "sign in to the console", chromedp.Navigate(staffSigninLink(t, e, admin, 1)), chromedp.Click(chromedp.CSS("#signin-button")),
+		chromedp.WaitVisible(chromedp.CSS("#mentor-load")))
+	b.do(tab, "open the staff statement", chromedp.Navigate(e.s.base+"/staff/statements?"+csvPath[strings.Index(csvPath, "?")+1:]),
+		chromedp.WaitVisible(chromedp.CSS("#statement-table")))
+	row := `document.querySelector('tr[data-mentor="` + e.mentor.ID + `"]')`
+	if got := evalString(t, tab, row+`.cells[2].textContent + '/' + `+row+`.cells[3].textContent + '/' + `+row+`.cells[7].textContent`); got != "1/30/0" {
+		t.Errorf("the staff statement's row completed/minutes/unreported: %s", got)
 	}
 }

@@ -45,6 +45,10 @@ const (
 	StaffMentee     = "/staff/mentees/:id"
 	StaffAssign     = "/staff/mentees/new"
 	StaffImport     = "/staff/import"
+	// StaffStatements is every mentor's monthly statement (?month=), and
+	// StaffStatementClose closes a month.
+	StaffStatements     = "/staff/statements"
+	StaffStatementClose = "/staff/statements/:month/close"
 
 	// The API routes that pages and links point at.
 	API                 = "/api/v1"

@@ -80,6 +80,12 @@ func ParseMonth(month string) (time.Time, error) {
 // last zone to see it end (UTC−12).
 const latestZoneLag = 12 * time.Hour
 
+// ClosableFrom is when a month ("YYYY-MM", already parsed to its first
+// day in UTC) is over in every zone and may be closed.
+func ClosableFrom(start time.Time) time.Time {
+	return start.AddDate(0, 1, 0).Add(latestZoneLag)
+}
+
 // scope checks who may read which mentor's statement: staff any or all,
 // a mentor their own (an empty mentorID means theirs).
 func scope(by access.Principal, mentorID string) (string, error) {
@@ -212,9 +218,9 @@ func (s *Service) Close(ctx context.Context, by access.Principal, month string) 
 		return nil, err
 	}
 	now := s.now().UTC()
-	if now.Before(start.AddDate(0, 1, 0).Add(latestZoneLag)) {
+	if from := ClosableFrom(start); now.Before(from) {
 		return nil, apperr.Errorf(apperr.Conflict, "%s is not over in every time zone yet; it can be closed from %s UTC",
-			month, start.AddDate(0, 1, 0).Add(latestZoneLag).Format("2006-01-02 15:04"))
+			month, from.Format("2006-01-02 15:04"))
 	}
 	var st *Statement
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {

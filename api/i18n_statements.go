@@ -1,0 +1,51 @@
+package api
+
+// statementMessages are the strings of the console's statement page, by
+// language and key (the figures' names are the mentor page's, in
+// messages); read-only like the other tables.
+var statementMessages = map[string]map[string]string{
+	"en": {
+		"title.staff_statements": "Monthly statements", "staff.nav_statements": "Statements",
+		"sstatement.heading": "Statements for", "sstatement.choose": "Choose the month",
+		"sstatement.prev": "← Previous month", "sstatement.next": "Next month →",
+		"sstatement.totals": "All mentors", "sstatement.mentors": "Mentors with sessions",
+		"sstatement.mentor_no_show": "Mentor did not come", "sstatement.minutes": "Minutes held",
+		"sstatement.zone": "Time zone", "sstatement.by_mentor": "By mentor",
+		"sstatement.zone_hint": "Each mentor's month runs from the 1st to the end of the month in their own time zone.",
+		"sstatement.empty":     "No mentor had a session this month.",
+		"sstatement.open":      "This month is open: figures change as reports are filed and corrected.",
+		"sstatement.closed":    "This month was closed on", "sstatement.closed_final": "These figures and the CSV are final; its reports can no longer change.",
+		"sstatement.csv":           "Download the CSV",
+		"sstatement.csv_hint":      "UTF-8 with a byte-order mark, so spreadsheet applications read accents; each month's bounds in the mentor's time zone and in UTC.",
+		"sstatement.close_heading": "Close the month", "sstatement.close_start": "Close this month…",
+		"sstatement.close_hint":      "Closing locks every report of the month and keeps these figures and the CSV as they are. It cannot be undone.",
+		"sstatement.close_later":     "The month can be closed once it is over in every time zone, from",
+		"sstatement.confirm_heading": "Close", "sstatement.qmark": "?",
+		"sstatement.confirm_text":       "Mentors will no longer be able to file or correct a report of this month, and the statement and its CSV will stay as they are now. This cannot be undone.",
+		"sstatement.confirm_unreported": "Sessions still without a report, which will stay unreported:",
+		"sstatement.close":              "Close", "sstatement.keep_open": "Keep it open",
+		"flash.month_closed": "The month is closed: its reports are locked and its statement is final.",
+	},
+	"fr": {
+		"title.staff_statements": "Relevés mensuels", "staff.nav_statements": "Relevés",
+		"sstatement.heading": "Relevés de", "sstatement.choose": "Choisir le mois",
+		"sstatement.prev": "← Mois précédent", "sstatement.next": "Mois suivant →",
+		"sstatement.totals": "Tous les mentors", "sstatement.mentors": "Mentors ayant eu des séances",
+		"sstatement.mentor_no_show": "Mentor absent", "sstatement.minutes": "Minutes tenues",
+		"sstatement.zone": "Fuseau horaire", "sstatement.by_mentor": "Par mentor",
+		"sstatement.zone_hint": "Le mois de chaque mentor va du 1er à la fin du mois dans son propre fuseau horaire.",
+		"sstatement.empty":     "Aucun mentor n'a eu de séance ce mois-ci.",
+		"sstatement.open":      "Ce mois est ouvert : les chiffres évoluent avec les comptes rendus déposés et corrigés.",
+		"sstatement.closed":    "Ce mois a été clos le", "sstatement.closed_final": "Ces chiffres et le CSV sont définitifs ; ses comptes rendus ne peuvent plus changer.",
+		"sstatement.csv":           "Télécharger le CSV",
+		"sstatement.csv_hint":      "UTF-8 avec marque d'ordre des octets, pour que les tableurs lisent les accents ; les bornes du mois dans le fuseau du mentor et en UTC.",
+		"sstatement.close_heading": "Clore le mois", "sstatement.close_start": "Clore ce mois…",
+		"sstatement.close_hint":      "Clore verrouille tous les comptes rendus du mois et fige ces chiffres et le CSV tels qu'ils sont. C'est définitif.",
+		"sstatement.close_later":     "Le mois pourra être clos une fois terminé dans tous les fuseaux horaires, à partir du",
+		"sstatement.confirm_heading": "Clore", "sstatement.qmark": "\u202f?",
+		"sstatement.confirm_text":       "Les mentors ne pourront plus déposer ni corriger de compte rendu de ce mois, et le relevé et son CSV resteront tels qu'ils sont. C'est définitif.",
+		"sstatement.confirm_unreported": "Séances encore sans compte rendu, qui le resteront :",
+		"sstatement.close":              "Clore", "sstatement.keep_open": "Le laisser ouvert",
+		"flash.month_closed": "Le mois est clos : ses comptes rendus sont verrouillés et son relevé est définitif.",
+	},
+}
