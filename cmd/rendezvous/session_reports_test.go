@@ -25,6 +25,7 @@ type reportAnswer struct {
 	} `json:"attendance"`
 	SuggestedOutcome *string `json:"suggested_outcome"`
 	Field            string  `json:"field"`
+	Detail           string  `json:"detail"`
 }
 
 // shiftSession moves a session's times in the database (the API only
@@ -60,7 +61,7 @@ func TestSessionReportAPI(t *testing.T) {
 		smtp := smtptest.StartServer(t, smtptest.Options{})
 		s, admin := startForMentees(t, db, map[string]string{"RENDEZVOUS_SMTP_URL": smtp.URL()})
 		st := openDB(t, db)
-		m := createMentor(t, admin, map[string]any{"name": "Grace", "max_mentees": 3})
+		m := createMentor(t, admin, map[string]any{"name": "Grace", "max_mentees": 3, "max_upcoming_per_mentee": 3})
 		other := createMentor(t, admin, map[string]any{"name": "Ada", "email": "ada@example.org", "max_mentees": 3})
 		mentee, _ := newMentee(t, admin, "zoe", m.ID)
 		anon := client{t: t, base: s.base}
@@ -69,12 +70,23 @@ func TestSessionReportAPI(t *testing.T) {
 		if code := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": firstSlot(t, anon, link, "UTC")}, &b); code != 201 {
 			t.Fatalf("book: %d", code)
 		}
+		var cancelled reportAnswer
+		if code := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": slotsOf(t, anon, link, "UTC")[4]}, &cancelled); code != 201 {
+			t.Fatalf("book a second session: %d %+v", code, cancelled)
+		}
 		mentor := client{t: t, base: s.base, token: m.Token}
 		path := "/api/v1/bookings/" + b.ID + "/report"
 
 		var refused reportAnswer
 		if code := mentor.do("POST", path, map[string]any{"outcome": "completed"}, &refused); code != 409 || refused.Code != "conflict" {
 			t.Fatalf("a report before the start: %d %+v", code, refused)
+		}
+		// no_show before a third of the session has passed.
+		shiftSession(t, st, b.ID, time.Now().Add(-5*time.Minute), 30)
+		refused = reportAnswer{}
+		if code := mentor.do("POST", path, map[string]any{"outcome": "no_show", "notes": "not here"}, &refused); code != 422 ||
+			refused.Code != "invalid_input" || refused.Field != "outcome" {
+			t.Fatalf("no_show before a third: %d %+v", code, refused)
 		}
 		shiftSession(t, st, b.ID, time.Now().Add(-20*time.Minute), 30)
 		for what, body := range map[string]map[string]any{
@@ -93,10 +105,22 @@ func TestSessionReportAPI(t *testing.T) {
 		if code := intruder.do("POST", path, map[string]any{"outcome": "no_show", "notes": "mine"}, &refused); code != 404 && code != 403 {
 			t.Fatalf("another mentor's report: %d", code)
 		}
+		// A cancelled session takes late_cancel only.
+		if code := admin.do("POST", "/api/v1/bookings/"+cancelled.ID+"/cancel", map[string]string{"reason": "ill"}, nil); code != 200 {
+			t.Fatalf("cancel: %d", code)
+		}
+		shiftSession(t, st, cancelled.ID, time.Now().Add(-2*time.Hour), 30)
+		refused = reportAnswer{}
+		if code := mentor.do("POST", "/api/v1/bookings/"+cancelled.ID+"/report", map[string]any{"outcome": "completed", "summary": "We met."}, &refused); code != 409 ||
+			refused.Code != "conflict" || !strings.Contains(refused.Detail, "late_cancel") {
+			t.Fatalf("completed on a cancelled session: %d %+v", code, refused)
+		}
 		var now reportAnswer
-		admin.do("GET", "/api/v1/bookings/"+b.ID, nil, &now)
-		if now.Report != nil || now.Outcome != nil {
-			t.Fatalf("refused reports stored something: %+v", now.Report)
+		for _, id := range []string{b.ID, cancelled.ID} {
+			admin.do("GET", "/api/v1/bookings/"+id, nil, &now)
+			if now.Report != nil || now.Outcome != nil {
+				t.Fatalf("refused reports stored something on %s: %+v", id, now.Report)
+			}
 		}
 
 		const summary = "We went through your portfolio.\nNext: publish the project — avec les accents."
