@@ -3,11 +3,14 @@ package app
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +43,7 @@ func BenchmarkConsolePages(b *testing.B) {
 			box, _ := secret.NewBox(make([]byte, 32))
 			seedConsoleProgram(b, st, box.SealString("bench-token"))
 			breakdown(b, st)
+			explain(b, st)
 			dir := b.TempDir()
 			env := map[string]string{"RENDEZVOUS_DATABASE_URL": "sqlite://" + filepath.Join(dir, "unused.db"), "RENDEZVOUS_DATA_DIR": dir}
 			cfg, err := config.Load(flag.NewFlagSet("bench", flag.ContinueOnError), nil, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
@@ -275,5 +279,57 @@ func breakdown(b *testing.B, st *store.Store) {
 			b.Fatalf("%s: %v", q.name, err)
 		}
 		b.Logf("%s: %s", q.name, time.Since(start).Round(100*time.Microsecond))
+	}
+}
+
+// explain prints the plans of the statements in RENDEZVOUS_BENCH_EXPLAIN
+// (separated by ";;", with ? placeholders filled from the start of the
+// current week) on the seeded database: EXPLAIN ANALYZE on PostgreSQL,
+// EXPLAIN QUERY PLAN on SQLite.
+func explain(b *testing.B, st *store.Store) {
+	for _, q := range strings.Split(os.Getenv("RENDEZVOUS_BENCH_EXPLAIN"), ";;") {
+		if q = strings.TrimSpace(q); q == "" {
+			continue
+		}
+		prefix := "EXPLAIN QUERY PLAN "
+		if st.Dialect() == store.Postgres {
+			prefix = "EXPLAIN (ANALYZE, BUFFERS) "
+		}
+		week := store.UTCSecond(time.Now().Add(-7 * 24 * time.Hour))
+		args := make([]any, strings.Count(q, "?"))
+		for i := range args {
+			args[i] = week
+		}
+		if st.Dialect() == store.Postgres {
+			n := 0
+			q = strings.NewReplacer().Replace(q)
+			var out strings.Builder
+			for _, r := range q {
+				if r == '?' {
+					n++
+					out.WriteString("$" + itoa(n))
+					continue
+				}
+				out.WriteRune(r)
+			}
+			q = out.String()
+		}
+		rows, err := st.SQLDB().Query(prefix+q, args...)
+		if err != nil {
+			b.Fatalf("explain %s: %v", q, err)
+		}
+		cols, _ := rows.Columns()
+		var lines []string
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			rows.Scan(ptrs...)
+			lines = append(lines, fmt.Sprint(vals[len(vals)-1]))
+		}
+		rows.Close()
+		b.Logf("%s\n%s", q, strings.Join(lines, "\n"))
 	}
 }

@@ -213,22 +213,33 @@ func (q Q) NeverBooked(ctx context.Context, limit int) (int, []AttentionPair, er
 // UnreportedSessions counts the sessions that ended before before with no
 // outcome (through the bookings_open index) and lists the oldest first.
 func (q Q) UnreportedSessions(ctx context.Context, before time.Time, limit int) (int, []AttentionPair, error) {
-	return q.attention(ctx, `FROM bookings b JOIN mentees e ON e.id = b.mentee_id JOIN mentors m ON m.id = b.mentor_id
-		WHERE b.status = 'confirmed' AND b.outcome IS NULL AND b.end_at <= ?`,
-		"b.start_at", "b.id", []any{UTCSecond(before)}, limit)
+	// Every session has its mentee and mentor (foreign keys): the count
+	// reads the partial index alone, without the joins; the list walks
+	// bookings_unreported_start in start order and stops at limit.
+	const where = `WHERE b.status = 'confirmed' AND b.outcome IS NULL AND b.end_at <= ?`
+	return q.attentionCounted(ctx, `SELECT COUNT(*) FROM bookings b `+where,
+		`FROM bookings b JOIN mentees e ON e.id = b.mentee_id JOIN mentors m ON m.id = b.mentor_id `+where,
+		"b.start_at", "b.mentee_id", "b.id", []any{UTCSecond(before)}, limit)
 }
 
 // attention counts the rows of from and lists the first limit by since.
 func (q Q) attention(ctx context.Context, from, since, bookingID string, args []any, limit int) (int, []AttentionPair, error) {
+	return q.attentionCounted(ctx, "SELECT COUNT(*) "+from, from, since, "e.id", bookingID, args, limit)
+}
+
+// attentionCounted is attention with its own count query (over the same
+// rows, with the same arguments) and the column that breaks ties of since
+// (equal to e.id, named as the index that orders the rows has it).
+func (q Q) attentionCounted(ctx context.Context, count, from, since, tie, bookingID string, args []any, limit int) (int, []AttentionPair, error) {
 	var n int
-	if err := q.eachRow(ctx, "SELECT COUNT(*) "+from, args, func(scan func(...any) error) error { return scan(&n) }); err != nil {
+	if err := q.eachRow(ctx, count, args, func(scan func(...any) error) error { return scan(&n) }); err != nil {
 		return 0, nil, fmt.Errorf("count pairs needing attention: %w", err)
 	}
 	if n == 0 || limit <= 0 {
 		return n, nil, nil
 	}
 	var out []AttentionPair
-	query := "SELECT e.id, e.name, m.id, m.name, " + since + ", " + bookingID + " " + from + " ORDER BY " + since + ", e.id LIMIT ?"
+	query := "SELECT e.id, e.name, m.id, m.name, " + since + ", " + bookingID + " " + from + " ORDER BY " + since + ", " + tie + " LIMIT ?"
 	err := q.eachRow(ctx, query, append(args, limit), func(scan func(...any) error) error {
 		var p AttentionPair
 		var at nullTime
