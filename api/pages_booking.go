@@ -7,13 +7,17 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rendezvous/rendezvous/calendar/zonenames"
+	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/links"
 )
 
 // pickerScript is what the slot picker script needs from the server.
 type pickerScript struct {
-	Mode        string            `json:"mode"` // "book" or "manage"
-	SlotsURL    string            `json:"slots_url"`
+	Mode     string `json:"mode"` // "book" or "manage"
+	SlotsURL string `json:"slots_url"`
+	// SeriesURL previews (GET) and books (POST) a weekly series; empty on
+	// the manage page.
+	SeriesURL   string            `json:"series_url,omitempty"`
 	ActionURL   string            `json:"action_url"`
 	Locale      string            `json:"locale"`
 	HorizonDays int               `json:"horizon_days"`
@@ -26,6 +30,9 @@ var pickerStrings = []string{
 	"pick.zone_detected", "pick.zone_mentor", "pick.zone_now", "pick.zone_nomatch", "pick.zone_matches",
 	"book.sending", "book.required", "book.confirm", "manage.moving", "manage.move", "mentor.copied", "mentor.copy",
 	"book.way.caseload_full", "book.way.already_mentored", "book.way.conflict",
+	"done.manage", "series.not_free", "series.alternative", "series.booked", "series.skipped", "series.sessions",
+	"series.reason.outside_hours", "series.reason.too_soon", "series.reason.calendar_busy", "series.reason.session_booked",
+	"series.reason.day_full", "series.reason.beyond_horizon",
 }
 
 type bookPage struct {
@@ -35,6 +42,10 @@ type bookPage struct {
 	// Known: a mentee's own link; name and e-mail are theirs, not typed.
 	Known bool
 	Plain *plainBook
+	// Home: on a mentee's own link, their sessions and what to book next.
+	Home *menteeHome
+	// Counts are the series lengths the booking form offers.
+	Counts []int
 }
 
 // bookPage serves GET /book/{link}: the mentor, the slot picker, and the
@@ -53,8 +64,14 @@ func (s *Server) renderBook(c echo.Context, status int, form *formState) error {
 	p := s.newPage(c, "title.book", nil)
 	p.Form = form
 	data := bookPage{MentorName: link.MentorName, Length: p.minutes(time.Duration(link.SessionMinutes) * time.Minute), Full: link.Full}
+	for n := booking.MinSeriesCount; n <= booking.MaxSeriesCount; n++ {
+		data.Counts = append(data.Counts, n)
+	}
 	if link.Mentee != nil {
 		data.Name, data.Email, data.Known = link.Mentee.Name, link.Mentee.Email, true
+		if data.Home, err = s.menteeHomeOf(c, token, link.Mentee.Timezone, p.Lang); err != nil {
+			return err
+		}
 	}
 	if data.Plain, err = s.plainBooking(c, token, link, p.Lang, form.Value("start", "")); err != nil {
 		return err
@@ -62,7 +79,8 @@ func (s *Server) renderBook(c echo.Context, status int, form *formState) error {
 	p.Page = data
 	p.Script = pickerScript{
 		Mode: "book", SlotsURL: links.Path(links.APIBookSlots, token), ActionURL: links.Path(links.APIBookBookings, token),
-		Locale: p.Lang, HorizonDays: link.HorizonDays, MentorZone: zonenames.Canonical(link.MentorTimezone), Strings: p.jsStrings(pickerStrings...),
+		SeriesURL: links.Path(links.APIBookSeries, token),
+		Locale:    p.Lang, HorizonDays: link.HorizonDays, MentorZone: zonenames.Canonical(link.MentorTimezone), Strings: p.jsStrings(pickerStrings...),
 	}
 	p.Scripts = []string{"zonepicker.js", "picker.js"}
 	return s.render(c, status, "book", p)

@@ -14,6 +14,7 @@ func (s *Server) pageRoutes() {
 	open := s.pageMiddleware(true)
 	e.GET(links.Book, s.bookPage, open...)
 	e.POST(links.Book, s.bookFromPage, open...)
+	e.POST(links.BookSeries, s.bookSeriesFromPage, open...)
 	e.GET(links.Manage, s.managePage, open...)
 	e.POST(links.ManageCancel, s.cancelFromPage, open...)
 	e.GET(links.ManageSlots, s.manageSlots, s.limiter)

@@ -44,6 +44,7 @@ type Booking interface {
 	Slots(ctx context.Context, token string, from, to time.Time, tz string) (*booking.Slots, error)
 	Book(ctx context.Context, token string, in booking.BookInput, idem *booking.Idempotency) (*booking.Booking, bool, error)
 	PreviewSeries(ctx context.Context, token string, start time.Time, count, interval int, tz string) (*booking.SeriesPreview, error)
+	MenteeHome(ctx context.Context, token string) (*booking.MenteeHome, error)
 	BookSeries(ctx context.Context, token string, in booking.SeriesInput, idem *booking.Idempotency) (*booking.Series, bool, error)
 
 	// The mentee's manage link.

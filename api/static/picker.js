@@ -13,6 +13,10 @@
   var prevBtn = $('prev-week'), nextBtn = $('next-week'), weekLabel = $('week-label');
   var picker = $('picker'), confirmEl = $('confirm'), chosenEl = $('chosen'), formError = $('form-error');
   var confirmBtn = $('confirm-button');
+  // A weekly series (booking page only): how many sessions, how often,
+  // and the preview of each in the visitor's zone.
+  var repeatEl = $('repeat'), intervalEl = $('interval'), seriesBox = $('series-preview'), seriesList = $('series-list');
+  var seriesAsked = null;
 
   var zone = ns.browserZone();
   var allSlots = [];   // the slots of the horizon, in zone
@@ -159,7 +163,52 @@
     formError.textContent = '';
     confirmEl.hidden = false;
     renderWeek();
+    previewSeries();
     $('confirm-heading').focus();
+  }
+
+  function seriesCount() { return repeatEl ? parseInt(repeatEl.value, 10) : 1; }
+  function reasonText(code) { return S['series.reason.' + code] || S['series.not_free']; }
+
+  // previewSeries lists the series' sessions as the server plans them,
+  // each in the visitor's zone (so a DST change of either zone shows), the
+  // ones not free with why and the nearest free time that day.
+  function previewSeries() {
+    if (!repeatEl) { return; }
+    var n = seriesCount();
+    $('interval-field').hidden = n < 2;
+    requestKey = newKey();
+    if (n < 2 || !chosen) {
+      seriesAsked = null;
+      seriesBox.hidden = true;
+      seriesList.replaceChildren();
+      return;
+    }
+    var url = data.series_url + '?start=' + encodeURIComponent(chosen) + '&count=' + n + '&interval_weeks=' + intervalEl.value +
+      '&tz=' + encodeURIComponent(zone);
+    seriesAsked = url;
+    fetch(url, { headers: { Accept: 'application/json', 'Accept-Language': locale } }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (json) { return { res: res, json: json }; });
+    }).then(function (r) {
+      if (seriesAsked !== url) { return; }
+      if (!r.res.ok) { formError.textContent = r.json.detail || S['pick.error']; return; }
+      formError.textContent = '';
+      seriesList.replaceChildren();
+      r.json.occurrences.forEach(function (o) {
+        var li = document.createElement('li');
+        li.dataset.start = o.start;
+        li.textContent = fullLabel(o.start);
+        if (!o.available) {
+          li.className = 'not-free';
+          li.textContent += ' — ' + S['series.not_free'] + ' (' + reasonText(o.reason) + ')';
+          if (o.alternative) {
+            li.textContent += '; ' + S['series.alternative'] + ' ' + fmt({ hour: 'numeric', minute: '2-digit' }, new Date(o.alternative.start));
+          }
+        }
+        seriesList.appendChild(li);
+      });
+      seriesBox.hidden = false;
+    }).catch(function () { formError.textContent = S['pick.error']; });
   }
 
   function back() {
@@ -223,8 +272,17 @@
     }
     confirmBtn.disabled = true;
     confirmBtn.textContent = S['book.sending'];
-    post(data.action_url, { start: chosen, name: name, email: email, timezone: zone, language: locale, note: $('note').value })
+    var body = { start: chosen, name: name, email: email, timezone: zone, language: locale, note: $('note').value };
+    var url = data.action_url, series = seriesCount() > 1;
+    if (series) {
+      url = data.series_url;
+      body.count = seriesCount();
+      body.interval_weeks = parseInt(intervalEl.value, 10);
+      body.skip_unavailable = true;
+    }
+    post(url, body)
       .then(function (r) {
+        if (series && r.res.status === 201) { return showSeries(r.json, name); }
         if (r.res.status === 201 || r.res.status === 200) { return showBooked(r.json, name); }
         if (r.res.status === 409) { return refused(r.json); }
         formError.textContent = r.json.detail || S['pick.error'];
@@ -246,6 +304,37 @@
     $('done-manage').href = b.manage_url;
     done.hidden = false;
     $('done-heading').focus();
+  }
+
+  // showSeries shows a booked series: every session in the visitor's zone
+  // with its manage link, and the ones skipped with why.
+  function showSeries(s, name) {
+    showBooked(s.bookings[0], name);
+    var list = $('done-list');
+    list.replaceChildren();
+    s.bookings.forEach(function (b) {
+      var li = document.createElement('li');
+      li.dataset.start = b.start;
+      li.append(fullLabel(b.start) + ' ');
+      var a = document.createElement('a');
+      a.href = b.manage_url;
+      a.textContent = S['done.manage'];
+      var when = document.createElement('span');
+      when.className = 'visually-hidden';
+      when.textContent = ', ' + fullLabel(b.start);
+      a.appendChild(when);
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    var skipped = $('done-skipped');
+    skipped.replaceChildren();
+    (s.skipped || []).forEach(function (k) {
+      var li = document.createElement('li');
+      li.textContent = fullLabel(k.start) + ' — ' + reasonText(k.reason);
+      skipped.appendChild(li);
+    });
+    $('done-skipped-box').hidden = !(s.skipped || []).length;
+    $('done-series').hidden = false;
   }
 
   function submitMove(ev) {
@@ -282,6 +371,10 @@
   var bookForm = $('book-form'), moveForm = $('move-form');
   if (bookForm) { bookForm.addEventListener('submit', submitBooking); }
   if (moveForm) { moveForm.addEventListener('submit', submitMove); }
+  if (repeatEl) {
+    repeatEl.addEventListener('change', previewSeries);
+    intervalEl.addEventListener('change', previewSeries);
+  }
   // The zone table names the detected zone canonically (Europe/Kyiv, not
   // Europe/Kiev) before the first slots load.
   ns.zones().then(function (table) {

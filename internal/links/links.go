@@ -13,6 +13,8 @@ import (
 const (
 	// Book is a booking link: a mentee's own, or a mentor's public one.
 	Book = "/book/:link"
+	// BookSeries is the mentee page's one-click series form.
+	BookSeries = "/book/:link/series"
 	// Manage is a mentee's page for one session (move, cancel).
 	Manage       = "/manage/:token"
 	ManageCancel = "/manage/:token/cancel"
@@ -54,6 +56,7 @@ const (
 	API                 = "/api/v1"
 	APIBookSlots        = "/api/v1/book/:link/slots"
 	APIBookBookings     = "/api/v1/book/:link/bookings"
+	APIBookSeries       = "/api/v1/book/:link/series"
 	APIManageReschedule = "/api/v1/manage/:token/reschedule"
 	APIBooking          = "/api/v1/bookings/:id" // also "{id}.ics?token=": one session's file
 )
