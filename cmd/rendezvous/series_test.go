@@ -170,3 +170,34 @@ func TestPagesBookForMentee(t *testing.T) {
 		t.Errorf("%d sessions booked for the mentee, want 4 (listed: %v)", len(got), got)
 	}
 }
+
+// TestSeriesSessionsCountInStatements: each session of a series is a
+// session for reports and statements: once held, one reported completed
+// and two not, the month's statement counts 1 completed and 2 unreported.
+func TestSeriesSessionsCountInStatements(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		s, admin := startForMentees(t, db, nil)
+		st := openDB(t, db)
+		m := createMentor(t, admin, map[string]any{"name": "Zoë Series", "timezone": "Europe/Paris", "max_mentees": 3, "horizon_days": 60})
+		mentee, _ := newMentee(t, admin, "sam", m.ID)
+		anon := client{t: t, base: s.base}
+		link := linkOf(*mentee.BookingURL)
+		var series seriesAnswer
+		if code := anon.do("POST", "/api/v1/book/"+link+"/series", map[string]any{"start": firstSlot(t, anon, link, "UTC"), "count": 3, "interval_weeks": 1}, &series); code != 201 || len(series.Bookings) != 3 {
+			t.Fatalf("book series: %d %+v", code, series)
+		}
+		month := time.Now().UTC().AddDate(0, -2, 0)
+		for i, b := range series.Bookings {
+			shiftSession(t, st, b.ID, time.Date(month.Year(), month.Month(), 3+7*i, 9, 0, 0, 0, time.UTC), 45)
+		}
+		mentor := client{t: t, base: s.base, token: m.Token}
+		if code := mentor.do("POST", "/api/v1/bookings/"+series.Bookings[0].ID+"/report", map[string]any{"outcome": "completed"}, nil); code != 200 {
+			t.Fatalf("report: %d", code)
+		}
+		var stmt statementAnswer
+		if code := admin.do("GET", "/api/v1/statements?month="+month.Format("2006-01")+"&mentor_id="+m.ID, nil, &stmt); code != 200 || len(stmt.Mentors) != 1 ||
+			stmt.Mentors[0].Completed != 1 || stmt.Mentors[0].Unreported != 2 || stmt.Mentors[0].Minutes != 45 {
+			t.Fatalf("statement: %d %+v", code, stmt)
+		}
+	})
+}
