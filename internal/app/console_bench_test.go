@@ -269,6 +269,11 @@ func breakdown(b *testing.B, st *store.Store) {
 		{"overdue pairs", func() error { _, _, err := st.OverduePairs(ctx, now.Add(-7*24*time.Hour), 15); return err }},
 		{"unreported sessions", func() error { _, _, err := st.UnreportedSessions(ctx, now.Add(-24*time.Hour), 15); return err }},
 		{"never booked", func() error { _, _, err := st.NeverBooked(ctx, 15); return err }},
+		{"needs a coordinator", func() error {
+			_, _, err := st.NeedsCoordinator(ctx, now.Add(-7*24*time.Hour), now.Add(-store.CoordinatorAfterNudge), 15)
+			return err
+		}},
+		{"due nudges (the sweep's read)", func() error { _, err := st.DueNudges(ctx, now.Add(-7*24*time.Hour), 500); return err }},
 		{"month figures", func() error {
 			_, err := st.ProgramFigures(ctx, month, month.AddDate(0, 1, 0), now.Add(-24*time.Hour))
 			return err
