@@ -99,3 +99,81 @@ func TestSeriesWriteback(t *testing.T) {
 		})
 	})
 }
+
+// TestSeriesWritebackFollowsReassignment: when a mentee is reassigned,
+// their series leaves the former mentor's calendar (no session of it is
+// left there) and the new mentor's calendar holds it as one object of a
+// UID of its own that expands (recurring-ical-events, ical.js) to exactly
+// the new mentor's sessions.
+func TestSeriesWritebackFollowsReassignment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		a := startApp(t, db, appOptions{allowPrivate: true})
+		peers(t, func(t *testing.T, srv *caldavtest.Server) {
+			ctx := context.Background()
+			suffix := t.Name()[strings.LastIndex(t.Name(), "/")+1:]
+			former, next := a.createMentor("Ada"+suffix), a.createMentor("Barbara"+suffix)
+			secondURL := srv.HomeURL + "barbara-series/"
+			srv.MakeCalendar(t, secondURL, "Barbara", "VEVENT")
+			if st := former.connect(srv.CalendarURL, srv.Username, srv.Password, nil); st != 201 {
+				t.Fatalf("connect: %d", st)
+			}
+			if st := next.connect(secondURL, srv.Username, srv.Password, nil); st != 201 {
+				t.Fatalf("connect the second calendar: %d", st)
+			}
+			link := (*former.BookingURL)[strings.LastIndex(*former.BookingURL, "/")+1:]
+			first := time.Now().UTC().AddDate(0, 0, 2).Truncate(24 * time.Hour).Add(9 * time.Hour)
+			var s struct {
+				ID string `json:"id"`
+			}
+			anon := client{t: t, base: a.base}
+			if st := anon.do("POST", "/api/v1/book/"+link+"/series", map[string]any{"start": first.Format(time.RFC3339), "count": 4,
+				"interval_weeks": 1, "name": "Mentee", "email": "mentee-" + former.ID + "@example.org", "timezone": "UTC"}, &s); st != 201 {
+				t.Fatalf("book series: %d", st)
+			}
+			var old *store.BookingSeries
+			eventually(t, "the series in the former mentor's calendar", func() bool {
+				var err error
+				old, err = a.store.Series(ctx, s.ID)
+				return err == nil && old.WritebackRef != ""
+			})
+			oldRef := old.WritebackRef
+			if st := a.admin.do("POST", "/api/v1/mentees/"+old.MenteeID+"/reassign", map[string]string{"mentor_id": next.ID}, nil); st != 200 {
+				t.Fatalf("reassign: %d", st)
+			}
+			var moved []store.Booking
+			var row *store.BookingSeries
+			eventually(t, "the new series in the new mentor's calendar", func() bool {
+				bs, err := a.store.Bookings(ctx, store.BookingFilter{MentorID: next.ID, Status: store.StatusConfirmed})
+				if err != nil || len(bs) != 4 || bs[0].SeriesID == "" || bs[0].SeriesID == s.ID {
+					return false
+				}
+				moved = bs
+				row, err = a.store.Series(ctx, bs[0].SeriesID)
+				return err == nil && row.WritebackRef != ""
+			})
+			eventually(t, "the former series removed", func() bool {
+				r, err := a.store.Series(ctx, s.ID)
+				return err == nil && r.WritebackRef == ""
+			})
+			if code, _ := fetch(t, srv, oldRef); code != 404 {
+				t.Fatalf("the former mentor's series object: %d, want 404", code)
+			}
+			if !strings.HasPrefix(srv.URL+strings.TrimPrefix(row.WritebackRef, "/"), secondURL) {
+				t.Fatalf("the new series was written to %s, not into %s", row.WritebackRef, secondURL)
+			}
+			code, body := fetch(t, srv, row.WritebackRef)
+			if code != 200 || !strings.Contains(body, "UID:"+row.UID) || row.UID == old.UID {
+				t.Fatalf("the new mentor's series object: %d\n%s", code, body)
+			}
+			var starts []time.Time
+			for _, b := range moved {
+				starts = append(starts, b.StartAt)
+			}
+			want := icaltest.Format(starts...)
+			py, js := icaltest.Expand(t, []byte(body), first.AddDate(0, 0, -7), first.AddDate(0, 0, 60))
+			if !icaltest.Equal(py, want) || !icaltest.Equal(js, want) {
+				t.Errorf("the new series expands to\npython  %v\nical.js %v\nwant    %v\n%s", py, js, want, body)
+			}
+		})
+	})
+}
