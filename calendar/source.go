@@ -44,4 +44,6 @@ type Item struct {
 	// reports it (Google), whether it blocks time or not; zero when
 	// unknown, and with ICS, which holds the start.
 	Start time.Time
+	// End is the event's end, reported as Start is.
+	End time.Time
 }

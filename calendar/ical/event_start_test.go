@@ -41,3 +41,19 @@ func TestEventStart(t *testing.T) {
 		t.Errorf("unreadable DTSTART: %v", err)
 	}
 }
+
+func TestEventSpan(t *testing.T) {
+	const obj = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" +
+		"BEGIN:VEVENT\r\nUID:end\r\nDTSTAMP:20261201T000000Z\r\nDTSTART;TZID=Europe/Paris:20261207T100000\r\nDTEND;TZID=Europe/Paris:20261207T104500\r\nEND:VEVENT\r\n" +
+		"BEGIN:VEVENT\r\nUID:duration\r\nDTSTAMP:20261201T000000Z\r\nDTSTART:20261207T090000Z\r\nDURATION:PT1H15M\r\nEND:VEVENT\r\n" +
+		"END:VCALENDAR\r\n"
+	for uid, want := range map[string][2]time.Time{
+		"end":      {time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC), time.Date(2026, 12, 7, 9, 45, 0, 0, time.UTC)},
+		"duration": {time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC), time.Date(2026, 12, 7, 10, 15, 0, 0, time.UTC)},
+	} {
+		start, end, err := EventSpan(context.Background(), []byte(obj), uid, Options{})
+		if err != nil || !start.Equal(want[0]) || !end.Equal(want[1]) {
+			t.Errorf("%s: %v – %v, %v; want %v – %v", uid, start, end, err, want[0], want[1])
+		}
+	}
+}

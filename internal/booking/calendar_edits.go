@@ -12,6 +12,7 @@ import (
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/jobs"
+	"github.com/rendezvous/rendezvous/internal/outbox"
 	"github.com/rendezvous/rendezvous/internal/store"
 )
 
@@ -25,6 +26,10 @@ const (
 	MoveRefusedOutsideHours = "outside_hours"
 	MoveRefusedSession      = "overlaps_session"
 	MoveRefusedBusy         = "busy"
+	// MoveRefusedLength: the event kept its start but got another end.
+	// A session lasts what the mentor's settings say (the mentee booked
+	// that length, and slots are offered by it): the length is kept.
+	MoveRefusedLength = "length"
 )
 
 // errStaleEdit: the session changed since the edit was seen (or the
@@ -62,6 +67,12 @@ func (s *Service) ApplyCalendarEdit(ctx context.Context, e jobs.CalendarEditArgs
 		_, err = s.cancel(ctx, t, "", ScopeThis)
 	} else {
 		_, err = s.mutate(ctx, t, EventRescheduled, func(tx *store.Tx, b *store.Booking, m *store.Mentor) (string, error) {
+			if e.Start.Equal(b.StartAt) {
+				if !e.End.IsZero() && !e.End.Equal(b.EndAt) {
+					return "", &refusedMove{MoveRefusedLength}
+				}
+				return "", errStaleEdit // the event is where the session is
+			}
 			reason, err := s.calendarMoveProblem(ctx, tx, m, b, e.Start)
 			if err != nil {
 				return "", err
@@ -107,9 +118,12 @@ func asCalendar(e jobs.CalendarEditArgs) target {
 	}}
 }
 
-// refuseCalendarMove records why the move was refused and writes the
-// event back at the session's time: the mentor's calendar must not show
-// the session where it is not happening.
+// refuseCalendarMove records why the move was refused, mails the mentor
+// (which session, where they moved it, why not, and that it keeps its
+// time) and writes the event back at the session's time: the mentor's
+// calendar must not show the session where it is not happening. All in
+// one transaction: the mail exists if and only if the refusal does, once
+// per edit (a job run again after its commit finds it recorded).
 func (s *Service) refuseCalendarMove(ctx context.Context, e jobs.CalendarEditArgs, reason string) error {
 	err := s.store.InTx(ctx, func(tx *store.Tx) error {
 		b, err := asCalendar(e).lock(ctx, tx)
@@ -117,13 +131,28 @@ func (s *Service) refuseCalendarMove(ctx context.Context, e jobs.CalendarEditArg
 			return err
 		}
 		now, start := s.now().UTC(), e.Start.UTC()
+		if e.ETag != "" && b.WritebackEtag == e.ETag && b.CalendarRefusedStart != nil && b.CalendarRefusedStart.Equal(start) {
+			return nil // this very edit was refused already
+		}
 		b.CalendarRefusedStart, b.CalendarRefusedReason, b.CalendarRefusedAt = &start, reason, &now
 		// Seen: the same edited object is not refused again at each sync.
 		b.WritebackEtag = e.ETag
 		if err := tx.UpdateBooking(ctx, b); err != nil {
 			return err
 		}
-		return s.jobs.InsertTx(ctx, tx, jobs.WritebackArgs{BookingID: b.ID}, nil)
+		mentor, mentee, err := outbox.Parties(ctx, tx.Q, b)
+		if err != nil {
+			return err
+		}
+		tried := outbox.Tried{Start: start, End: e.End.UTC(), Reason: reason}
+		if tried.End.IsZero() || reason != MoveRefusedLength {
+			tried.End = start.Add(b.EndAt.Sub(b.StartAt))
+		}
+		mail, err := s.outbox.MoveRefusedMail(b, mentor, mentee, tried)
+		if err != nil {
+			return err
+		}
+		return s.jobs.InsertManyTx(ctx, tx, []river.InsertManyParams{mail, {Args: jobs.WritebackArgs{BookingID: b.ID}}})
 	})
 	if errors.Is(err, errStaleEdit) || errors.Is(err, errNoBooking) {
 		return nil

@@ -67,6 +67,18 @@ func (f *fixture) mails(event string) int {
 	return n
 }
 
+func (f *fixture) lastMail(event string) jobs.MailArgs {
+	f.jobs.mu.Lock()
+	defer f.jobs.mu.Unlock()
+	var last jobs.MailArgs
+	for _, a := range f.jobs.args {
+		if m, ok := a.(jobs.MailArgs); ok && m.Event == event {
+			last = m
+		}
+	}
+	return last
+}
+
 func (f *fixture) writebacks() int {
 	f.jobs.mu.Lock()
 	defer f.jobs.mu.Unlock()
@@ -132,6 +144,37 @@ func TestCalendarEditRules(t *testing.T) {
 			if sb, _ := f.store.Booking(ctx, b.ID); sb.WritebackEtag != `"v2"` {
 				t.Fatalf("%s: the refused edit's ETag is not remembered: %q", c.name, sb.WritebackEtag)
 			}
+			// The mentor is told, once: the same edit applied again (a job
+			// run twice) mails nothing more.
+			refusals := f.mails("calendar_move_refused")
+			if err := f.book.ApplyCalendarEdit(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+			if f.mails("calendar_move_refused") != refusals {
+				t.Fatalf("%s: the same edit mailed the mentor again", c.name)
+			}
+			last := f.lastMail("calendar_move_refused")
+			if !last.ToMentor || last.Refused != c.reason || last.TriedStart == nil || !last.TriedStart.Equal(c.to) {
+				t.Fatalf("%s: the mentor's mail: %+v", c.name, last)
+			}
+		}
+		if f.mails("calendar_move_refused") != 5 {
+			t.Fatalf("refused moves mailed the mentor %d times, want 5", f.mails("calendar_move_refused"))
+		}
+
+		// Only the end changed (the mentor stretched the event to an
+		// hour): the session keeps its length, and the mentor is told.
+		resized := f.writtenInto(calID, b.ID, b.Start)
+		resized.End = b.Start.Add(time.Hour)
+		if err := f.book.ApplyCalendarEdit(ctx, resized); err != nil {
+			t.Fatal(err)
+		}
+		if got := get(); !got.Start.Equal(b.Start) || !got.End.Equal(b.End) || got.Sequence != 0 || got.CalendarRefusal == nil ||
+			got.CalendarRefusal.Reason != booking.MoveRefusedLength {
+			t.Fatalf("after a length change: %+v %+v", got, got.CalendarRefusal)
+		}
+		if last := f.lastMail("calendar_move_refused"); last.Refused != "length" || last.TriedEnd == nil || !last.TriedEnd.Equal(resized.End) {
+			t.Fatalf("the mentor's mail of a length change: %+v", last)
 		}
 		if f.mails("rescheduled") != 0 {
 			t.Fatal("a refused move sent mails")

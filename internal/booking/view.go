@@ -49,7 +49,7 @@ type Booking struct {
 // calendar onto a time that was not free: the session kept its time.
 type CalendarRefusal struct {
 	Start  time.Time // where the event was moved
-	Reason string    // MoveRefusedPast, MoveRefusedOutsideHours, MoveRefusedSession, MoveRefusedBusy
+	Reason string    // MoveRefusedPast, MoveRefusedOutsideHours, MoveRefusedSession, MoveRefusedBusy, MoveRefusedLength
 	At     time.Time // when it was seen
 }
 

@@ -22,6 +22,9 @@ import (
 //
 //   - moved: the object came back with an ETag other than the one our
 //     write got, and its DTSTART (Google: start) differs from the session's;
+//   - resized: the same, but only its end (DTEND, DURATION) differs: the
+//     session's length is the mentor's setting, so the booking service
+//     keeps it and tells the mentor, as for a move onto a busy time;
 //   - deleted: the sync reported it deleted (sync-collection 404, Google
 //     "cancelled") or a complete listing lacked it, and then a direct read
 //     of the object answered 404/410 (Google: not found or cancelled), and
@@ -63,9 +66,9 @@ func (s *Service) sessionEdits(ctx context.Context, src Source, m *store.Mentor,
 		}
 		edit := jobs.CalendarEditArgs{BookingID: b.ID, Sequence: b.Sequence, CalendarID: cal.ID, Key: b.WritebackRef}
 		if it, ok := upserts[b.WritebackRef]; ok {
-			start, moved := s.movedTo(ctx, m, cal, b, it)
-			if moved {
-				edit.Start, edit.ETag = start, it.ETag
+			start, end, changed := s.editedTo(ctx, m, cal, b, it)
+			if changed {
+				edit.Start, edit.End, edit.ETag = start, end, it.ETag
 				edits = append(edits, edit)
 			}
 			continue
@@ -85,24 +88,28 @@ func (s *Service) sessionEdits(ctx context.Context, src Source, m *store.Mentor,
 	return edits, nil
 }
 
-// movedTo reads where the session's event now starts, and whether that
-// is a move: an object we wrote ourselves (same ETag), or one whose start
-// cannot be read, is not.
-func (s *Service) movedTo(ctx context.Context, m *store.Mentor, cal *store.Calendar, b *store.Booking, it *calendar.Item) (start time.Time, moved bool) {
+// editedTo reads when the session's event now starts and ends, and
+// whether either changed: an object we wrote ourselves (same ETag), or
+// one whose times cannot be read, is no edit. end is zero when unknown.
+func (s *Service) editedTo(ctx context.Context, m *store.Mentor, cal *store.Calendar, b *store.Booking, it *calendar.Item) (start, end time.Time, changed bool) {
 	if it.ETag != "" && sameETag(it.ETag, b.WritebackEtag) {
-		return start, false
+		return start, end, false
 	}
-	start = it.Start
+	start, end = it.Start, it.End
 	if len(it.ICS) > 0 {
 		var err error
-		start, err = ical.EventStart(ctx, it.ICS, b.UID, ical.Options{Location: mentorZone(m)})
+		start, end, err = ical.EventSpan(ctx, it.ICS, b.UID, ical.Options{Location: mentorZone(m)})
 		if err != nil {
 			s.warn(cal.ConnectionID, "the event of a session could not be read; its changes are not followed",
 				slog.String("calendar", cal.ID), slog.String("booking", b.ID), slog.Any("error", err))
-			return start, false
+			return start, end, false
 		}
 	}
-	return start, !start.IsZero() && !start.Equal(b.StartAt)
+	if start.IsZero() {
+		return start, end, false
+	}
+	resized := !end.IsZero() && end.After(start) && !end.Equal(b.EndAt)
+	return start, end, !start.Equal(b.StartAt) || resized
 }
 
 // goneChecker is a Source that can confirm a deletion with the server.

@@ -174,8 +174,41 @@ func TestCalendarEditsFollowThrough(t *testing.T) {
 			if got := m.booking(id); !got.Start.Equal(to) || got.Status != "confirmed" {
 				t.Fatalf("after syncing the put-back event: %+v", got)
 			}
-			if len(smtp.Messages()) != mails {
-				t.Fatalf("a refused move sent %d mails", len(smtp.Messages())-mails)
+			// The mentor is told once (not at every sync), the mentee not.
+			texts := waitMails(t, smtp, mentorMail, 3)
+			if refusal := texts[2]; len(texts) != 3 || !strings.Contains(refusal, "your calendar is busy then") ||
+				!strings.Contains(refusal, "stays at its time") || strings.Contains(refusal, "METHOD:") {
+				t.Fatalf("mails to the mentor after the refused move: %d, the last:\n%s", len(texts), texts[len(texts)-1])
+			}
+			m.sync()
+			time.Sleep(300 * time.Millisecond)
+			if len(smtp.Messages()) != mails+1 {
+				t.Fatalf("a refused move sent %d mails, want 1 (to the mentor)", len(smtp.Messages())-mails)
+			}
+
+			// Only its end changed (stretched by half an hour): the session
+			// keeps its length, the mentor is told, the event put back.
+			b = a.written(id)
+			endStamp := "DTEND:" + to.Add(end.Sub(start)).Format("20060102T150405Z")
+			srv.PutAt(t, objURL, moveObject(srv.Get(t, objURL), to, to.Add(end.Sub(start)+30*time.Minute)))
+			m.sync()
+			eventually(t, "the length change reported", func() bool {
+				r := m.booking(id).CalendarMoveRefused
+				return r != nil && r.Reason == "length"
+			})
+			if got := m.booking(id); !got.Start.Equal(to) || got.Sequence != 1 {
+				t.Fatalf("after the length change: %+v", got)
+			}
+			texts = waitMails(t, smtp, mentorMail, 4)
+			if !strings.Contains(texts[3], "changed the length") || !strings.Contains(texts[3], "stays at its time") {
+				t.Fatalf("the mentor's mail of a length change:\n%s", texts[3])
+			}
+			eventually(t, "the event put back at the session's length", func() bool {
+				body := srv.Get(t, objURL)
+				return strings.Contains(body, stamp) && (strings.Contains(body, endStamp) || strings.Contains(body, "DURATION:"))
+			})
+			if n := len(mailTexts(t, smtp, menteeMail)); n != 2 {
+				t.Fatalf("the mentee got %d mails, want 2 (confirmation, reschedule)", n)
 			}
 
 			// Deleted in the mentor's calendar: cancelled, with notice.
@@ -187,9 +220,9 @@ func TestCalendarEditsFollowThrough(t *testing.T) {
 			if got := m.booking(id); got.ChangedBy == nil || *got.ChangedBy != "calendar" {
 				t.Fatalf("after the deletion: %+v", got)
 			}
-			for _, addr := range []string{menteeMail, mentorMail} {
-				texts := waitMails(t, smtp, addr, 3)
-				if len(texts) != 3 || !strings.Contains(texts[2], "METHOD:CANCEL") {
+			for addr, n := range map[string]int{menteeMail: 3, mentorMail: 5} {
+				texts := waitMails(t, smtp, addr, n)
+				if len(texts) != n || !strings.Contains(texts[n-1], "METHOD:CANCEL") {
 					t.Fatalf("mails to %s: %d, the last:\n%s", addr, len(texts), texts[len(texts)-1])
 				}
 			}

@@ -41,6 +41,13 @@ type MailArgs struct {
 	// Summary is a report's summary mailed to the mentee (with their
 	// booking link in RebookTokenSealed).
 	Summary string `json:"summary,omitempty"`
+	// TriedStart, TriedEnd and Refused are, in a calendar_move_refused
+	// mail, where the mentor moved the session's event in their calendar
+	// (or, for a length change, where it ended) and why the session did
+	// not follow.
+	TriedStart *time.Time `json:"tried_start,omitempty"`
+	TriedEnd   *time.Time `json:"tried_end,omitempty"`
+	Refused    string     `json:"refused,omitempty"`
 	// Skipped are the starts of a weekly series not booked, with why (a
 	// series' confirmation lists them).
 	Skipped []SkippedArgs `json:"skipped,omitempty"`
@@ -144,8 +151,8 @@ func (a StaffSigninMailArgs) MarshalJSON() ([]byte, error) {
 }
 
 // CalendarEditArgs is a change the mentor made to a session's event in
-// their own calendar, seen by the sync: the event moved to Start, or
-// deleted. It is applied only to the booking version it was seen against
+// their own calendar, seen by the sync: the event moved to Start (or only
+// its end changed to End), or deleted. It is applied only to the booking version it was seen against
 // (Sequence, written to CalendarID at Key): any change since makes it
 // stale, and it is dropped.
 type CalendarEditArgs struct {
@@ -156,6 +163,9 @@ type CalendarEditArgs struct {
 	Key        string    `json:"key"`
 	Deleted    bool      `json:"deleted,omitempty"`
 	Start      time.Time `json:"start"`
+	// End is where the event now ends (zero: unknown, as in jobs queued
+	// before it was read). With Start unchanged, only the length changed.
+	End time.Time `json:"end"`
 	// ETag is the moved event's; a refused move remembers it, so the
 	// same edit is not refused again at every sync.
 	ETag string `json:"etag,omitempty"`

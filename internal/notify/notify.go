@@ -35,7 +35,22 @@ const (
 	Summary Kind = "summary"
 	// ReportDue: a reminder to the mentor to file a session's report.
 	ReportDue Kind = "report_due"
+	// MoveRefused: to the mentor, the session did not follow their move
+	// (or length change) of its event in their own calendar; it keeps
+	// its time. No invitation: nothing changed.
+	MoveRefused Kind = "calendar_move_refused"
 )
+
+// Why a calendar edit was refused (Tried.Reason), as the booking service
+// says it.
+var refusalReasons = map[string]bool{"past": true, "outside_hours": true, "overlaps_session": true, "busy": true, "length": true}
+
+// Tried is the mentor's refused edit of the session's event: moved to
+// Start, or (Reason "length") ending at End instead.
+type Tried struct {
+	Start, End time.Time
+	Reason     string
+}
 
 const (
 	langEnglish = "en"
@@ -80,6 +95,8 @@ type Extra struct {
 	// Skipped are the starts of a weekly series not booked, with why
 	// (the series' confirmation lists them).
 	Skipped []Skipped
+	// Tried is the refused calendar edit (MoveRefused mails).
+	Tried Tried
 }
 
 //go:embed templates/*.tmpl
@@ -138,6 +155,11 @@ type view struct {
 	// Series describes the weekly series the session belongs to, nil for
 	// a session on its own.
 	Series *seriesView
+	// Tried and TriedEnd are where the mentor moved the session's event
+	// (or, with Refused "length", where they made it end); Refused why
+	// the session did not follow.
+	Tried, TriedEnd string
+	Refused         string
 }
 
 // Render writes the subject, plain text and HTML of one mail.
@@ -165,7 +187,7 @@ func Render(kind Kind, s calendar.Session, to Recipient, extra Extra) (subject, 
 		Summary:       strings.TrimSpace(extra.Summary),
 		ForMentor:     to.IsMentor,
 	}
-	if s.Series != nil && !s.Cancelled && kind != Reminder && kind != Summary && kind != ReportDue {
+	if s.Series != nil && !s.Cancelled && kind != Reminder && kind != Summary && kind != ReportDue && kind != MoveRefused {
 		var skipped []Skipped
 		if kind == Confirmed || kind == Transferred {
 			skipped = extra.Skipped
@@ -173,6 +195,13 @@ func Render(kind Kind, s calendar.Session, to Recipient, extra Extra) (subject, 
 		if v.Series, err = newSeriesView(s.Series, to.Location, extra.OtherLocation, lang, skipped); err != nil {
 			return "", "", "", err
 		}
+	}
+	if kind == MoveRefused {
+		v.Tried = formatWhen(extra.Tried.Start, to.Location, lang)
+		if !extra.Tried.End.IsZero() {
+			v.TriedEnd = formatWhen(extra.Tried.End, to.Location, lang)
+		}
+		v.Refused = extra.Tried.Reason
 	}
 	if kind == Rescheduled && !extra.Previous.IsZero() {
 		v.Was = formatWhen(extra.Previous, to.Location, lang)
@@ -254,6 +283,14 @@ func checkKind(kind Kind, extra Extra) error {
 			return fmt.Errorf("notify: a summary mail needs a summary")
 		}
 		return nil
+	case MoveRefused:
+		if extra.Tried.Start.IsZero() || !refusalReasons[extra.Tried.Reason] {
+			return fmt.Errorf("notify: a refused calendar move needs its time and a known reason, got %q", extra.Tried.Reason)
+		}
+		if extra.Tried.Reason == "length" && extra.Tried.End.IsZero() {
+			return fmt.Errorf("notify: a refused length change needs the end it was given")
+		}
+		return nil
 	case ReportDue:
 		if extra.SessionURL == "" {
 			return fmt.Errorf("notify: a report reminder needs the session's page")
@@ -310,6 +347,11 @@ func messageID(kind Kind, s calendar.Session, to Recipient, from calendar.Person
 	if extra.Summary != "" {
 		// Each corrected summary is a mail of its own.
 		key = fmt.Appendf(key, "\x00%s", extra.Summary)
+	}
+	if kind == MoveRefused {
+		// Each refused edit is a mail of its own; the session's version
+		// does not change with it.
+		key = fmt.Appendf(key, "\x00%d\x00%d\x00%s", extra.Tried.Start.Unix(), extra.Tried.End.Unix(), extra.Tried.Reason)
 	}
 	sum := sha256.Sum256(key)
 	domain := "rendezvous.invalid"

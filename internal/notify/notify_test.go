@@ -254,3 +254,81 @@ func TestBuildMessage(t *testing.T) {
 		t.Errorf("Message-IDs must be stable per mail and differ per recipient: %s %s %s", a.MessageID, b.MessageID, c.MessageID)
 	}
 }
+
+// TestRenderMoveRefused: the mentor is told which session, where they
+// moved it, why the session did not follow, and that it keeps its time,
+// in English and French, text and HTML, for every reason; no invitation.
+func TestRenderMoveRefused(t *testing.T) {
+	paris := mustZone(t, "Europe/Paris")
+	tried := session().Start.Add(3 * time.Hour)
+	want := map[string]struct {
+		kept, tried, length string
+		why                 map[string]string
+	}{
+		"en": {"stays at its time", "Monday, December 7, 2026 at 5:30 PM (Europe/Paris)", "what your settings say (45 minutes)", map[string]string{
+			"past": "already passed", "outside_hours": "outside your available hours", "overlaps_session": "another of your sessions",
+			"busy": "your calendar is busy then", "length": "changed the length"}},
+		"fr": {"garde son horaire", "lundi 7 décembre 2026 à 17:30 (Europe/Paris)", "ce que disent vos réglages (45 minutes)", map[string]string{
+			"past": "déjà passé", "outside_hours": "en dehors de vos heures", "overlaps_session": "une autre de vos séances",
+			"busy": "votre agenda est occupé", "length": "changé la durée"}},
+	}
+	for lang, w := range want {
+		for reason, why := range w.why {
+			t.Run(lang+"/"+reason, func(t *testing.T) {
+				extra := Extra{Tried: Tried{Start: tried, Reason: reason}, SessionURL: "https://rdv.example.org/mentor/sessions/b1"}
+				if reason == "length" {
+					extra.Tried = Tried{Start: session().Start, End: session().Start.Add(90 * time.Minute), Reason: reason}
+				}
+				msg, err := BuildMessage(MoveRefused, session(), mentorRecipient(lang, paris), calendar.Person{Email: "noreply@example.org"}, extra)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if msg.ICS != nil || msg.Method != "" {
+					t.Errorf("a refused move carries an invitation (%s)", msg.Method)
+				}
+				when := map[string]string{"en": "Monday, December 7, 2026 at 2:30 PM (Europe/Paris)", "fr": "lundi 7 décembre 2026 à 14:30 (Europe/Paris)"}[lang]
+				if !strings.Contains(msg.Subject, when) {
+					t.Errorf("subject %q lacks the session's time", msg.Subject)
+				}
+				for _, part := range []string{msg.Text, msg.HTML} {
+					for _, s := range []string{why, w.kept, when, "Zoë", extra.SessionURL} {
+						if !strings.Contains(part, s) && !strings.Contains(part, strings.ReplaceAll(s, "'", "&#39;")) {
+							t.Errorf("missing %q in:\n%s", s, part)
+						}
+					}
+					if reason == "length" && !strings.Contains(part, w.length) {
+						t.Errorf("missing the session's length %q in:\n%s", w.length, part)
+					}
+					if reason != "length" && !strings.Contains(part, w.tried) {
+						t.Errorf("missing the time tried %q in:\n%s", w.tried, part)
+					}
+					if strings.Contains(part, "tok_secret") {
+						t.Errorf("the mentee's manage link in the mentor's mail")
+					}
+				}
+			})
+		}
+	}
+	if _, _, _, err := Render(MoveRefused, session(), mentorRecipient("en", paris), Extra{Tried: Tried{Start: tried, Reason: "whim"}}); err == nil {
+		t.Error("an unknown reason was rendered")
+	}
+}
+
+// Two refused edits of one session version are two mails: the sender
+// drops a Message-ID it sent before.
+func TestMoveRefusedMessageIDPerEdit(t *testing.T) {
+	from := calendar.Person{Email: "noreply@example.org"}
+	to := mentorRecipient("en", time.UTC)
+	a, err := BuildMessage(MoveRefused, session(), to, from, Extra{Tried: Tried{Start: session().Start.Add(time.Hour), Reason: "busy"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := BuildMessage(MoveRefused, session(), to, from, Extra{Tried: Tried{Start: session().Start, End: session().Start.Add(time.Hour), Reason: "length"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := BuildMessage(MoveRefused, session(), to, from, Extra{Tried: Tried{Start: session().Start.Add(time.Hour), Reason: "busy"}})
+	if a.MessageID == b.MessageID || a.MessageID != again.MessageID {
+		t.Fatalf("message ids %q %q %q", a.MessageID, b.MessageID, again.MessageID)
+	}
+}

@@ -149,6 +149,34 @@ func (o *Outbox) ReportDueMail(b *store.Booking, mentor *store.Mentor, mentee *s
 		Language: mentor.Language, Timezone: mentor.Timezone, OtherTimezone: mentee.Timezone}}, nil
 }
 
+// Tried is a change the mentor made to a session's event in their own
+// calendar that the session did not follow: moved to Start (or, with
+// Reason "length", ending at End), refused for Reason.
+type Tried struct {
+	Start, End time.Time
+	Reason     string
+}
+
+// MoveRefusedMail tells the mentor that the session did not follow their
+// calendar edit, why, and that it keeps its time. The mentee is not told:
+// nothing changed for them.
+func (o *Outbox) MoveRefusedMail(b *store.Booking, mentor *store.Mentor, mentee *store.Mentee, tried Tried) (river.InsertManyParams, error) {
+	sess, err := o.Session(b, mentor, mentee)
+	if err != nil {
+		return river.InsertManyParams{}, err
+	}
+	sess.ManageURL = "" // the mentee's key
+	sess.VideoURL = o.VideoURL(b, true)
+	start, end := tried.Start.UTC(), tried.End.UTC()
+	args := jobs.MailArgs{BookingID: b.ID, Event: EventMoveRefused, Session: jobs.SealSession(o.box, sess), ToMentor: true,
+		Language: mentor.Language, Timezone: mentor.Timezone, OtherTimezone: mentee.Timezone,
+		Refused: tried.Reason, TriedStart: &start, Note: b.Note}
+	if !tried.End.IsZero() {
+		args.TriedEnd = &end
+	}
+	return river.InsertManyParams{Args: args}, nil
+}
+
 // ReleaseHeld sends the mails a session held for its Google Meet link
 // (its confirmation, or its transfer to a new mentor), once the link is
 // stored; run it in the transaction that stores the link.
@@ -216,6 +244,12 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.MailArgs]) er
 	}
 	if a.PreviousStart != nil {
 		extra.Previous = *a.PreviousStart
+	}
+	if a.TriedStart != nil {
+		extra.Tried = notify.Tried{Start: *a.TriedStart, Reason: a.Refused}
+		if a.TriedEnd != nil {
+			extra.Tried.End = *a.TriedEnd
+		}
 	}
 	if a.ToMentor {
 		to.Person = sess.Organizer

@@ -32,6 +32,9 @@ const (
 	EventSummary = "summary"
 	// EventReportDue reminds a mentor to file a session's report.
 	EventReportDue = "report_due"
+	// EventMoveRefused tells a mentor that the session did not follow
+	// their move (or length change) of its event in their calendar.
+	EventMoveRefused = "calendar_move_refused"
 )
 
 // CancelledByReassignment is who cancelled, in the former mentor's mail,

@@ -15,13 +15,16 @@ import (
 func eventItem(ev *calendarapi.Event, zone *time.Location) calendar.Item {
 	item := calendar.Item{Key: ev.Id, ETag: ev.Etag}
 	start, ok1 := eventTime(ev.Start, zone)
+	end, ok2 := eventTime(ev.End, zone)
 	if ok1 {
 		item.Start = start
+	}
+	if ok1 && ok2 {
+		item.End = end
 	}
 	if !blocksTime(ev) {
 		return item
 	}
-	end, ok2 := eventTime(ev.End, zone)
 	if !ok1 || !ok2 || !end.After(start) {
 		return item
 	}
