@@ -128,7 +128,21 @@ func TestGoogleCalendarEditsFollowThrough(t *testing.T) {
 			return at.Equal(to)
 		})
 		g.sync(t)
-		if got := get(); !got.Start.Equal(to) || got.Status != "confirmed" || len(smtp.Messages()) != 4 {
+		// The mentor is told once, the mentee not.
+		refusalTo := func(want string) string {
+			var last string
+			for _, m := range smtp.Messages() {
+				if text := decodedText(t, m.Data); strings.EqualFold(m.To[0], "grace@example.org") && strings.Contains(text, want) {
+					last = text
+				}
+			}
+			return last
+		}
+		waitMailRaw(t, smtp, 5)
+		if text := refusalTo("your calendar is busy then"); !strings.Contains(text, "stays at its time") || strings.Contains(text, "BEGIN:VCALENDAR") {
+			t.Fatalf("the mentor's mail of the refused move:\n%s", text)
+		}
+		if got := get(); !got.Start.Equal(to) || got.Status != "confirmed" || len(smtp.Messages()) != 5 {
 			t.Fatalf("after syncing the put-back event: %+v, %d mails", got, len(smtp.Messages()))
 		}
 		if got := get(); got.ChangedBy == nil || *got.ChangedBy != "calendar" {
@@ -174,6 +188,27 @@ func TestGoogleCalendarEditsFollowThrough(t *testing.T) {
 			}
 		}
 
+		// Only its length changed: kept, the mentor told, put back.
+		evID = written()
+		g.sync(t)
+		ev, _ := g.fake.Event(g.fake.User, evID)
+		ev.End = &calendarapi.EventDateTime{DateTime: to.Add(90 * time.Minute).Format(time.RFC3339)}
+		g.fake.PutEvent(g.fake.User, ev)
+		g.sync(t)
+		eventually(t, 20*time.Second, "the length change reported", func() bool {
+			r := get().CalendarMoveRefused
+			return r != nil && r.Reason == "length"
+		})
+		waitMailRaw(t, smtp, 7) // with the sign-in link
+		if text := refusalTo("changed the length"); !strings.Contains(text, "stays at its time") {
+			t.Fatalf("the mentor's mail of the length change:\n%s", text)
+		}
+		eventually(t, 20*time.Second, "the event put back at the session's length", func() bool {
+			ev, _ := g.fake.Event(g.fake.User, evID)
+			end, _ := time.Parse(time.RFC3339, ev.End.DateTime)
+			return end.Equal(to.Add(30 * time.Minute))
+		})
+
 		// Deleted: cancelled, mails to both.
 		evID = written()
 		g.fake.DeleteEvent(g.fake.User, evID)
@@ -182,7 +217,7 @@ func TestGoogleCalendarEditsFollowThrough(t *testing.T) {
 		if got := get(); got.ChangedBy == nil || *got.ChangedBy != "calendar" {
 			t.Fatalf("after the deletion: %+v", got)
 		}
-		waitMailRaw(t, smtp, 7) // and the sign-in link
+		waitMailRaw(t, smtp, 9)
 		for _, addr := range []string{"ada@example.org", "grace@example.org"} {
 			if texts := mailsTo(addr); len(texts) != 3 || !strings.Contains(texts[2], "METHOD:CANCEL") {
 				t.Fatalf("mails to %s: %d\n%s", addr, len(texts), texts[len(texts)-1])

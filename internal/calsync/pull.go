@@ -25,6 +25,9 @@ type pulled struct {
 	// edits are the mentor's edits of our sessions' events (edits.go),
 	// enqueued with the sync's transaction.
 	edits []jobs.CalendarEditArgs
+	// fills settle sessions written before edits were followed
+	// (backfill.go).
+	fills []backfill
 	err   error
 }
 

@@ -101,6 +101,9 @@ func (s *Service) pullStored(ctx context.Context, src Source, m *store.Mentor, c
 			p = pulled{cal: cal, err: fmt.Errorf("sync calendar %s: %w", cal.ID, err)}
 		}
 	}
+	if p.err == nil && hasLegacy(written) {
+		p.fills = s.legacySessions(ctx, m, cal, written, mergeItems(cal.ID, stored, p.changes))
+	}
 	return p, nil
 }
 
@@ -116,6 +119,9 @@ func (s *Service) recordSync(ctx context.Context, conn *store.Connection, pulls 
 					return err
 				}
 				if err := s.enqueueEdits(ctx, tx, p.edits); err != nil {
+					return err
+				}
+				if err := s.writeBackfills(ctx, tx, p.fills); err != nil {
 					return err
 				}
 				continue

@@ -226,3 +226,17 @@ func (q Q) SetBookingWriteback(ctx context.Context, bookingID, calendarID, ref, 
 	}
 	return nil
 }
+
+// BackfillWritebackSequence records that the event of a session written
+// before versions were recorded holds its current version (with the
+// event's ETag), unless the booking changed or was written meanwhile.
+func (q Q) BackfillWritebackSequence(ctx context.Context, bookingID string, sequence int, etag string) error {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	err := db.Model(&Booking{}).Where("id = ? AND sequence = ? AND writeback_sequence = -1", bookingID, sequence).
+		UpdateColumns(map[string]any{"writeback_sequence": sequence, "writeback_etag": etag}).Error
+	if err != nil {
+		return fmt.Errorf("record the written version of booking %s: %w", bookingID, translate(err))
+	}
+	return nil
+}
