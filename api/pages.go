@@ -16,6 +16,7 @@ import (
 
 	"github.com/rendezvous/rendezvous/calendar/zonenames"
 	"github.com/rendezvous/rendezvous/internal/apperr"
+	"github.com/rendezvous/rendezvous/internal/notify"
 )
 
 // The web pages are server-rendered html/template files with embedded CSS
@@ -99,6 +100,38 @@ type page struct {
 	Scripts []string // files under /static to load after common.js
 	// Console is the staff console's navigation, on console pages only.
 	Console *consoleNav
+	// zone is where When writes times (nil: UTC).
+	zone *time.Location
+}
+
+// When writes an instant (a time.Time or *time.Time) in the page's zone
+// and language: what a reader without JavaScript sees, and what the
+// scripts rewrite in the browser's zone for <time data-local>.
+func (p *page) When(v any) string {
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case *time.Time:
+		if x == nil {
+			return ""
+		}
+		t = *x
+	default:
+		return ""
+	}
+	loc := p.zone
+	if loc == nil {
+		loc = time.UTC
+	}
+	return notify.FormatWhen(t, loc, p.Lang)
+}
+
+// inZone sets the zone of When by name (UTC when unknown).
+func (p *page) inZone(name string) {
+	if loc, err := time.LoadLocation(zonenames.Canonical(name)); err == nil {
+		p.zone = loc
+	}
 }
 
 func (s *Server) newPage(c echo.Context, titleKey string, data any) *page {

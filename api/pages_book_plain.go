@@ -11,14 +11,13 @@ import (
 	"github.com/rendezvous/rendezvous/calendar/zonenames"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/booking"
-	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/notify"
 )
 
-// Booking without JavaScript: the booking page also holds a plain form
-// (hidden by the picker script when it runs) that picks a zone, then a
-// day, then a time, and posts to the page itself. Times are rendered on
-// the server in the visitor's zone.
+// Booking and moving without JavaScript: the booking and manage pages
+// also hold a plain form (hidden by the picker script when it runs) that
+// picks a zone, then a day, then a time, and posts it. Times are
+// rendered on the server in the visitor's zone.
 
 // zoneCookie holds the visitor's zone, set by the plain form and by the
 // page scripts, so that the server can write times in it.
@@ -44,7 +43,9 @@ type plainBook struct {
 	Days     []plainDay
 	DayLabel string
 	Times    []plainTime
-	Action   string
+	// Page is where the zone and day choices are shown (GET); Action
+	// takes the chosen time (POST).
+	Page, Action string
 }
 
 // viewerZone is the zone a page writes times in: ?tz= (remembered in a
@@ -80,23 +81,40 @@ func cookieValue(c echo.Context, name string) string {
 	return ""
 }
 
-// plainBooking lists the link's free days in the visitor's zone and the
-// times of the chosen day (?day=YYYY-MM-DD, else the first free day).
-func (s *Server) plainBooking(c echo.Context, token string, link *booking.Link, lang string, checked string) (*plainBook, error) {
-	zone, loc := s.viewerZone(c, link.MentorTimezone)
-	days := link.HorizonDays + 1
+// plainWhere is what a plain slot form lists and where it goes: the
+// slots of key from load, the page the day links open (page) and the
+// address the chosen time is posted to (action).
+type plainWhere struct {
+	key          string
+	load         slotSource
+	page, action string
+	horizonDays  int
+	mentorZone   string
+	// current is the session's own time when moving it: not offered.
+	current time.Time
+}
+
+// plainSlots lists the free days in the visitor's zone and the times of
+// the chosen day (?day=YYYY-MM-DD, else the first free day); checked is
+// the time posted, shown again checked.
+func (s *Server) plainSlots(c echo.Context, w plainWhere, lang string, checked string) (*plainBook, error) {
+	zone, loc := s.viewerZone(c, w.mentorZone)
+	days := w.horizonDays + 1
 	if days > plainWindowDays {
 		days = plainWindowDays
 	}
 	now := time.Now().UTC().Truncate(time.Minute)
-	slots, err := s.Booking.Slots(c.Request().Context(), token, now, now.Add(time.Duration(days)*24*time.Hour), zone)
+	slots, err := w.load(c.Request().Context(), w.key, now, now.Add(time.Duration(days)*24*time.Hour), zone)
 	if err != nil {
 		return nil, err
 	}
-	pb := &plainBook{Zone: zone, Zones: settingsZones(), Action: links.Path(links.Book, token)}
+	pb := &plainBook{Zone: zone, Zones: settingsZones(), Page: w.page, Action: w.action}
 	byDay := map[string][]time.Time{}
 	var order []string
 	for _, sl := range slots.Slots {
+		if sl.Start.Equal(w.current) {
+			continue
+		}
 		local := sl.Start.In(loc)
 		key := local.Format(time.DateOnly)
 		if _, seen := byDay[key]; !seen {
@@ -115,7 +133,7 @@ func (s *Server) plainBooking(c echo.Context, token string, link *booking.Link, 
 	}
 	for _, key := range order {
 		q := url.Values{"tz": {zone}, "day": {key}}
-		d := plainDay{Label: notify.FormatDay(byDay[key][0], lang), Href: pb.Action + "?" + q.Encode() + "#plain-book",
+		d := plainDay{Label: notify.FormatDay(byDay[key][0], lang), Href: w.page + "?" + q.Encode() + "#plain-slots",
 			Count: len(byDay[key]), Selected: key == chosen}
 		pb.Days = append(pb.Days, d)
 		if d.Selected {

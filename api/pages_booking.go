@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rendezvous/rendezvous/calendar/zonenames"
+	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/links"
 )
@@ -73,7 +74,9 @@ func (s *Server) renderBook(c echo.Context, status int, form *formState) error {
 			return err
 		}
 	}
-	if data.Plain, err = s.plainBooking(c, token, link, p.Lang, form.Value("start", "")); err != nil {
+	where := plainWhere{key: token, load: s.Booking.Slots, page: links.Path(links.Book, token), action: links.Path(links.Book, token),
+		horizonDays: link.HorizonDays, mentorZone: link.MentorTimezone}
+	if data.Plain, err = s.plainSlots(c, where, p.Lang, form.Value("start", "")); err != nil {
 		return err
 	}
 	p.Page = data
@@ -87,8 +90,12 @@ func (s *Server) renderBook(c echo.Context, status int, form *formState) error {
 }
 
 type managePage struct {
-	MentorName, Length, Start, StartUTC, VideoURL, ICSURL, Reason, CancelPath, ReasonKey string
-	Cancelled                                                                            bool
+	MentorName, Length, Start, StartText, VideoURL, ICSURL, Reason, CancelPath, ReasonKey string
+	Cancelled                                                                             bool
+	// RebookURL books again after a cancellation ("" when there is no link).
+	RebookURL string
+	// Plain is the form that moves the session without JavaScript.
+	Plain *plainBook
 	// CanMove and CanCancel are the service's rules: the page offers
 	// exactly what the service would accept.
 	CanMove, CanCancel bool
@@ -100,10 +107,12 @@ type managePage struct {
 // managePage serves GET /manage/{token}: the session, the picker to move
 // it, and a plain form to cancel it.
 func (s *Server) managePage(c echo.Context) error {
-	return s.renderManage(c, http.StatusOK, "")
+	return s.renderManage(c, http.StatusOK, "", nil)
 }
 
-func (s *Server) renderManage(c echo.Context, status int, formErr string) error {
+// renderManage shows the manage page; formErr is the cancel form's error
+// and form the plain move form shown again with its error, or nil.
+func (s *Server) renderManage(c echo.Context, status int, formErr string, form *formState) error {
 	ctx := c.Request().Context()
 	token := c.Param("token")
 	b, err := s.Booking.Manage(ctx, token)
@@ -111,12 +120,19 @@ func (s *Server) renderManage(c echo.Context, status int, formErr string) error 
 		return err
 	}
 	p := s.newPage(c, "title.manage", nil)
-	p.Error = formErr
+	p.Error, p.Form = formErr, form
 	data := managePage{
-		MentorName: b.MentorName, Length: p.minutes(b.End.Sub(b.Start)),
-		Start: b.Start.Format(time.RFC3339), StartUTC: s.serverTime(c, b.Start, p.Lang),
+		MentorName: b.MentorName, Length: p.minutes(b.End.Sub(b.Start)), RebookURL: b.RebookURL,
+		Start: b.Start.Format(time.RFC3339), StartText: s.serverTime(c, b.Start, p.Lang),
 		VideoURL: b.VideoURL, ICSURL: b.ICSURL, Reason: b.CancelReason, CancelPath: links.Path(links.ManageCancel, token), ReasonKey: "manage.reason",
 		Cancelled: b.Status != "confirmed", CanMove: b.CanMove, CanCancel: b.CanCancel, InSeries: b.SeriesID != "",
+	}
+	if data.CanMove {
+		where := plainWhere{key: token, load: s.Booking.ManageSlots, page: links.Path(links.Manage, token),
+			action: links.Path(links.ManageMove, token), horizonDays: b.HorizonDays, mentorZone: b.MentorTimezone, current: b.Start}
+		if data.Plain, err = s.plainSlots(c, where, p.Lang, form.Value("start", "")); err != nil {
+			return err
+		}
 	}
 	p.Page = data
 	p.Script = pickerScript{
@@ -141,9 +157,28 @@ func (s *Server) cancelFromPage(c echo.Context) error {
 	token := c.Param("token")
 	if _, err := s.Booking.CancelByManageTokenScoped(c.Request().Context(), token, c.FormValue("reason"), c.FormValue("scope")); err != nil {
 		if msg, status, ok := formError(c, err); ok {
-			return s.renderManage(c, status, msg)
+			return s.renderManage(c, status, msg, nil)
 		}
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, links.Path(links.Manage, token)+"?done=cancelled")
+}
+
+// moveFromPage moves the session to the time chosen in the manage page's
+// plain form (no JavaScript needed), then shows the page with a notice.
+func (s *Server) moveFromPage(c echo.Context) error {
+	token := c.Param("token")
+	start, err := time.Parse(time.RFC3339, c.FormValue("start"))
+	if err != nil {
+		err = apperr.Field("start", "choose one of the free times")
+	} else {
+		_, err = s.Booking.RescheduleByManageToken(c.Request().Context(), token, start)
+	}
+	if err != nil {
+		if form, status, ok := postedFormError(c, err); ok {
+			return s.renderManage(c, status, "", form)
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, links.Path(links.Manage, token)+"?done=rescheduled")
 }

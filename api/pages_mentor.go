@@ -148,6 +148,7 @@ func (s *Server) renderMentor(c echo.Context, status int, form *formState) error
 	}
 	p := s.newPage(c, "title.mentor", nil)
 	p.Error, p.Form = form.Message(), form
+	p.inZone(m.Timezone)
 	data := mentorPage{Mentor: m, Weekdays: weekdayFields(p.translator, m.WeeklyHours), Overrides: formatOverrides(m.Overrides),
 		GoogleEnabled: s.Calendars.GoogleEnabled(), Zones: settingsZones(), Lengths: sessionLengths()}
 	if data.Caseload, err = s.Mentoring.Caseload(ctx, me, id); err != nil {

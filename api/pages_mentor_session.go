@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -11,6 +10,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/links"
+	"github.com/rendezvous/rendezvous/internal/notify"
 )
 
 // A session's page in the mentor area, the manage link of the mentor's
@@ -29,14 +29,14 @@ type slotDay struct {
 type slotOption struct{ Value, Label string }
 
 type mentorSessionPage struct {
-	MoveDays                                                                              []slotDay
-	ID, MenteeName, MenteeEmail, Start, StartUTC, Length, JoinURL, Reason, Note, Timezone string
-	CancelPath, MovePath, OutcomePath, ReasonKey                                          string
-	Cancelled                                                                             bool
+	MoveDays                                                                               []slotDay
+	ID, MenteeName, MenteeEmail, Start, StartText, Length, JoinURL, Reason, Note, Timezone string
+	CancelPath, MovePath, OutcomePath, ReasonKey                                           string
+	Cancelled                                                                              bool
 	// ChangedByCalendar: the last change came from the mentor's calendar.
 	ChangedByCalendar bool
 	// Refused* is a refused move of the event in the mentor's calendar.
-	RefusedStart, RefusedStartUTC, RefusedReason string
+	RefusedStart, RefusedStartText, RefusedReason string
 	// InSeries: the session is part of a weekly series.
 	InSeries bool
 	booking.Rules
@@ -68,10 +68,11 @@ func (s *Server) renderMentorSession(c echo.Context, status int, formErr string)
 	}
 	p := s.newPage(c, "title.mentor_session", nil)
 	p.Error = formErr
+	p.inZone(sess.MentorTimezone)
 	page := links.Path(links.MentorSession, sess.ID)
 	data := mentorSessionPage{
 		ID: sess.ID, MenteeName: sess.MenteeName, MenteeEmail: sess.MenteeEmail, Timezone: sess.MentorTimezone,
-		Start: sess.Start.Format(time.RFC3339), StartUTC: sess.Start.UTC().Format("2006-01-02 15:04 UTC"),
+		Start: sess.Start.Format(time.RFC3339), StartText: p.When(sess.Start),
 		Length: p.minutes(sess.End.Sub(sess.Start)), JoinURL: sess.JoinURL, Reason: sess.CancelReason, Note: sess.Note,
 		Cancelled: sess.Status != "confirmed", Rules: sess.Rules, InSeries: sess.SeriesID != "",
 		CancelPath: page + "/cancel", MovePath: page + "/move", OutcomePath: page + "/outcome", ReasonKey: "msession.reason",
@@ -98,7 +99,7 @@ func (s *Server) renderMentorSession(c echo.Context, status int, formErr string)
 	}
 	data.ChangedByCalendar = sess.ChangedBy == "calendar"
 	if r := sess.CalendarRefusal; r != nil && !data.Cancelled {
-		data.RefusedStart, data.RefusedStartUTC, data.RefusedReason = r.Start.Format(time.RFC3339), r.Start.UTC().Format("2006-01-02 15:04 UTC"), r.Reason
+		data.RefusedStart, data.RefusedStartText, data.RefusedReason = r.Start.Format(time.RFC3339), p.When(r.Start), r.Reason
 	}
 	if data.CanMove {
 		now := time.Now()
@@ -143,20 +144,20 @@ func (s *Server) recordOutcome(c echo.Context, id string) error {
 	return err
 }
 
-// slotDays groups free slots by local day for a select; current (the
-// session's own start) is left out.
+// slotDays groups free slots by local day (the slots' own zone, the
+// mentor's) for a select; current (the session's own start) is left out.
 func slotDays(p *page, slots []calendar.Interval, current time.Time) []slotDay {
 	var out []slotDay
 	for _, sl := range slots {
 		if sl.Start.Equal(current) {
 			continue
 		}
-		day := p.T("weekday."+strings.ToLower(sl.Start.Weekday().String())) + " " + sl.Start.Format(time.DateOnly)
+		day := notify.FormatDay(sl.Start, p.Lang)
 		if len(out) == 0 || out[len(out)-1].Label != day {
 			out = append(out, slotDay{Label: day})
 		}
 		d := &out[len(out)-1]
-		d.Slots = append(d.Slots, slotOption{Value: sl.Start.UTC().Format(time.RFC3339), Label: sl.Start.Format("15:04")})
+		d.Slots = append(d.Slots, slotOption{Value: sl.Start.UTC().Format(time.RFC3339), Label: notify.FormatClock(sl.Start, p.Lang)})
 	}
 	return out
 }

@@ -17,6 +17,7 @@ func (s *Server) pageRoutes() {
 	e.POST(links.BookSeries, s.bookSeriesFromPage, open...)
 	e.GET(links.Manage, s.managePage, open...)
 	e.POST(links.ManageCancel, s.cancelFromPage, open...)
+	e.POST(links.ManageMove, s.moveFromPage, open...)
 	e.GET(links.ManageSlots, s.manageSlots, s.limiter)
 
 	// Mentor sign-in (rate limited: it mails, and its tokens are guessable).

@@ -354,7 +354,7 @@
 
   // The script runs: the picker replaces the plain form.
   picker.hidden = false;
-  if ($('plain-book')) { $('plain-book').hidden = true; }
+  ['plain-book', 'plain-move'].forEach(function (id) { if ($(id)) { $(id).hidden = true; } });
   statusEl.tabIndex = -1;
   nightBox.checked = hideNight();
   nightBox.addEventListener('change', function () {

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/rendezvous/rendezvous/internal/access"
+	"github.com/rendezvous/rendezvous/internal/outbox"
+	"github.com/rendezvous/rendezvous/internal/store"
 )
 
 // SessionDetail is one session as its mentor's page shows it.
@@ -61,6 +63,9 @@ type Managed struct {
 	MentorName     string
 	MentorTimezone string
 	HorizonDays    int
+	// RebookURL is where the mentee books again once the session is
+	// cancelled (their link, else the mentor's public one; "" if none).
+	RebookURL string
 }
 
 // Manage reads the session of a manage token for its mentee's page.
@@ -77,5 +82,17 @@ func (s *Service) Manage(ctx context.Context, token string) (*Managed, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Managed{Booking: *v, MentorName: mentor.Name, MentorTimezone: mentor.Timezone, HorizonDays: mentor.HorizonDays}, nil
+	m := &Managed{Booking: *v, MentorName: mentor.Name, MentorTimezone: mentor.Timezone, HorizonDays: mentor.HorizonDays}
+	if b.Status != store.StatusConfirmed {
+		mentee, err := s.store.Mentee(ctx, b.MenteeID)
+		if err != nil {
+			return nil, err
+		}
+		if sealed := outbox.RebookToken(mentor, mentee); sealed != "" {
+			if token, err := s.box.OpenString(sealed); err == nil {
+				m.RebookURL = s.links.Book(token)
+			}
+		}
+	}
+	return m, nil
 }

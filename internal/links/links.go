@@ -18,6 +18,7 @@ const (
 	// Manage is a mentee's page for one session (move, cancel).
 	Manage       = "/manage/:token"
 	ManageCancel = "/manage/:token/cancel"
+	ManageMove   = "/manage/:token/move"
 	ManageSlots  = "/manage/:token/slots"
 	// Feed is a mentor's iCal feed; the parameter is "{token}.ics".
 	Feed = "/feeds/:feed"

@@ -97,8 +97,13 @@ func ownBookingToken(mentor *store.Mentor, mentee *store.Mentee) string {
 	return ""
 }
 
-// rebookToken is the sealed link a mentee books again with: their own
-// while the mentorship lasts, else the mentor's public link if it is on.
+// RebookToken is the sealed link a mentee books again with: their own
+// while the mentorship lasts, else the mentor's public link if it is on
+// ("" when neither).
+func RebookToken(mentor *store.Mentor, mentee *store.Mentee) string {
+	return rebookToken(mentor, mentee)
+}
+
 func rebookToken(mentor *store.Mentor, mentee *store.Mentee) string {
 	if own := ownBookingToken(mentor, mentee); own != "" {
 		return own
