@@ -95,7 +95,7 @@ var moreFrenchPatterns = []struct{ en, fr string }{
 	{`^must be a whole number$`, "doit être un nombre entier"},
 	{`^(".*") is not a date and time$`, "$1 n'est pas une date et une heure"},
 	{`^cannot identify the client address$`, "impossible d'identifier l'adresse du client"},
-	{`^dry_run must be true or false$`, "dry_run doit être true ou false"},
+	{`^(\S+) must be true or false$`, "$1 doit être true ou false"},
 	{`^must be between (\d+) and (\d+) sessions \(got 0\); leave it out for one session$`, "doit être entre $1 et $2 séances (et non 0) ; omettez-le pour une seule séance"},
 	{`^is only for a series \(with count\)$`, "ne sert qu'à une série (avec count)"},
 	// The import of mentees.
