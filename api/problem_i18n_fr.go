@@ -116,6 +116,7 @@ var moreFrenchPatterns = []struct{ en, fr string }{
 	{`^the video server could not open the meeting; try again in a moment$`, "le serveur vidéo n'a pas pu ouvrir la réunion ; réessayez dans un instant"},
 	{`^no such mentee$`, "mentoré introuvable"},
 	{`^is in the past$`, "est dans le passé"},
+	{`^choose a number of sessions$`, "choisissez un nombre de séances"},
 	{`^(.+) is no longer an active mentee of (.+)$`, "$1 n'est plus mentoré par $2"},
 	// Webhooks.
 	{`^must be pending, delivered or failed$`, "doit être pending, delivered ou failed"},
