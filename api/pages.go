@@ -65,12 +65,13 @@ func (s *Server) setupPages() {
 
 // pageNames are the page templates; each is parsed with the layout.
 var pageNames = []string{"book", "manage", "signin", "mentor", "mentor_session", "statement", "error",
-	"staff_home", "staff_team", "staff_mentors", "staff_mentor", "staff_mentees", "staff_mentee", "staff_assign", "staff_import", "staff_statements"}
+	"staff_home", "staff_team", "staff_mentors", "staff_mentor", "staff_mentees", "staff_mentee", "staff_assign", "staff_import", "staff_statements",
+	"staff_mentor_new"}
 
 func parsePages() (map[string]*template.Template, error) {
 	// zone shows a zone's canonical name; zoneID is that name for scripts.
 	funcs := template.FuncMap{"rfc3339": rfc3339Of, "zone": zonenames.Display, "zoneID": zonenames.Canonical,
-		"settingsField": settingsFieldOf, "optionalInt": optionalInt, "dashes": func(s string) string { return strings.ReplaceAll(s, "_", "-") },
+		"settingsField": settingsFieldOf, "consoleInput": consoleInputOf, "optionalInt": optionalInt, "dashes": func(s string) string { return strings.ReplaceAll(s, "_", "-") },
 		"monthName": monthName, "shortDate": shortDate, "shortTime": shortTime, "tagged": tagged, "deref": deref,
 		"list3": func(a, b, c string) []string { return []string{a, b, c} }}
 	out := make(map[string]*template.Template, len(pageNames))

@@ -40,6 +40,8 @@ func (s *Server) pageRoutes() {
 	e.POST(links.StaffTeam, s.addStaffFromPage, console...)
 	e.POST(links.StaffTeam+"/:id/delete", s.removeStaffFromPage, console...)
 	e.GET(links.StaffMentors, s.staffMentors, console...)
+	e.GET(links.StaffMentorNew, s.staffNewMentor, console...)
+	e.POST(links.StaffMentorNew, s.createMentorFromPage, console...)
 	e.GET(links.StaffMentor, s.staffMentor, console...)
 	e.POST(links.StaffMentor, s.editMentorFromPage, console...)
 	e.GET(links.StaffMentees, s.staffMentees, console...)

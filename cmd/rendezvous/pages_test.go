@@ -33,8 +33,13 @@ type pagesEnv struct {
 
 func startPages(t *testing.T) pagesEnv {
 	t.Helper()
+	return startPagesOn(t, storetest.SQLite(t))
+}
+
+// startPagesOn is startPages on the given database.
+func startPagesOn(t *testing.T, db storetest.Database) pagesEnv {
+	t.Helper()
 	smtp := smtptest.StartServer(t, smtptest.Options{})
-	db := storetest.SQLite(t)
 	s := startServe(t, db, map[string]string{"RENDEZVOUS_RATE_LIMIT": "0",
 		"RENDEZVOUS_ADMIN_TOKEN": pagesAdminToken, "RENDEZVOUS_SMTP_URL": smtp.URL()})
 	t.Cleanup(func() { s.stop() })

@@ -44,6 +44,7 @@ const (
 	StaffTeam       = "/staff/team"
 	StaffMentors    = "/staff/mentors"
 	StaffMentor     = "/staff/mentors/:id"
+	StaffMentorNew  = "/staff/mentors/new"
 	StaffMentees    = "/staff/mentees"
 	StaffMentee     = "/staff/mentees/:id"
 	StaffAssign     = "/staff/mentees/new"
