@@ -260,30 +260,27 @@ func (s *Server) assignFromPage(c echo.Context) error {
 	in := mentoring.MenteeInput{Name: c.FormValue("name"), Email: c.FormValue("email"), Timezone: c.FormValue("timezone")}
 	m, err := s.Mentoring.CreateMentee(c.Request().Context(), principal(c), c.FormValue("mentor_id"), in)
 	if err != nil {
-		if msg, status, ok := formError(c, err); ok && status != http.StatusForbidden {
-			return s.renderAssign(c, status, msg)
+		form, status, ok := postedFormError(c, consoleInputError(c, "assign", err))
+		if !ok || status == http.StatusForbidden {
+			return err
 		}
-		return err
+		return s.renderAssign(c, status, form)
 	}
 	return c.Redirect(http.StatusSeeOther, links.Path(links.StaffMentee, m.ID)+"?done=assigned")
 }
 
 type assignPage struct {
-	Name, Email, Timezone, MentorID string
+	MentorID string // a mentor chosen beforehand (?mentor_id=)
 }
 
-func (s *Server) staffAssign(c echo.Context) error { return s.renderAssign(c, http.StatusOK, "") }
+func (s *Server) staffAssign(c echo.Context) error { return s.renderAssign(c, http.StatusOK, nil) }
 
-func (s *Server) renderAssign(c echo.Context, status int, formErr string) error {
-	data := assignPage{Name: c.FormValue("name"), Email: c.FormValue("email"), Timezone: c.FormValue("timezone"), MentorID: c.FormValue("mentor_id")}
-	if data.Timezone == "" {
-		data.Timezone = "UTC"
-	}
-	p, err := s.newConsolePage(c, "title.staff_assign", "mentees", data)
+func (s *Server) renderAssign(c echo.Context, status int, form *formState) error {
+	p, err := s.newConsolePage(c, "title.staff_assign", "mentees", assignPage{MentorID: c.QueryParam("mentor_id")})
 	if err != nil {
 		return err
 	}
-	p.Error = formErr
+	p.Error, p.Form = form.Message(), form
 	return s.render(c, status, "staff_assign", p)
 }
 

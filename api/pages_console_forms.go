@@ -30,6 +30,9 @@ func consoleInputOf(p *page, prefix, field, labelKey, typ, stored string) consol
 	id := prefix + "-" + strings.ReplaceAll(field, "_", "-")
 	in := consoleInput{ID: id, Name: field, Label: p.T(labelKey), Type: typ, Value: p.Form.Value(field, stored),
 		Required: field == "name" || field == "email", Bad: p.Form.Invalid(id)}
+	if field == "timezone" {
+		labelKey = "staff.zone" // its hint is staff.zone_hint
+	}
 	if hint := labelKey + "_hint"; p.T(hint) != hint {
 		in.Hint = p.T(hint)
 	}

@@ -127,6 +127,13 @@ func TestConsolePages(t *testing.T) {
 	if e.admin.do("GET", "/api/v1/mentees/"+yan.ID, nil, &ended); ended.Status != "ended" {
 		t.Errorf("after ending: %s", ended.Status)
 	}
+	// A refused mentee stays in the form, the error on its field.
+	st, body = postFormBody(t, cora, e.s.base+"/staff/mentees/new", e.s.base+"/staff/mentees/new",
+		url.Values{"name": {"Xia New"}, "email": {"xia@example.org"}, "timezone": {"Mars/Olympus"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(body, `value="Xia New"`) || !strings.Contains(body, `value="Mars/Olympus"`) ||
+		!regexp.MustCompile(`id="assign-timezone"[^>]*aria-invalid="true"`).MatchString(body) || !strings.Contains(body, `id="assign-timezone-error"`) {
+		t.Errorf("a refused mentee: %d, the form does not keep what was typed with the error on the zone", st)
+	}
 	postFormFrom(t, cora, e.s.base+"/staff/mentees/new", e.s.base+"/staff/mentees/new",
 		url.Values{"name": {"Xia New"}, "email": {"xia@example.org"}, "timezone": {"Asia/Tokyo"}}, http.StatusOK)
 	if _, body := getPage(t, cora, e.s.base+"/staff/mentees?q=xia"); !strings.Contains(body, "Xia New") {
@@ -227,4 +234,23 @@ func TestMenteeImport(t *testing.T) {
 	if _, body := getPage(t, cora, e.s.base+"/staff/mentees?q=zone"); !strings.Contains(body, "Bea Zone") {
 		t.Error("the imported mentee is not listed")
 	}
+}
+
+// postFormBody posts a form with the CSRF token of page and answers the
+// status and page that came back (redirects followed).
+func postFormBody(t *testing.T, c *http.Client, page, target string, form url.Values) (int, string) {
+	t.Helper()
+	_, body := getPage(t, c, page)
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF field on %s", page)
+	}
+	form.Set("_csrf", m[1])
+	res, err := c.PostForm(target, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }

@@ -268,7 +268,7 @@ func TestPagesAccessibility(t *testing.T) {
 				check("console mentee page, mentor search")
 				open("/staff/mentees/"+upcoming.MenteeID+"?to="+second.ID, "#reassign-preview")
 				check("console reassignment preview")
-				open("/staff/mentees/new", "#email")
+				open("/staff/mentees/new", "#assign-email")
 				check("console new mentee")
 				open("/staff/mentors/new", "#new-mentor-name")
 				check("console new mentor")
