@@ -83,7 +83,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		br := newBrowser(t)
 		staffPaths := []string{"/staff", "/staff/team", "/staff/mentors", "/staff/mentors/new", "/staff/mentors/" + grace,
-			"/staff/mentees", "/staff/mentees/new", "/staff/mentees/" + zoe.ID, "/staff/import"}
+			"/staff/mentees", "/staff/mentees/new", "/staff/mentees/" + zoe.ID, "/staff/import", "/staff/statements"}
 
 		// A signed-in mentor is refused everywhere in the console.
 		mt := br.tab("Europe/Paris", "en", 1280, 800, false)
