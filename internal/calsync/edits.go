@@ -27,8 +27,12 @@ import (
 //     keeps it and tells the mentor, as for a move onto a busy time;
 //   - deleted: the sync reported it deleted (sync-collection 404, Google
 //     "cancelled") or a complete listing lacked it, and then a direct read
-//     of the object answered 404/410 (Google: not found or cancelled), and
-//     no other object of the calendar holds its UID.
+//     of the object answered 404/410 (Google: not found or cancelled), no
+//     other object of the calendar holds its UID, and no other calendar
+//     of the account holds the event;
+//   - moved to another calendar of the account (found there by UID, or
+//     Google event id): not a deletion; the session's write-back follows
+//     the event there, and its time is read there from then on.
 //
 // A listing that failed, timed out or was cut, and an object that cannot
 // be read, change nothing: the pull fails or the object is skipped. Only
@@ -46,9 +50,9 @@ func (s *Service) followed(b *store.Booking) bool {
 // in a change set. Its error fails the calendar's pull (the sync state is
 // not advanced, so the change is seen again): a deletion that could not
 // be confirmed must not be lost.
-func (s *Service) sessionEdits(ctx context.Context, src Source, m *store.Mentor, cal *store.Calendar, written []store.Booking, cs calendar.ChangeSet) ([]jobs.CalendarEditArgs, error) {
+func (s *Service) sessionEdits(ctx context.Context, src Source, m *store.Mentor, cal *store.Calendar, siblings []store.Calendar, written []store.Booking, cs calendar.ChangeSet) (edits []jobs.CalendarEditArgs, follows []calendarFollow, err error) {
 	if len(written) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	upserts := make(map[string]*calendar.Item, len(cs.Upserts))
 	for i := range cs.Upserts {
@@ -58,7 +62,6 @@ func (s *Service) sessionEdits(ctx context.Context, src Source, m *store.Mentor,
 	for _, k := range cs.Deletes {
 		deleted[k] = true
 	}
-	var edits []jobs.CalendarEditArgs
 	for i := range written {
 		b := &written[i]
 		if !s.followed(b) {
@@ -78,14 +81,104 @@ func (s *Service) sessionEdits(ctx context.Context, src Source, m *store.Mentor,
 		}
 		gone, err := eventGone(ctx, src, cal.Ref, Remote{Key: b.WritebackRef, UID: b.UID})
 		if err != nil {
-			return nil, fmt.Errorf("check whether the event of session %s was deleted: %w", b.ID, err)
+			return nil, nil, fmt.Errorf("check whether the event of session %s was deleted: %w", b.ID, err)
 		}
-		if gone {
-			edit.Deleted = true
-			edits = append(edits, edit)
+		if !gone {
+			continue
+		}
+		// Gone from this calendar: moved to another of the account's
+		// calendars (Google's "Move to", a drag between CalDAV
+		// calendars)? The session follows its event there; only an
+		// event found nowhere is a deletion. A search that fails
+		// fails the pull: nothing is cancelled on a doubt.
+		to, err := s.eventElsewhere(ctx, src, cal, siblings, b)
+		if err != nil {
+			return nil, nil, fmt.Errorf("look for the event of session %s in the other calendars: %w", b.ID, err)
+		}
+		if to != nil {
+			follows = append(follows, *to)
+			continue
+		}
+		edit.Deleted = true
+		edits = append(edits, edit)
+	}
+	return edits, follows, nil
+}
+
+// calendarFollow is a session's event found in another calendar of the
+// same account after it left its own: the session's write-back follows
+// it there (its time is read there at that calendar's next sync).
+type calendarFollow struct {
+	bookingID, fromCalendarID, fromKey string
+	sequence                           int
+	toCalendarID, toKey                string
+}
+
+// eventElsewhere looks for the session's event in the other stored
+// calendars of cal's connection: CalDAV by its UID, Google by its event
+// id (kept by a move). Nil when it is in none.
+func (s *Service) eventElsewhere(ctx context.Context, src Source, cal *store.Calendar, siblings []store.Calendar, b *store.Booking) (*calendarFollow, error) {
+	finder, ok := src.(eventFinder)
+	if !ok {
+		return nil, nil
+	}
+	for i := range siblings {
+		other := &siblings[i]
+		if other.ID == cal.ID {
+			continue
+		}
+		key, err := finder.findEvent(ctx, other.Ref, Remote{Key: b.WritebackRef, UID: b.UID})
+		if err != nil {
+			return nil, err
+		}
+		if key != "" {
+			s.Logger.Info("a session's event moved to another calendar; the session follows it", slog.String("booking", b.ID),
+				slog.String("from", cal.ID), slog.String("to", other.ID))
+			return &calendarFollow{bookingID: b.ID, fromCalendarID: cal.ID, fromKey: b.WritebackRef, sequence: b.Sequence,
+				toCalendarID: other.ID, toKey: key}, nil
 		}
 	}
-	return edits, nil
+	return nil, nil
+}
+
+// eventFinder is a Source that can find an event in a calendar.
+type eventFinder interface {
+	// findEvent returns the key of the event in calRef ("" when absent).
+	findEvent(ctx context.Context, calRef string, r Remote) (string, error)
+}
+
+func (a *caldavSource) findEvent(ctx context.Context, calRef string, r Remote) (string, error) {
+	if r.UID == "" {
+		return "", nil
+	}
+	keys, err := a.conn.FindUID(ctx, calRef, r.UID)
+	if err != nil {
+		return "", classifyCalDAV(err)
+	}
+	if len(keys) == 0 {
+		return "", nil
+	}
+	return keys[0], nil
+}
+
+func (g *googleSource) findEvent(ctx context.Context, calRef string, r Remote) (string, error) {
+	gone, err := g.client.EventGone(ctx, calRef, r.Key)
+	if err != nil || gone {
+		return "", classifyGoogle(err)
+	}
+	return r.Key, nil
+}
+
+// writeFollows moves the sessions' write-back to the calendars their
+// events went to, in the sync's transaction; a session changed or
+// written meanwhile is left as it is.
+func writeFollows(ctx context.Context, tx *store.Tx, follows []calendarFollow) error {
+	for _, f := range follows {
+		if err := tx.MoveBookingWriteback(ctx, f.bookingID, f.sequence, f.fromCalendarID, f.fromKey, f.toCalendarID, f.toKey); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // editedTo reads when the session's event now starts and ends, and

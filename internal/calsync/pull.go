@@ -28,7 +28,10 @@ type pulled struct {
 	// fills settle sessions written before edits were followed
 	// (backfill.go).
 	fills []backfill
-	err   error
+	// follows are sessions whose events moved to another calendar of the
+	// account (edits.go).
+	follows []calendarFollow
+	err     error
 }
 
 // pull fetches what changed in cal since its sync state and recomputes its

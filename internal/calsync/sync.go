@@ -68,7 +68,7 @@ func (s *Service) syncLeased(ctx context.Context, connectionID string) error {
 			pulls = append(pulls, pulled{cal: &cals[i], err: openErr})
 			continue
 		}
-		p, err := s.pullStored(ctx, src, mentor, &cals[i])
+		p, err := s.pullStored(ctx, src, mentor, &cals[i], cals)
 		if err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func (s *Service) syncLeased(ctx context.Context, connectionID string) error {
 
 // pullStored pulls a stored calendar; its error is a database failure, the
 // server's failures are in the result.
-func (s *Service) pullStored(ctx context.Context, src Source, m *store.Mentor, cal *store.Calendar) (pulled, error) {
+func (s *Service) pullStored(ctx context.Context, src Source, m *store.Mentor, cal *store.Calendar, siblings []store.Calendar) (pulled, error) {
 	stored, err := s.store.CalendarItems(ctx, cal.ID)
 	if err != nil {
 		return pulled{}, err
@@ -97,7 +97,7 @@ func (s *Service) pullStored(ctx context.Context, src Source, m *store.Mentor, c
 	}
 	p := s.pull(ctx, src, m, cal, stored, own)
 	if p.err == nil {
-		if p.edits, err = s.sessionEdits(ctx, src, m, cal, written, p.changes); err != nil {
+		if p.edits, p.follows, err = s.sessionEdits(ctx, src, m, cal, siblings, written, p.changes); err != nil {
 			p = pulled{cal: cal, err: fmt.Errorf("sync calendar %s: %w", cal.ID, err)}
 		}
 	}
@@ -122,6 +122,9 @@ func (s *Service) recordSync(ctx context.Context, conn *store.Connection, pulls 
 					return err
 				}
 				if err := s.writeBackfills(ctx, tx, p.fills); err != nil {
+					return err
+				}
+				if err := writeFollows(ctx, tx, p.follows); err != nil {
 					return err
 				}
 				continue

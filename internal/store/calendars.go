@@ -240,3 +240,18 @@ func (q Q) BackfillWritebackSequence(ctx context.Context, bookingID string, sequ
 	}
 	return nil
 }
+
+// MoveBookingWriteback records that a session's event moved from one
+// calendar of the account to another (the mentor moved it there), if the
+// booking is still at sequence and its event still recorded where it
+// was. The ETag is cleared: the event is read afresh there.
+func (q Q) MoveBookingWriteback(ctx context.Context, bookingID string, sequence int, fromCalendarID, fromRef, toCalendarID, toRef string) error {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	err := db.Model(&Booking{}).Where("id = ? AND sequence = ? AND writeback_calendar_id = ? AND writeback_ref = ?", bookingID, sequence, fromCalendarID, fromRef).
+		UpdateColumns(map[string]any{"writeback_calendar_id": toCalendarID, "writeback_ref": toRef, "writeback_etag": ""}).Error
+	if err != nil {
+		return fmt.Errorf("record the calendar of booking %s's event: %w", bookingID, translate(err))
+	}
+	return nil
+}
