@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rendezvous/rendezvous/api"
+	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/booking"
@@ -64,6 +65,14 @@ type fakeBooking struct {
 
 func (f *fakeBooking) Manage(context.Context, string) (*booking.Managed, error) {
 	return f.managed, nil
+}
+
+// ManageSlots offers the session's own time (counted as free) and the
+// hour after it.
+func (f *fakeBooking) ManageSlots(_ context.Context, _ string, _, _ time.Time, _ string) (*booking.Slots, error) {
+	own := f.managed.Start
+	return &booking.Slots{Timezone: time.UTC, Slots: []calendar.Interval{{Start: own, End: own.Add(30 * time.Minute)},
+		{Start: own.Add(time.Hour), End: own.Add(90 * time.Minute)}}}, nil
 }
 
 func (f *fakeBooking) Book(_ context.Context, _ string, in booking.BookInput, idem *booking.Idempotency) (*booking.Booking, bool, error) {
@@ -154,6 +163,14 @@ func TestManagePageOffersWhatTheServiceAllows(t *testing.T) {
 		}
 		if got := strings.Contains(body, `id="move-form"`); got != c.picker {
 			t.Errorf("%s: move form shown %v, want %v", c.name, got, c.picker)
+		}
+		// The plain form (no JavaScript) offers the same, without the
+		// session's own time.
+		if got := strings.Contains(body, `id="plain-move"`); got != c.picker {
+			t.Errorf("%s: plain move form shown %v, want %v", c.name, got, c.picker)
+		}
+		if c.picker && (strings.Contains(body, `value="`+start.Format(time.RFC3339)+`"`) || !strings.Contains(body, `value="`+start.Add(time.Hour).Format(time.RFC3339)+`"`)) {
+			t.Errorf("%s: the plain form offers the wrong times", c.name)
 		}
 		if got := strings.Contains(body, `id="cancel-button"`); got != c.cancel {
 			t.Errorf("%s: cancel form shown %v, want %v", c.name, got, c.cancel)
