@@ -209,6 +209,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		if moves, cancels := figureOf(t, tab, "#preview-moves"), figureOf(t, tab, "#preview-cancels"); moves != 1 || cancels != 0 {
 			t.Errorf("the preview to Hopper: %d moved, %d cancelled; want the one session moved", moves, cancels)
 		}
+		br.do(tab, "show the preview", chromedp.ScrollIntoView(chromedp.CSS("#reassign-heading")))
 		screenshot(t, tab, "console-reassign")
 		br.do(tab, "confirm", chromedp.Click(chromedp.CSS("#confirm-reassign")), chromedp.WaitVisible(chromedp.CSS(".notice")))
 		var moved menteeAnswer
@@ -233,6 +234,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		if evalString(t, tab, `document.getElementById('csv-text').value`) != bad {
 			t.Error("the file's text is not kept after the check")
 		}
+		br.do(tab, "show the problems", chromedp.ScrollIntoView(chromedp.CSS("#import-report")))
 		screenshot(t, tab, "console-import")
 		var none menteeListAnswer
 		if e.admin.do("GET", "/api/v1/mentees?q=import", nil, &none); len(none.Mentees) != 0 {
