@@ -67,9 +67,9 @@ type staffMentorPage struct {
 	Connections []calsync.Connection
 }
 
-func (s *Server) staffMentor(c echo.Context) error { return s.renderStaffMentor(c, http.StatusOK, "") }
+func (s *Server) staffMentor(c echo.Context) error { return s.renderStaffMentor(c, http.StatusOK, nil) }
 
-func (s *Server) renderStaffMentor(c echo.Context, status int, formErr string) error {
+func (s *Server) renderStaffMentor(c echo.Context, status int, form *formState) error {
 	ctx, by, id := c.Request().Context(), principal(c), c.Param("id")
 	m, err := s.Mentoring.Mentor(ctx, by, id)
 	if err != nil {
@@ -104,34 +104,40 @@ func (s *Server) renderStaffMentor(c echo.Context, status int, formErr string) e
 		return err
 	}
 	p.Title = m.Name
-	p.Error = formErr
+	p.Error, p.Form = form.Message(), form
 	return s.render(c, status, "staff_mentor", p)
 }
 
-// editMentorFromPage saves the settings form of a mentor's page.
+// editMentorFromPage saves the settings form of a mentor's page; a
+// refusal is shown on its field, with what was typed.
 func (s *Server) editMentorFromPage(c echo.Context) error {
-	name, email := c.FormValue("name"), c.FormValue("email")
-	in := mentoring.MentorInput{Name: &name, Email: &email}
-	for field, dst := range map[string]**int{"max_mentees": &in.MaxMentees, "session_minutes": &in.SessionMinutes,
-		"max_upcoming_per_mentee": &in.MaxUpcomingPerMentee} {
-		v, err := formInt(c, field)
-		if err != nil {
-			return s.renderStaffMentor(c, http.StatusUnprocessableEntity, err.Error())
+	err := func() error {
+		name, email := c.FormValue("name"), c.FormValue("email")
+		in := mentoring.MentorInput{Name: &name, Email: &email}
+		for field, dst := range map[string]**int{"max_mentees": &in.MaxMentees, "session_minutes": &in.SessionMinutes,
+			"max_upcoming_per_mentee": &in.MaxUpcomingPerMentee} {
+			v, err := formInt(c, field)
+			if err != nil {
+				return err
+			}
+			*dst = v
 		}
-		*dst = v
-	}
-	public := c.FormValue("public_booking") == "1"
-	in.PublicBooking = &public
-	if status := c.FormValue("status"); status != "" {
-		in.Status = &status
-	}
-	if _, err := s.Mentoring.UpdateMentor(c.Request().Context(), principal(c), c.Param("id"), in); err != nil {
-		if msg, status, ok := formError(c, err); ok && status != http.StatusForbidden && status != http.StatusNotFound {
-			return s.renderStaffMentor(c, status, msg)
+		public := c.FormValue("public_booking") == "1"
+		in.PublicBooking = &public
+		if status := c.FormValue("status"); status != "" {
+			in.Status = &status
 		}
+		_, err := s.Mentoring.UpdateMentor(c.Request().Context(), principal(c), c.Param("id"), in)
+		return err
+	}()
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, links.Path(links.StaffMentor, c.Param("id"))+"?done=mentor_saved")
+	}
+	form, status, ok := postedFormError(c, consoleInputError(c, "m", err))
+	if !ok || status == http.StatusForbidden || status == http.StatusNotFound {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, links.Path(links.StaffMentor, c.Param("id"))+"?done=mentor_saved")
+	return s.renderStaffMentor(c, status, form)
 }
 
 type menteesPage struct {

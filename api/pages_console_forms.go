@@ -47,7 +47,7 @@ func consoleInputOf(p *page, prefix, field, labelKey, typ, stored string) consol
 var consoleFieldLabels = map[string]string{
 	"name": "staff.name", "email": "book.email", "timezone": "staff.timezone", "language": "staff.language",
 	"max_mentees": "staff.max_mentees", "session_minutes": "staff.session_minutes", "mentor_id": "staff.assign_mentor",
-	"role": "staff.role",
+	"role": "staff.role", "max_upcoming_per_mentee": "staff.max_upcoming", "status": "staff.status",
 }
 
 // consoleInputError places a service error on the input of the form

@@ -150,6 +150,15 @@ func TestConsolePages(t *testing.T) {
 	if e.admin.do("GET", "/api/v1/mentors/"+grace, nil, &m); m.Name != "Grace H." || m.MaxMentees != 7 || m.Status != "paused" {
 		t.Errorf("after editing: %+v", m)
 	}
+	// Lowering Hopper's places below the mentee they follow is refused
+	// on that field, with what was typed kept.
+	hopperPage := e.s.base + "/staff/mentors/" + hopper.ID
+	st, body = postFormBody(t, cora, hopperPage, hopperPage, url.Values{"_form": {"mentor-settings"}, "name": {"Hopper Renamed"},
+		"email": {"hopper@example.org"}, "max_mentees": {"0"}, "session_minutes": {"30"}, "max_upcoming_per_mentee": {"1"}, "status": {"active"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(body, `value="Hopper Renamed"`) ||
+		!regexp.MustCompile(`id="m-max-mentees"[^>]*value="0"[^>]*aria-invalid="true"`).MatchString(body) || !strings.Contains(body, `id="m-max-mentees-error"`) {
+		t.Errorf("lowering max_mentees below the active count: %d, the error is not on its field with what was typed", st)
+	}
 	if _, body := getPage(t, cora, e.s.base+"/staff"); figure(t, body, "count-paused") != 1 {
 		t.Error("the dashboard does not count the paused mentor")
 	}
