@@ -252,3 +252,24 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleFormErrorsAccessibility runs axe-core on a console form
+// shown again with a refusal on its field (a taken address).
+func TestConsoleFormErrorsAccessibility(t *testing.T) {
+	axe := axeSource(t)
+	e := startPages(t)
+	if st := e.admin.do("POST", "/api/v1/staff", map[string]any{"name": "Ada Admin", "email": "ada.admin@example.org", "role": "admin"}, nil); st != 201 {
+		t.Fatalf("add a staff admin: %d", st)
+	}
+	b := newBrowser(t)
+	tab := b.tab("Europe/Paris", "fr", 390, 844, true)
+	b.do(tab, "staff sign-in", chromedp.Navigate(e.s.base+"/staff/signin"), chromedp.WaitVisible(chromedp.CSS("#email")),
+		typeInto("#email", "ada.admin@example.org"), chromedp.Click(chromedp.CSS(`form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".notice")))
+	b.do(tab, "follow the console link", chromedp.Navigate(staffSigninLink(t, e, "ada.admin@example.org", 1)),
+		chromedp.WaitVisible(chromedp.CSS("#signin-button")), chromedp.Click(chromedp.CSS("#signin-button")), chromedp.WaitVisible(chromedp.CSS("#mentor-load")))
+	b.do(tab, "a taken address", chromedp.Navigate(e.s.base+"/staff/mentors/new"), chromedp.WaitVisible(chromedp.CSS("#new-mentor-name")),
+		typeInto("#new-mentor-name", "Lin"), typeInto("#new-mentor-email", "grace@example.org"),
+		chromedp.Click(chromedp.CSS("#new-mentor-submit")), chromedp.WaitVisible(chromedp.CSS("#new-mentor-email-error")))
+	checkAxe(t, tab, axe, "console new mentor with an error on a field")
+	checkFits(t, tab, "console new mentor with an error on a field")
+}
