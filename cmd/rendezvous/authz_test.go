@@ -57,6 +57,7 @@ func authzCases() []authzCase {
 		{"POST", "/api/v1/mentors/:id/token", nil, forMentor, false},
 		{"POST", "/api/v1/mentees", map[string]any{"name": "x", "email": "x@example.org", "timezone": "UTC", "mentor_id": ":id"}, forMentor, false},
 		{"POST", "/api/v1/mentees/import", "name,email,timezone\nx,x@example.org,UTC\n", forStaff, false},
+		{"GET", "/api/v1/mentees?mentor_id=:id", nil, forMentor, false},
 		{"GET", "/api/v1/mentees/:mentee", nil, forMentor, false},
 		{"POST", "/api/v1/mentees/:mentee/bookings", map[string]any{"start": "2030-01-07T10:00:00Z", "count": 3, "interval_weeks": 2}, forMentor, false},
 		{"POST", "/api/v1/mentees/:mentee/end", nil, forMentor, false},
