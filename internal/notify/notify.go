@@ -107,23 +107,27 @@ type templateSet struct {
 	html *htmltemplate.Template
 }
 
-// loadTemplates parses the embedded templates once; the result is never
-// modified afterwards.
-var loadTemplates = sync.OnceValues(func() (map[string]templateSet, error) {
+// parseTemplates parses the embedded text and HTML templates whose file
+// names start with prefix, per language.
+func parseTemplates(prefix string) (map[string]templateSet, error) {
 	sets := map[string]templateSet{}
 	for _, lang := range []string{langEnglish, langFrench} {
-		text, err := texttemplate.ParseFS(templateFiles, "templates/"+lang+".txt.tmpl")
+		text, err := texttemplate.ParseFS(templateFiles, "templates/"+prefix+lang+".txt.tmpl")
 		if err != nil {
-			return nil, fmt.Errorf("notify: parse %s text templates: %w", lang, err)
+			return nil, fmt.Errorf("notify: parse %s %stext templates: %w", lang, prefix, err)
 		}
-		html, err := htmltemplate.ParseFS(templateFiles, "templates/layout.html.tmpl", "templates/"+lang+".html.tmpl")
+		html, err := htmltemplate.ParseFS(templateFiles, "templates/layout.html.tmpl", "templates/"+prefix+lang+".html.tmpl")
 		if err != nil {
-			return nil, fmt.Errorf("notify: parse %s HTML templates: %w", lang, err)
+			return nil, fmt.Errorf("notify: parse %s %sHTML templates: %w", lang, prefix, err)
 		}
 		sets[lang] = templateSet{text: text, html: html}
 	}
 	return sets, nil
-})
+}
+
+// loadTemplates parses the session mails' templates once; the result is
+// never modified afterwards.
+var loadTemplates = sync.OnceValues(func() (map[string]templateSet, error) { return parseTemplates("") })
 
 // view is what the templates see.
 type view struct {

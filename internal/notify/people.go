@@ -5,10 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	htmltemplate "html/template"
 	"strings"
 	"sync"
-	texttemplate "text/template"
 	"time"
 
 	"github.com/rendezvous/rendezvous/calendar"
@@ -73,21 +71,8 @@ type peopleView struct {
 	Interval                      string
 }
 
-var loadPeopleTemplates = sync.OnceValues(func() (map[string]templateSet, error) {
-	sets := map[string]templateSet{}
-	for _, lang := range []string{langEnglish, langFrench} {
-		text, err := texttemplate.ParseFS(templateFiles, "templates/people."+lang+".txt.tmpl")
-		if err != nil {
-			return nil, fmt.Errorf("notify: parse %s people text templates: %w", lang, err)
-		}
-		html, err := htmltemplate.ParseFS(templateFiles, "templates/layout.html.tmpl", "templates/people."+lang+".html.tmpl")
-		if err != nil {
-			return nil, fmt.Errorf("notify: parse %s people HTML templates: %w", lang, err)
-		}
-		sets[lang] = templateSet{text: text, html: html}
-	}
-	return sets, nil
-})
+// loadPeopleTemplates parses the people mails' templates once.
+var loadPeopleTemplates = sync.OnceValues(func() (map[string]templateSet, error) { return parseTemplates("people.") })
 
 func checkPeople(p PeopleMail) error {
 	switch p.Kind {
