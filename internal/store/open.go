@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	sqlitedriver "github.com/ncruces/go-sqlite3/driver"
 	"github.com/ncruces/go-sqlite3/gormlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -54,7 +55,11 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
 		}
-		dial, dialect = gormlite.Open(sqliteDSN(path)), SQLite
+		connector, err := (&sqlitedriver.SQLite{}).OpenConnector(sqliteDSN(path))
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite database: %w", err)
+		}
+		dial, dialect = gormlite.OpenDB(sql.OpenDB(statementCachingConnector{connector})), SQLite
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
 		dial, dialect = postgres.Open(databaseURL), Postgres
 	default:
