@@ -126,11 +126,12 @@ type MenteeRow struct {
 
 // overdueCond keeps active mentees assigned before ? with no live session
 // since ? (held and not missed, or still to come) with their mentor; the
-// same rule as a caseload's "overdue" (see mentoring.Caseload), written as
-// an index probe per mentee (bookings_mentee_start).
-const overdueCond = `e.status = 'active' AND e.mentor_id IS NOT NULL AND e.assigned_at < ? AND NOT EXISTS (
-	SELECT 1 FROM bookings ob WHERE ob.mentee_id = e.id AND ob.mentor_id = e.mentor_id AND ob.start_at > ?
-		AND ob.status = 'confirmed' AND (ob.outcome IS NULL OR ob.outcome = 'completed'))`
+// same rule as a caseload's "overdue" (see mentoring.Caseload), read from
+// the pair's latest live session kept on the mentee's row (migration
+// 00024): "no live session since, or none" is COALESCE(last live,
+// assigned) up to since, given assigned before since: one range of the
+// mentees_quiet index.
+const overdueCond = `e.status = 'active' AND e.mentor_id IS NOT NULL AND COALESCE(e.last_live_at, e.assigned_at) <= ? AND e.assigned_at < ?`
 
 // MenteesPage lists mentees by (name, id) after the given key, with their
 // mentor's name and their next and last sessions.
@@ -198,16 +199,14 @@ type AttentionPair struct {
 // longest-waiting first, up to limit.
 func (q Q) OverduePairs(ctx context.Context, since time.Time, limit int) (int, []AttentionPair, error) {
 	s := UTCSecond(since)
-	return q.attention(ctx, `FROM mentees e JOIN mentors m ON m.id = e.mentor_id WHERE `+overdueCond,
-		"e.assigned_at", "''", []any{s, s}, limit)
+	return q.attention(ctx, overdueCond, false, "", "e.assigned_at", []any{s, s}, limit)
 }
 
 // NeverBooked counts the active mentees who never booked a session with
-// their mentor, and lists those assigned longest ago first.
+// their mentor, and lists those assigned longest ago first (the
+// mentees_never_booked index, in its order).
 func (q Q) NeverBooked(ctx context.Context, limit int) (int, []AttentionPair, error) {
-	return q.attention(ctx, `FROM mentees e JOIN mentors m ON m.id = e.mentor_id
-		WHERE e.status = 'active' AND NOT EXISTS (SELECT 1 FROM bookings nb WHERE nb.mentee_id = e.id AND nb.mentor_id = e.mentor_id)`,
-		"e.assigned_at", "''", nil, limit)
+	return q.attention(ctx, `e.status = 'active' AND e.mentor_id IS NOT NULL AND NOT e.booked`, false, "mentees_never_booked", "e.assigned_at", nil, limit)
 }
 
 // UnreportedSessions counts the sessions that ended before before with no
@@ -222,9 +221,25 @@ func (q Q) UnreportedSessions(ctx context.Context, before time.Time, limit int) 
 		"b.start_at", "b.mentee_id", "b.id", []any{UTCSecond(before)}, limit)
 }
 
-// attention counts the rows of from and lists the first limit by since.
-func (q Q) attention(ctx context.Context, from, since, bookingID string, args []any, limit int) (int, []AttentionPair, error) {
-	return q.attentionCounted(ctx, "SELECT COUNT(*) "+from, from, since, "e.id", bookingID, args, limit)
+// attention counts the mentees e that match where and lists the first
+// limit by since, with their mentors m. The count reads mentees alone
+// unless where tests the mentor (withMentor): a mentor is there for every
+// mentor_id (foreign key). Mentees come first in the join (CROSS JOIN
+// keeps that order on SQLite; PostgreSQL plans it as an inner join), so
+// the planner walks the index of where rather than every mentor's
+// mentees. On SQLite the count reads the named index when one is given:
+// its planner takes an empty partial index (after ANALYZE) for a large
+// one and walks every active mentee instead.
+func (q Q) attention(ctx context.Context, where string, withMentor bool, index, since string, args []any, limit int) (int, []AttentionPair, error) {
+	from := "FROM mentees e CROSS JOIN mentors m WHERE m.id = e.mentor_id AND " + where
+	count := "SELECT COUNT(*) FROM mentees e WHERE " + where
+	if index != "" && q.dialect == SQLite {
+		count = "SELECT COUNT(*) FROM mentees e INDEXED BY " + index + " WHERE " + where
+	}
+	if withMentor {
+		count = "SELECT COUNT(*) " + from
+	}
+	return q.attentionCounted(ctx, count, from, since, "e.id", "''", args, limit)
 }
 
 // attentionCounted is attention with its own count query (over the same

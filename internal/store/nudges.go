@@ -16,10 +16,11 @@ import (
 // nudge before the dashboard asks a coordinator to step in.
 const CoordinatorAfterNudge = 7 * 24 * time.Hour
 
-// nudgedThisSpell holds for a pair (mentees e) nudged in its current spell.
-const nudgedThisSpell = `(e.nudged_at IS NOT NULL AND e.nudged_at >= e.assigned_at AND NOT EXISTS (
-	SELECT 1 FROM bookings sb WHERE sb.mentee_id = e.id AND sb.mentor_id = e.mentor_id AND sb.start_at >= e.nudged_at
-		AND sb.status = 'confirmed' AND (sb.outcome IS NULL OR sb.outcome = 'completed')))`
+// nudgedThisSpell holds for a pair (mentees e) nudged in its current spell:
+// no live session started since the nudge (the pair's latest, kept on the
+// mentee's row).
+const nudgedThisSpell = `(e.nudged_at IS NOT NULL AND e.nudged_at >= e.assigned_at
+	AND (e.last_live_at IS NULL OR e.last_live_at < e.nudged_at))`
 
 // nudgeDue is an overdue pair, with a mentor still mentoring, not nudged
 // this spell (over mentees e joined to their mentor m).
@@ -35,7 +36,7 @@ type NudgePair struct {
 func (q Q) DueNudges(ctx context.Context, since time.Time, limit int) ([]NudgePair, error) {
 	s := UTCSecond(since)
 	var out []NudgePair
-	err := q.eachRow(ctx, `SELECT e.id, e.mentor_id FROM mentees e JOIN mentors m ON m.id = e.mentor_id WHERE `+nudgeDue+`
+	err := q.eachRow(ctx, `SELECT e.id, e.mentor_id FROM mentees e CROSS JOIN mentors m WHERE m.id = e.mentor_id AND `+nudgeDue+`
 		ORDER BY e.assigned_at, e.id LIMIT ?`, []any{s, s, limit}, func(scan func(...any) error) error {
 		var p NudgePair
 		err := scan(&p.MenteeID, &p.MentorID)
@@ -98,7 +99,6 @@ func (q Q) LastLiveSession(ctx context.Context, p NudgePair, now time.Time) (tim
 // assignment).
 func (q Q) NeedsCoordinator(ctx context.Context, since, nudgedBefore time.Time, limit int) (int, []AttentionPair, error) {
 	s := UTCSecond(since)
-	return q.attention(ctx, `FROM mentees e JOIN mentors m ON m.id = e.mentor_id WHERE `+overdueCond+`
-		AND ((`+nudgedThisSpell+` AND e.nudged_at <= ?) OR m.status = 'inactive')`,
-		"COALESCE(e.nudged_at, e.assigned_at)", "''", []any{s, s, UTCSecond(nudgedBefore)}, limit)
+	return q.attention(ctx, overdueCond+` AND ((`+nudgedThisSpell+` AND e.nudged_at <= ?) OR m.status = 'inactive')`, true, "",
+		"COALESCE(e.nudged_at, e.assigned_at)", []any{s, s, UTCSecond(nudgedBefore)}, limit)
 }

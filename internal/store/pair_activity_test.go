@@ -1,0 +1,190 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rendezvous/rendezvous/internal/store"
+	"github.com/rendezvous/rendezvous/internal/store/storetest"
+)
+
+// pairRecountMismatches lists the mentees whose kept pair counters
+// (last_live_at, booked: migration 00024) differ from a recount of their
+// sessions with their current mentor.
+func pairRecountMismatches(t *testing.T, s *store.Store) []string {
+	t.Helper()
+	distinct := "IS NOT"
+	if s.Dialect() == store.Postgres {
+		distinct = "IS DISTINCT FROM"
+	}
+	rows, err := s.SQLDB().QueryContext(context.Background(), `SELECT e.id FROM mentees e WHERE
+		e.last_live_at `+distinct+` (SELECT MAX(b.start_at) FROM bookings b WHERE b.mentee_id = e.id AND b.mentor_id = e.mentor_id
+			AND b.status = 'confirmed' AND (b.outcome IS NULL OR b.outcome = 'completed'))
+		OR e.booked <> EXISTS (SELECT 1 FROM bookings b WHERE b.mentee_id = e.id AND b.mentor_id = e.mentor_id)
+		ORDER BY e.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestPairCountersFollowEveryWrite: after each of a random mix of session
+// and mentee writes (book, move, cancel, report, give a session to the
+// other mentor, delete, book a series, reassign with the sessions moved in
+// one transaction, end), the counters the console reads equal a recount.
+func TestPairCountersFollowEveryWrite(t *testing.T) {
+	storetest.EachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mentorA, first := seedPair(t, s)
+		if err := s.Exec(ctx, "UPDATE mentors SET email = 'a@example.org' WHERE id = ?", mentorA); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Exec(ctx, "UPDATE mentees SET email = 'a@example.org', email_key = 'a@example.org' WHERE id = ?", first); err != nil {
+			t.Fatal(err)
+		}
+		mentorB, second := seedPair(t, s)
+		mentees := []string{first, second}
+		for i := range 2 {
+			e := &store.Mentee{ID: uuid.NewString(), MentorID: &mentorA, Name: "E", Email: fmt.Sprintf("x%d@example.org", i),
+				EmailKey: fmt.Sprintf("x%d@example.org", i), Timezone: "UTC", Language: "en", Status: "active",
+				LinkTokenHash: uuid.NewString(), LinkTokenSealed: "x", AssignedAt: time.Now()}
+			if err := s.InsertMentee(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+			mentees = append(mentees, e.ID)
+		}
+		mentors := []string{mentorA, mentorB}
+		base := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+		slot := 0
+		next := func() time.Time { slot++; return base.Add(time.Duration(slot) * 90 * time.Minute) }
+		outcomes := []*string{nil, ptr("completed"), ptr("no_show"), ptr("mentor_no_show"), ptr("late_cancel")}
+		var live []string // bookings not deleted
+		r := rand.New(rand.NewPCG(20, 24))
+		menteeOf := func(id string) *store.Mentee {
+			m, err := s.Mentee(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		for step := range 160 {
+			var what string
+			switch op := r.IntN(9); {
+			case op <= 2 || len(live) == 0:
+				e := menteeOf(mentees[r.IntN(len(mentees))])
+				mentor := mentors[r.IntN(2)]
+				if e.MentorID != nil && r.IntN(3) > 0 {
+					mentor = *e.MentorID
+				}
+				b := booking(mentor, e.ID, next(), 30*time.Minute)
+				if r.IntN(4) == 0 {
+					b.Status = store.StatusCancelled
+				} else {
+					b.Outcome = outcomes[r.IntN(len(outcomes))]
+				}
+				what = "book"
+				if err := s.InsertBooking(ctx, b); err != nil {
+					t.Fatalf("step %d: %v", step, err)
+				}
+				live = append(live, b.ID)
+			case op == 3:
+				what = "book a series"
+				e := menteeOf(mentees[r.IntN(len(mentees))])
+				if e.MentorID == nil {
+					continue
+				}
+				sr := &store.BookingSeries{ID: uuid.NewString(), MentorID: *e.MentorID, MenteeID: e.ID, UID: uuid.NewString() + "@test",
+					FirstStartAt: base, Timezone: "UTC", Count: 3, IntervalWeeks: 1, SessionMinutes: 30, Skipped: "[]"}
+				var occ []store.Booking
+				for range 3 {
+					b := booking(*e.MentorID, e.ID, next(), 30*time.Minute)
+					b.SeriesID = sr.ID
+					occ = append(occ, *b)
+					live = append(live, b.ID)
+				}
+				if err := s.InsertSeries(ctx, sr, occ); err != nil {
+					t.Fatalf("step %d: %v", step, err)
+				}
+			case op == 4 || op == 5:
+				b, err := s.Booking(ctx, live[r.IntN(len(live))])
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch r.IntN(4) {
+				case 0:
+					what, b.StartAt = "move", next()
+					b.EndAt = b.StartAt.Add(30 * time.Minute)
+				case 1:
+					what, b.Status = "cancel", store.StatusCancelled
+				case 2:
+					what, b.Outcome = "report", outcomes[r.IntN(len(outcomes))]
+				default:
+					// Every session has its own time: no overlap.
+					what, b.MentorID = "give to the other mentor", mentors[0]
+					if b.MentorID == mentorA {
+						b.MentorID = mentorB
+					}
+				}
+				if err := s.UpdateBooking(ctx, b); err != nil {
+					t.Fatalf("step %d (%s): %v", step, what, err)
+				}
+			case op == 6:
+				what = "delete"
+				i := r.IntN(len(live))
+				if err := s.Exec(ctx, "DELETE FROM bookings WHERE id = ?", live[i]); err != nil {
+					t.Fatalf("step %d: %v", step, err)
+				}
+				live = append(live[:i], live[i+1:]...)
+			case op == 7:
+				what = "reassign, moving the upcoming sessions"
+				e := menteeOf(mentees[r.IntN(len(mentees))])
+				to := mentors[r.IntN(2)]
+				err := s.InTx(ctx, func(tx *store.Tx) error {
+					from := e.MentorID
+					e.MentorID, e.Status, e.AssignedAt = &to, "active", time.Now()
+					if err := tx.UpdateMentee(ctx, e); err != nil {
+						return err
+					}
+					if from == nil {
+						return nil
+					}
+					return tx.Exec(ctx, "UPDATE bookings SET mentor_id = ? WHERE mentee_id = ? AND mentor_id = ? AND start_at > ?",
+						to, e.ID, *from, base.Add(time.Duration(slot)*45*time.Minute))
+				})
+				if err != nil {
+					t.Fatalf("step %d (%s): %v", step, what, err)
+				}
+			default:
+				what = "end"
+				e := menteeOf(mentees[r.IntN(len(mentees))])
+				now := time.Now()
+				e.Status, e.EndedAt = "ended", &now
+				if err := s.UpdateMentee(ctx, e); err != nil {
+					t.Fatalf("step %d: %v", step, err)
+				}
+			}
+			if bad := pairRecountMismatches(t, s); len(bad) > 0 {
+				t.Fatalf("step %d (%s): counters differ from a recount for %v", step, what, bad)
+			}
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
