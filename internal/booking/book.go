@@ -76,7 +76,8 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 		if err := s.checkUpcomingLimit(ctx, tx, mentor, mentee); err != nil {
 			return err
 		}
-		if err := s.offered(ctx, tx, mentor, in.Start, "", nil); err != nil {
+		noCalendars := s.heldNoCalendars(scope, mentor.ID)
+		if err := s.offeredOf(ctx, tx, mentor, in.Start, "", nil, !noCalendars); err != nil {
 			return err
 		}
 		manage := secret.NewToken()
@@ -104,7 +105,7 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 				return err
 			}
 		}
-		return s.afterChange(ctx, tx, change{booking: b, mentor: mentor, mentee: mentee, event: EventConfirmed})
+		return s.afterChange(ctx, tx, change{booking: b, mentor: mentor, mentee: mentee, event: EventConfirmed, noCalendars: noCalendars})
 	})
 	if err != nil {
 		if idem != nil {

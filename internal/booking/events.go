@@ -46,6 +46,9 @@ type change struct {
 	// booked sends one invitation and writes one event for all of its
 	// sessions.
 	quiet, bare bool
+	// noCalendars: the mentor is known to have no calendar connection
+	// (heldNoCalendars), hence no write-target calendar to look for.
+	noCalendars bool
 }
 
 // webhookType is the webhook event of a change that notifies; a transfer
@@ -87,9 +90,12 @@ func (s *Service) afterChange(ctx context.Context, tx *store.Tx, c change) error
 		}
 		c.series = &outbox.Series{Row: row, Sessions: sessions}
 	}
-	has, err := s.calendars.HasWriteTarget(ctx, tx, c.mentor.ID)
-	if err != nil {
-		return err
+	has := false
+	if !c.noCalendars {
+		var err error
+		if has, err = s.calendars.HasWriteTarget(ctx, tx, c.mentor.ID); err != nil {
+			return err
+		}
 	}
 	batch, err := s.followUps(ctx, tx, c, has)
 	if err != nil {

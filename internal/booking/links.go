@@ -62,42 +62,65 @@ func (s *Service) ResolveLink(ctx context.Context, token string) (*Link, error) 
 }
 
 // resolveLink finds a link's mentor and mentee; with lock, inside a
-// transaction, it also takes the mentor's row lock in the same read.
+// transaction, it also takes the mentor's row lock, in the read that
+// finds the mentor.
 func resolveLink(ctx context.Context, q store.Q, token string, lock bool) (*resolved, error) {
-	readMentor, readMentorByPublic := q.Mentor, q.MentorByPublicTokenHash
-	if lock {
-		readMentor, readMentorByPublic = q.LockMentor, q.LockMentorByPublicTokenHash
-	}
 	if !secret.Plausible(token) {
 		return nil, errNoLink
 	}
 	h := secret.HashToken(token)
+	if lock {
+		if r, err := lockLinkMentor(ctx, q, h); r != nil || err != nil {
+			return r, err
+		}
+		// Not a mentee's link: a mentor's public one, or none.
+		return resolvePublic(ctx, q.LockMentorByPublicTokenHash, h)
+	}
 	mentee, err := q.MenteeByLinkHash(ctx, h)
 	switch {
 	case err == nil:
 		if mentee.Status != "active" || mentee.MentorID == nil {
 			return nil, errNoLink
 		}
-		mentor, err := readMentor(ctx, *mentee.MentorID)
+		mentor, err := q.Mentor(ctx, *mentee.MentorID)
 		if err != nil {
 			return nil, fmt.Errorf("resolve link: %w", err)
-		}
-		if lock {
-			// Ending or moving a mentee takes the same mentor lock: read
-			// the mentee again under it, so a mentorship ended meanwhile
-			// cannot still book.
-			if mentee, err = q.Mentee(ctx, mentee.ID); err != nil {
-				return nil, fmt.Errorf("resolve link: %w", err)
-			}
-			if mentee.Status != "active" || mentee.MentorID == nil || *mentee.MentorID != mentor.ID {
-				return nil, errNoLink
-			}
 		}
 		return &resolved{mentor: mentor, mentee: mentee}, nil
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, fmt.Errorf("resolve link: %w", err)
 	}
-	mentor, err := readMentorByPublic(ctx, h)
+	return resolvePublic(ctx, q.MentorByPublicTokenHash, h)
+}
+
+// lockLinkMentor locks the mentor of the mentee whose link hashes to h and
+// reads the mentee under that lock; nil, nil when h is no mentee's link.
+// Ending or moving a mentee takes the same mentor lock, so a mentorship
+// ended or moved while the lock was awaited shows here and cannot book.
+func lockLinkMentor(ctx context.Context, q store.Q, h string) (*resolved, error) {
+	mentor, err := q.LockMentorOfLink(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("resolve link: %w", err)
+	}
+	mentee, err := q.MenteeByLinkHash(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNoLink
+	}
+	if err != nil {
+		return nil, fmt.Errorf("resolve link: %w", err)
+	}
+	if mentee.Status != "active" || mentee.MentorID == nil || *mentee.MentorID != mentor.ID {
+		return nil, errNoLink
+	}
+	return &resolved{mentor: mentor, mentee: mentee}, nil
+}
+
+// resolvePublic finds the mentor whose public link hashes to h.
+func resolvePublic(ctx context.Context, read func(context.Context, string) (*store.Mentor, error), h string) (*resolved, error) {
+	mentor, err := read(ctx, h)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !mentor.PublicBooking) {
 		return nil, errNoLink
 	}

@@ -106,6 +106,12 @@ func (s *Service) cachedSlots(ctx context.Context, token string, from, to time.T
 // hours, busy time widened by a day for buffers and per-day caps, and live
 // sessions except the one being moved (skipBookingID).
 func (s *Service) slotQuery(ctx context.Context, q store.Q, m *store.Mentor, from, to time.Time, skipBookingID string) (calendar.SlotQuery, error) {
+	return s.slotQueryOf(ctx, q, m, from, to, skipBookingID, true)
+}
+
+// slotQueryOf is slotQuery; without readBusy the mentor is known to have
+// no calendar, hence no busy time, and none is read.
+func (s *Service) slotQueryOf(ctx context.Context, q store.Q, m *store.Mentor, from, to time.Time, skipBookingID string, readBusy bool) (calendar.SlotQuery, error) {
 	loc, err := s.location("timezone", m.Timezone)
 	if err != nil {
 		return calendar.SlotQuery{}, fmt.Errorf("mentor %s zone: %w", m.ID, err)
@@ -117,9 +123,11 @@ func (s *Service) slotQuery(ctx context.Context, q store.Q, m *store.Mentor, fro
 	// A local day is at most 26 hours long: a 2-day margin covers the
 	// per-day cap of the first and last day, and any buffer.
 	lo, hi := from.Add(-48*time.Hour), to.Add(48*time.Hour)
-	busy, err := q.MentorBusy(ctx, m.ID, lo, hi)
-	if err != nil {
-		return calendar.SlotQuery{}, err
+	var busy []store.BusySpan
+	if readBusy {
+		if busy, err = q.MentorBusy(ctx, m.ID, lo, hi); err != nil {
+			return calendar.SlotQuery{}, err
+		}
 	}
 	booked, err := q.MentorSessions(ctx, m.ID, lo, hi)
 	if err != nil {
@@ -159,6 +167,23 @@ func mentorQuery(m *store.Mentor, avail calendar.Availability, now, from, to tim
 	return q
 }
 
+// heldNoCalendars reports whether the slot cache holds the mentor of the
+// link hashing to hash as having no calendar connection, so a booking need
+// not read busy time or look for a write-target calendar under the lock.
+// A connection made in the last change poll (100 ms) may be missed: the
+// booking then behaves as if made just before it, which it could have
+// been. Only the absence is trusted; with a connection, both are read.
+func (s *Service) heldNoCalendars(hash, mentorID string) bool {
+	if s.slotCache == nil {
+		return false
+	}
+	if id, ok := s.slotCache.Link(hash); !ok || id != mentorID {
+		return false
+	}
+	in, ok := s.slotCache.Held(mentorID)
+	return ok && in.Mentor.ID == mentorID && !in.Connected
+}
+
 // stale reports whether a connected calendar missed two sync intervals.
 func (s *Service) stale(ctx context.Context, mentorID string) (bool, error) {
 	oldest, any, err := s.store.OldestSuccessfulSync(ctx, mentorID)
@@ -175,10 +200,16 @@ func (s *Service) stale(ctx context.Context, mentorID string) (bool, error) {
 // the transaction's view of busy time and sessions. shape, when set,
 // adjusts the check (a transfer's own length and grid).
 func (s *Service) offered(ctx context.Context, tx *store.Tx, m *store.Mentor, start time.Time, skipBookingID string, shape func(*calendar.SlotQuery)) error {
+	return s.offeredOf(ctx, tx, m, start, skipBookingID, shape, true)
+}
+
+// offeredOf is offered; without readBusy the mentor is known to have no
+// calendar (see heldNoCalendars).
+func (s *Service) offeredOf(ctx context.Context, tx *store.Tx, m *store.Mentor, start time.Time, skipBookingID string, shape func(*calendar.SlotQuery), readBusy bool) error {
 	if m.Status == store.MentorInactive {
 		return apperr.Errorf(apperr.SlotUnavailable, "%s is no longer mentoring and offers no sessions", m.Name)
 	}
-	q, err := s.slotQuery(ctx, tx.Q, m, start, start.Add(time.Minute), skipBookingID)
+	q, err := s.slotQueryOf(ctx, tx.Q, m, start, start.Add(time.Minute), skipBookingID, readBusy)
 	if err != nil {
 		return err
 	}

@@ -244,6 +244,27 @@ func (c *Cache) Mentor(ctx context.Context, mentorID string) (in *Inputs, ok boo
 	return v.(*Inputs), true, nil
 }
 
+// Held returns a mentor's inputs if the cache holds them now, without
+// loading them on a miss (for a caller that would rather read only what it
+// needs from the database than the whole of a mentor's inputs).
+func (c *Cache) Held(mentorID string) (*Inputs, bool) {
+	now := c.opts.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.live {
+		return nil, false
+	}
+	el, found := c.mentors[mentorID]
+	if !found {
+		return nil, false
+	}
+	e := el.Value.(*entry)
+	if !now.Before(e.expires) {
+		return nil, false
+	}
+	return e.in, true
+}
+
 // keep stores a mentor's inputs read since stamp, unless they changed
 // meanwhile; then evicts the least recently used over the bounds.
 func (c *Cache) keep(mentorID string, in *Inputs, stamp uint64) {

@@ -93,6 +93,14 @@ func (q Q) LockMentorByPublicTokenHash(ctx context.Context, h string) (*Mentor, 
 	return q.lockMentorWhere(ctx, "public_token_hash = ?", h)
 }
 
+// LockMentorOfLink is LockMentor of the mentee whose booking link hashes
+// to h, found in the same statement (one round trip instead of two). The
+// mentee must be read again under the lock: the mentorship may have ended
+// or moved while the statement waited for it.
+func (q Q) LockMentorOfLink(ctx context.Context, h string) (*Mentor, error) {
+	return q.lockMentorWhere(ctx, "id = (SELECT mentor_id FROM mentees WHERE link_token_hash = ?)", h)
+}
+
 func (q Q) lockMentorWhere(ctx context.Context, cond string, arg any) (*Mentor, error) {
 	if q.dialect != Postgres {
 		return q.mentorWhere(ctx, cond, arg)
