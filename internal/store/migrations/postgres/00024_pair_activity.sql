@@ -15,6 +15,10 @@ UPDATE mentees SET
         AND b.status = 'confirmed' AND (b.outcome IS NULL OR b.outcome = 'completed')),
     booked = EXISTS (SELECT 1 FROM bookings b WHERE b.mentee_id = mentees.id AND b.mentor_id = mentees.mentor_id)
 WHERE mentor_id IS NOT NULL;
+-- The backfill queued a deferred slot_changes event (00018) per mentee;
+-- run them now: PostgreSQL refuses CREATE INDEX on a table with pending
+-- trigger events, so upgrading a database that has mentees failed.
+SET CONSTRAINTS ALL IMMEDIATE;
 
 -- Recounts one mentee's pair. The row is locked before counting: a
 -- transaction that waited for another's lock then counts with that one's
