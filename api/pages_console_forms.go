@@ -51,14 +51,16 @@ var consoleFieldLabels = map[string]string{
 }
 
 // consoleInputError places a service error on the input of the form
-// (prefix) it names; a second mentor's address is the e-mail field's.
+// (prefix) it names; a second mentor's or staff member's address is the
+// e-mail field's.
 func consoleInputError(c echo.Context, prefix string, err error) error {
 	var ae *apperr.Error
 	if !errors.As(err, &ae) {
 		return err
 	}
 	field := ae.Field
-	if field == "" && ae.Code == apperr.Conflict && strings.Contains(ae.Message, "address") {
+	if field == "" && ae.Code == apperr.Conflict &&
+		(strings.Contains(ae.Message, "address") || strings.HasSuffix(ae.Message, "is already a staff member")) {
 		field = "email"
 	}
 	key, ok := consoleFieldLabels[field]

@@ -114,42 +114,47 @@ func (s *Server) newConsolePage(c echo.Context, titleKey, current string, data a
 type teamPage struct {
 	Members []staff.Member
 	Next    string
-	Form    staffRequest
 }
 
 func (s *Server) teamPageView(c echo.Context) error {
-	return s.renderTeam(c, http.StatusOK, "", staffRequest{})
+	return s.renderTeam(c, http.StatusOK, nil)
 }
 
-func (s *Server) renderTeam(c echo.Context, status int, formErr string, form staffRequest) error {
+// renderTeam shows the page; form is the add form posted again with its
+// refusal (on its field when it names one), or a refusal of the list's
+// actions (no values), or nil.
+func (s *Server) renderTeam(c echo.Context, status int, form *formState) error {
 	list, err := s.Staff.List(c.Request().Context(), principal(c), c.QueryParam("cursor"), 0)
 	if err != nil {
 		return err
 	}
-	p, err := s.newConsolePage(c, "title.staff_team", "team", teamPage{Members: list.Members, Next: list.Next, Form: form})
+	p, err := s.newConsolePage(c, "title.staff_team", "team", teamPage{Members: list.Members, Next: list.Next})
 	if err != nil {
 		return err
 	}
-	p.Error = formErr
+	p.Error, p.Form = form.Message(), form
 	return s.render(c, status, "staff_team", p)
 }
 
+// addStaffFromPage adds a staff member; a refusal is shown on its field
+// (a taken address on the e-mail), with what was typed.
 func (s *Server) addStaffFromPage(c echo.Context) error {
-	form := staffRequest{Name: c.FormValue("name"), Email: c.FormValue("email"), Role: c.FormValue("role")}
-	_, err := s.Staff.Create(c.Request().Context(), principal(c), staff.Input{Name: form.Name, Email: form.Email, Role: form.Role})
-	if err != nil {
-		if msg, status, ok := formError(c, err); ok && status != http.StatusForbidden {
-			return s.renderTeam(c, status, msg, form)
-		}
+	in := staff.Input{Name: c.FormValue("name"), Email: c.FormValue("email"), Role: c.FormValue("role")}
+	_, err := s.Staff.Create(c.Request().Context(), principal(c), in)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, links.StaffTeam+"?done=staff_added")
+	}
+	form, status, ok := postedFormError(c, consoleInputError(c, "staff", err))
+	if !ok || status == http.StatusForbidden {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, links.StaffTeam+"?done=staff_added")
+	return s.renderTeam(c, status, form)
 }
 
 func (s *Server) removeStaffFromPage(c echo.Context) error {
 	if err := s.Staff.Delete(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		if msg, status, ok := formError(c, err); ok && status == http.StatusConflict {
-			return s.renderTeam(c, status, msg, staffRequest{})
+			return s.renderTeam(c, status, &formState{message: msg})
 		}
 		return err
 	}

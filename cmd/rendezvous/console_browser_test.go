@@ -253,8 +253,9 @@ func TestConsoleInBrowser(t *testing.T) {
 	})
 }
 
-// TestConsoleFormErrorsAccessibility runs axe-core on a console form
-// shown again with a refusal on its field (a taken address).
+// TestConsoleFormErrorsAccessibility runs axe-core on the console's forms
+// shown again with a refusal on their field (a taken address: a mentor's,
+// a staff member's).
 func TestConsoleFormErrorsAccessibility(t *testing.T) {
 	axe := axeSource(t)
 	e := startPages(t)
@@ -272,4 +273,9 @@ func TestConsoleFormErrorsAccessibility(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#new-mentor-submit")), chromedp.WaitVisible(chromedp.CSS("#new-mentor-email-error")))
 	checkAxe(t, tab, axe, "console new mentor with an error on a field")
 	checkFits(t, tab, "console new mentor with an error on a field")
+	b.do(tab, "a staff member's taken address", chromedp.Navigate(e.s.base+"/staff/team"), chromedp.WaitVisible(chromedp.CSS("#staff-name")),
+		typeInto("#staff-name", "Ada Bis"), typeInto("#staff-email", "ADA.admin@example.org"),
+		chromedp.Click(chromedp.CSS("#staff-submit")), chromedp.WaitVisible(chromedp.CSS("#staff-email-error")))
+	checkAxe(t, tab, axe, "console staff management with an error on a field")
+	checkFits(t, tab, "console staff management with an error on a field")
 }

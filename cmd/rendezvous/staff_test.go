@@ -163,6 +163,21 @@ func TestStaffConsoleSignin(t *testing.T) {
 		t.Fatalf("staff management for an admin: %d", st)
 	}
 	postFormFrom(t, admin, e.s.base+"/staff/team", e.s.base+"/staff/team", url.Values{"name": {"Dan"}, "email": {"dan@example.org"}, "role": {"coordinator"}}, http.StatusOK)
+	// A taken address (in another case) is refused on the e-mail field,
+	// with what was typed kept, in English and in French.
+	team := e.s.base + "/staff/team"
+	taken := url.Values{"_form": {"staff-add"}, "name": {"Dan Again"}, "email": {"DAN@example.org"}, "role": {"admin"}}
+	for lang, msg := range map[string]string{"en": "is already a staff member", "fr": "fait déjà partie de l&#39;équipe"} {
+		getPage(t, admin, team+"?lang="+lang)
+		st, body := postFormBody(t, admin, team, team, taken)
+		if st != http.StatusConflict || !strings.Contains(body, `value="Dan Again"`) ||
+			!regexp.MustCompile(`id="staff-email"[^>]*value="DAN@example.org"[^>]*aria-invalid="true" aria-describedby="staff-email-error`).MatchString(body) ||
+			!regexp.MustCompile(`id="staff-email-error">[^<]*`+msg).MatchString(body) ||
+			!regexp.MustCompile(`<option value="admin" selected>`).MatchString(body) {
+			t.Errorf("%s: a taken address: %d, the refusal is not on the e-mail field with what was typed", lang, st)
+		}
+	}
+	getPage(t, admin, team+"?lang=en")
 	postFormFrom(t, admin, e.s.base+"/staff/team", e.s.base+"/staff/team/"+cora.ID+"/delete", nil, http.StatusOK)
 	if st, _ := getPage(t, coordinator, e.s.base+"/staff"); st != 200 {
 		t.Fatalf("after removal the client follows the redirect to sign in: %d", st)
