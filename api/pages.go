@@ -8,7 +8,9 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -103,6 +105,20 @@ type page struct {
 	Console *consoleNav
 	// zone is where When writes times (nil: UTC).
 	zone *time.Location
+	// query is the request's query without lang and the one-time done
+	// flash: what the language links keep (a month, a filter, a page).
+	query url.Values
+}
+
+// LangHref is the link that shows this page in lang: the same query
+// (filters, month, cursor) with lang set.
+func (p *page) LangHref(lang string) string {
+	q := maps.Clone(p.query)
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("lang", lang)
+	return "?" + q.Encode()
 }
 
 // When writes an instant (a time.Time or *time.Time) in the page's zone
@@ -140,6 +156,12 @@ func (s *Server) newPage(c echo.Context, titleKey string, data any) *page {
 	p := &page{translator: translator(lang), Lang: lang, Page: data}
 	p.Title = p.T(titleKey)
 	p.CSRF, _ = c.Get(csrfKey).(string)
+	p.query = c.QueryParams()
+	if p.query.Has("lang") || p.query.Has("done") {
+		p.query = maps.Clone(p.query)
+		p.query.Del("lang")
+		p.query.Del("done")
+	}
 	if done := c.QueryParam("done"); done != "" {
 		if msg := p.T("flash." + done); msg != "flash."+done {
 			p.Flash = msg

@@ -120,6 +120,21 @@ func TestConsolePages(t *testing.T) {
 		t.Errorf("after the reassignment: mentee's mentor %s, session's %s (%s)", moved.MentorID, after.MentorID, after.Status)
 	}
 
+	// The language links keep the page's filters (not the one-time
+	// notice), and following one shows the same list in French.
+	_, body = getPage(t, cora, e.s.base+"/staff/mentees?status=active&q=zo&done=mentee_added")
+	if !strings.Contains(body, `href="?lang=fr&amp;q=zo&amp;status=active"`) || !strings.Contains(body, `href="?lang=en&amp;q=zo&amp;status=active"`) {
+		t.Error("the language links drop the list's filters")
+	}
+	if _, body := getPage(t, cora, e.s.base+"/staff/mentees?lang=fr&q=zo&status=active"); !strings.Contains(body, `<html lang="fr">`) ||
+		!strings.Contains(body, `value="zo"`) || !strings.Contains(body, `href="?lang=en&amp;q=zo&amp;status=active"`) {
+		t.Error("the French list after switching lost its filters")
+	}
+	_, body = getPage(t, cora, e.s.base+"/staff/statements?month=2026-11&lang=en")
+	if !strings.Contains(body, `href="?lang=fr&amp;month=2026-11"`) {
+		t.Error("the statement page's language link drops the month")
+	}
+
 	// End a mentorship; add a mentee; edit a mentor.
 	yanPage := e.s.base + "/staff/mentees/" + yan.ID
 	postFormFrom(t, cora, yanPage, yanPage+"/end", nil, http.StatusOK)
