@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // figure reads the number an element with this id shows.
@@ -134,6 +136,23 @@ func TestConsolePages(t *testing.T) {
 	if !strings.Contains(body, `href="?lang=fr&amp;month=2026-11"`) {
 		t.Error("the statement page's language link drops the month")
 	}
+
+	// When the pair was nudged: never yet, then the time of the nudge in
+	// both languages.
+	if _, body := getPage(t, cora, zoePage); !regexp.MustCompile(`id="mentee-nudged">[^<]*never</p>`).MatchString(body) {
+		t.Error("the mentee page does not say the pair was never nudged")
+	}
+	if err := openDB(t, e.db).Exec(context.Background(), "UPDATE mentees SET nudged_at = ? WHERE id = ?",
+		time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC), zoe.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := getPage(t, cora, zoePage); !strings.Contains(body, `Reminder to meet sent to the mentee and the mentor: <time datetime="2026-11-20T09:30:00Z">20 November 2026, 09:30 UTC</time>`) {
+		t.Error("the mentee page does not show when the pair was nudged")
+	}
+	if _, body := getPage(t, cora, zoePage+"?lang=fr"); !strings.Contains(body, `Relance envoyée au mentoré et au mentor : <time datetime="2026-11-20T09:30:00Z">20 novembre 2026, 09:30 UTC</time>`) {
+		t.Error("the French mentee page does not show when the pair was nudged")
+	}
+	getPage(t, cora, zoePage+"?lang=en")
 
 	// End a mentorship; add a mentee; edit a mentor.
 	yanPage := e.s.base + "/staff/mentees/" + yan.ID

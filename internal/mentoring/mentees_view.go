@@ -23,6 +23,9 @@ type Mentee struct {
 	BookingURL string // empty once the mentorship has ended: the link is dead
 	AssignedAt time.Time
 	EndedAt    *time.Time
+	// NudgedAt is when the mentee and their mentor were last sent the
+	// engagement nudge (one mail each, at once); nil when never.
+	NudgedAt *time.Time
 }
 
 // errNoMentee is the one answer for a mentee that does not exist or that
@@ -58,7 +61,7 @@ func (s *Service) visibleMentee(ctx context.Context, q store.Q, by access.Princi
 func (s *Service) menteeView(m *store.Mentee) (*Mentee, error) {
 	v := &Mentee{
 		ID: m.ID, Name: m.Name, Email: m.Email, Timezone: m.Timezone, Language: m.Language, Status: m.Status,
-		AssignedAt: m.AssignedAt.UTC(), EndedAt: m.EndedAt,
+		AssignedAt: m.AssignedAt.UTC(), EndedAt: m.EndedAt, NudgedAt: m.NudgedAt,
 	}
 	if m.MentorID != nil {
 		v.MentorID = *m.MentorID

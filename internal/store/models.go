@@ -47,8 +47,12 @@ type Mentee struct {
 	LinkTokenSealed string
 	AssignedAt      time.Time
 	EndedAt         *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// NudgedAt is when the pair was last nudged (migration 00021). Read
+	// only: the nudge sweep sets it with the row locked (ClaimNudge), and
+	// a mentee written back whole must not put an older value back.
+	NudgedAt  *time.Time `gorm:"->"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Booking is a row of bookings: one mentoring session.
