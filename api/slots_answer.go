@@ -36,6 +36,7 @@ func (s *Server) writeSlots(c echo.Context, res *booking.Slots) error {
 		}
 	}()
 	body := appendSlotsJSON((*buf)[:0], res)
+	res.Release()
 	*buf = body
 	tag := `"` + strconv.FormatUint(xxhash.Sum64(body), 36) + `"`
 	h := c.Response().Header()

@@ -3,6 +3,7 @@ package calendar
 import (
 	"cmp"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -17,13 +18,13 @@ type slotCandidate struct {
 // filled in. Everything runs on Unix seconds: slot starts are whole seconds
 // (whole minutes of the wall clock), and flooring busy starts / ceiling busy
 // ends to whole seconds does not change which of them a slot meets.
-func slotCompute(q SlotQuery) []Interval {
+func slotCompute(dst []Interval, q SlotQuery) []Interval {
 	loc := q.Location
 	session, step := int64(q.Session/time.Second), int64(q.Step/time.Second)
 	lo := max(slotCeilUnix(q.From), slotCeilUnix(q.Now.Add(q.MinNotice)))
 	hi := slotCeilUnix(q.To)
 	if lo >= hi {
-		return []Interval{}
+		return dst
 	}
 	// Two days of margin on each side: a repeated hour can put a local date
 	// on either side of its neighbour's instants, and the grid thinning
@@ -41,10 +42,19 @@ func slotCompute(q SlotQuery) []Interval {
 		}
 	}
 	if lastOffered.Compare(first) < 0 {
-		return []Interval{}
+		return dst
 	}
 	plan := newHoursPlan(q.Availability, first, last)
-	cands := slotFitHours(slotCandidates(&plan, step), plan.spans, session, step)
+	scratch := candidatePool.Get().(*[]slotCandidate)
+	defer func() {
+		// Keep ordinary windows' scratch only: a year-long one would pin
+		// its slice.
+		if cap(*scratch) <= 8192 {
+			candidatePool.Put(scratch)
+		}
+	}()
+	*scratch = slotCandidates((*scratch)[:0], &plan, step)
+	cands := slotFitHours(*scratch, plan.spans, session, step)
 	var perDay []int
 	if q.MaxPerDay > 0 {
 		perDay = slotCountPerDay(q.Booked, loc, first, len(plan.days))
@@ -59,25 +69,28 @@ func slotCompute(q SlotQuery) []Interval {
 		}
 	}
 	kept = slotDropBusy(kept, q, session)
-	out := make([]Interval, len(kept))
-	for i, c := range kept {
-		out[i] = Interval{time.Unix(c.start, 0).In(q.Visitor), time.Unix(c.start+session, 0).In(q.Visitor)}
+	out := slices.Grow(dst, len(kept))
+	for _, c := range kept {
+		out = append(out, Interval{time.Unix(c.start, 0).In(q.Visitor), time.Unix(c.start+session, 0).In(q.Visitor)})
 	}
 	return out
 }
+
+// candidatePool holds slotCandidates' scratch between computations.
+var candidatePool = sync.Pool{New: func() any { return new([]slotCandidate) }}
 
 // slotCandidates walks each date's wall clock in steps from its midnight
 // over every piece of open hours and converts the grid times to instants,
 // sorted. A wall time in a gap belongs to no piece; one in a repeated hour
 // belongs to two.
-func slotCandidates(p *hoursPlan, step int64) []slotCandidate {
+func slotCandidates(out []slotCandidate, p *hoursPlan, step int64) []slotCandidate {
 	n := 8
 	for _, d := range p.days {
 		for _, r := range d.hours {
 			n += int(int64(r.End-r.Start)*60/step) + 2
 		}
 	}
-	out := make([]slotCandidate, 0, n)
+	out = slices.Grow(out[:0], n)
 	p.eachPiece(func(day int, _ HoursRange, off, lo, hi int64) {
 		wall := p.days[day].wall
 		for g := wall + (lo-wall+step-1)/step*step; g < hi; g += step {

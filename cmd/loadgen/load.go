@@ -120,13 +120,16 @@ func slots(args []string) error {
 	client := newHTTPClient()
 	var (
 		mu                 sync.Mutex
-		lat                []time.Duration
+		lat, late          []time.Duration
 		errs, non200, n304 atomic.Int64
 		bytesRead          atomic.Int64
 		etags              sync.Map
 		wg                 sync.WaitGroup
 	)
 	do := func(path string, scheduled time.Time) {
+		// How late the request leaves: the generator's own delay
+		// (scheduling, its GC), counted in the latency all the same.
+		l := time.Since(scheduled)
 		req, _ := http.NewRequest("GET", *base+path, nil)
 		if *revalidate {
 			if tag, ok := etags.Load(path); ok {
@@ -154,6 +157,7 @@ func slots(args []string) error {
 		}
 		mu.Lock()
 		lat = append(lat, d)
+		late = append(late, l)
 		mu.Unlock()
 	}
 	cpu0 := cpuTime(*pid)
@@ -191,6 +195,10 @@ func slots(args []string) error {
 	fmt.Printf("slots (%s, %d-day windows): %d answers in %s = %.0f/s, %.1f KB/answer: p50 %s  p90 %s  p99 %s  max %s  errors %d  non-200/304 %d  304 %d\n",
 		mode, *days, len(lat), el.Round(time.Millisecond), float64(len(lat))/el.Seconds(), float64(bytesRead.Load())/float64(max(1, len(lat)))/1024,
 		s.p50, s.p90, s.p99, s.max, errs.Load(), non200.Load(), n304.Load())
+	if *rate > 0 {
+		l := percentiles(late)
+		fmt.Printf("sent late (the generator's own delay, part of the latency above): p50 %s  p90 %s  p99 %s  max %s\n", l.p50, l.p90, l.p99, l.max)
+	}
 	if *pid > 0 && len(lat) > 0 {
 		used := cpuTime(*pid) - cpu0
 		fmt.Printf("server CPU: %s in all, %.0f µs per answer (at most %.0f answers/s per core)\n",

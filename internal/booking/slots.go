@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/rendezvous/rendezvous/calendar"
@@ -19,7 +20,29 @@ type Slots struct {
 	Timezone *time.Location
 	Stale    bool
 	Slots    []calendar.Interval
+	// pooled, when set, is Slots' backing array, lent by slotBuffers.
+	pooled *[]calendar.Interval
 }
+
+// Release hands the slots' memory back for another answer; s must not be
+// used after. Optional: an answer never released is collected as usual.
+func (s *Slots) Release() {
+	if s == nil || s.pooled == nil {
+		return
+	}
+	// Keep ordinary windows' slices only: a year-long one would pin it.
+	if cap(s.Slots) <= 4096 {
+		*s.pooled = s.Slots[:0]
+		slotBuffers.Put(s.pooled)
+	}
+	s.Slots, s.pooled = nil, nil
+}
+
+// slotBuffers lends the slot endpoint's answers their slices: the slots
+// are most of what an answer allocates (a 28-day window: 360 slots, 17 KB),
+// and each collection of the garbage is a few milliseconds in which one of
+// two cores marks instead of answering.
+var slotBuffers = sync.Pool{New: func() any { return new([]calendar.Interval) }}
 
 // Slots lists the slots whose start lies in [from, to), in zone tz.
 // They are computed from the database only, never from a remote calendar:
@@ -94,12 +117,16 @@ func (s *Service) cachedSlots(ctx context.Context, token string, from, to time.T
 	m := &in.Mentor
 	q := mentorQuery(m, in.Availability, now, from, to)
 	q.Busy, q.Booked, q.Visitor = in.Busy, in.Booked, visitor
-	slots, err := calendar.Slots(q)
+	buf := slotBuffers.Get().(*[]calendar.Interval)
+	slots, err := calendar.AppendSlots((*buf)[:0], q)
 	if err != nil {
 		return nil, fmt.Errorf("compute slots of mentor %s: %w", m.ID, err)
 	}
+	if slots == nil {
+		slots = []calendar.Interval{}
+	}
 	stale := in.Connected && (in.OldestSync == nil || now.Sub(*in.OldestSync) > 2*s.SyncInterval)
-	return &Slots{Timezone: visitor, Stale: stale, Slots: slots}, nil
+	return &Slots{Timezone: visitor, Stale: stale, Slots: slots, pooled: buf}, nil
 }
 
 // slotQuery gathers what the engine needs about a mentor around [from, to):
