@@ -40,18 +40,27 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return s.migrateJobs(ctx)
 }
 
-func (s *Store) migrateSchema(ctx context.Context) error {
+// schemaMigrations is the migration runner of the store's dialect.
+func (s *Store) schemaMigrations() (*goose.Provider, error) {
 	dir, gooseDialect := "migrations/sqlite", goose.DialectSQLite3
 	if s.dialect == Postgres {
 		dir, gooseDialect = "migrations/postgres", goose.DialectPostgres
 	}
 	sub, err := fs.Sub(migrations, dir)
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	p, err := goose.NewProvider(gooseDialect, s.sqlDB, sub, goose.WithDisableGlobalRegistry(true))
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return p, nil
+}
+
+func (s *Store) migrateSchema(ctx context.Context) error {
+	p, err := s.schemaMigrations()
+	if err != nil {
+		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
