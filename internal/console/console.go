@@ -114,11 +114,42 @@ func (s *Service) Dashboard(ctx context.Context, by access.Principal) (*Dashboar
 		return nil, err
 	}
 	now := s.now().UTC()
-	loads, err := s.store.MentorLoads(ctx)
-	if err != nil {
+	// The reads are independent: side by side, each on its own
+	// connection (on SQLite too: the wasm build runs each connection's
+	// queries on the calling goroutine, and the pool keeps the
+	// connections, with their prepared statements, between pages).
+	d := &Dashboard{MonthStart: time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)}
+	var loads []store.MentorLoadRow
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		loads, err = s.store.MentorLoads(gctx)
+		return err
+	})
+	g.Go(func() (err error) {
+		d.Overdue.Count, d.Overdue.Pairs, err = s.store.OverduePairs(gctx, now.Add(-s.expectedInterval), DashboardRows)
+		return err
+	})
+	g.Go(func() (err error) {
+		d.NeedsCoordinator.Count, d.NeedsCoordinator.Pairs, err = s.store.NeedsCoordinator(gctx, now.Add(-s.expectedInterval),
+			now.Add(-store.CoordinatorAfterNudge), DashboardRows)
+		return err
+	})
+	g.Go(func() (err error) {
+		d.Unreported.Count, d.Unreported.Pairs, err = s.store.UnreportedSessions(gctx, now.Add(-unreportedAfter), DashboardRows)
+		return err
+	})
+	g.Go(func() (err error) {
+		d.NeverBooked.Count, d.NeverBooked.Pairs, err = s.store.NeverBooked(gctx, DashboardRows)
+		return err
+	})
+	g.Go(func() (err error) {
+		d.Month, err = s.store.ProgramFigures(gctx, d.MonthStart, d.MonthStart.AddDate(0, 1, 0), now.Add(-unreportedAfter))
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	d := &Dashboard{MentorCount: len(loads)}
+	d.MentorCount = len(loads)
 	all := make([]MentorLoad, 0, len(loads))
 	for _, r := range loads {
 		m := mentorLoadOf(r)
@@ -153,35 +184,6 @@ func (s *Service) Dashboard(ctx context.Context, by access.Principal) (*Dashboar
 			strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 	})
 	d.Mentors = all[:min(len(all), DashboardRows)]
-
-	// The attention lists and the month's figures are independent reads:
-	// side by side, each on its own connection.
-	d.MonthStart = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		d.Overdue.Count, d.Overdue.Pairs, err = s.store.OverduePairs(gctx, now.Add(-s.expectedInterval), DashboardRows)
-		return err
-	})
-	g.Go(func() (err error) {
-		d.NeedsCoordinator.Count, d.NeedsCoordinator.Pairs, err = s.store.NeedsCoordinator(gctx, now.Add(-s.expectedInterval),
-			now.Add(-store.CoordinatorAfterNudge), DashboardRows)
-		return err
-	})
-	g.Go(func() (err error) {
-		d.Unreported.Count, d.Unreported.Pairs, err = s.store.UnreportedSessions(gctx, now.Add(-unreportedAfter), DashboardRows)
-		return err
-	})
-	g.Go(func() (err error) {
-		d.NeverBooked.Count, d.NeverBooked.Pairs, err = s.store.NeverBooked(gctx, DashboardRows)
-		return err
-	})
-	g.Go(func() (err error) {
-		d.Month, err = s.store.ProgramFigures(gctx, d.MonthStart, d.MonthStart.AddDate(0, 1, 0), now.Add(-unreportedAfter))
-		return err
-	})
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
 	return d, nil
 }
 
