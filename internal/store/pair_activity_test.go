@@ -225,3 +225,70 @@ func TestPairCountersBackfilled(t *testing.T) {
 		}
 	})
 }
+
+// TestPairRecountedOncePerTransaction: on PostgreSQL a pair is recounted
+// once per transaction however many of its sessions were written
+// (migration 00025), and again after any later write, also when a
+// recount was forced midway (SET CONSTRAINTS) or the mentee changes
+// mentor afterwards.
+func TestPairRecountedOncePerTransaction(t *testing.T) {
+	s := storetest.Open(t, storetest.Postgres(t))
+	ctx := context.Background()
+	mentorA, mentee := seedPair(t, s)
+	if err := s.Exec(ctx, "UPDATE mentors SET email = 'a@example.org' WHERE id = ?", mentorA); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Exec(ctx, "UPDATE mentees SET email = 'a@example.org', email_key = 'a@example.org' WHERE id = ?", mentee); err != nil {
+		t.Fatal(err)
+	}
+	mentorB, _ := seedPair(t, s)
+	start := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	check := func(what string) {
+		t.Helper()
+		if bad := pairRecountMismatches(t, s); len(bad) > 0 {
+			t.Fatalf("%s: counters differ from a recount for %v", what, bad)
+		}
+	}
+	err := s.InTx(ctx, func(tx *store.Tx) error {
+		for i := range 5 {
+			if err := tx.InsertBooking(ctx, booking(mentorA, mentee, start.Add(time.Duration(i)*24*time.Hour), time.Hour)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Exec(ctx, "SET CONSTRAINTS ALL IMMEDIATE"); err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, "SET CONSTRAINTS ALL DEFERRED"); err != nil {
+			return err
+		}
+		if err := tx.InsertBooking(ctx, booking(mentorA, mentee, start.Add(30*24*time.Hour), time.Hour)); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("six sessions, a recount forced after five")
+	var last time.Time
+	if err := s.SQLDB().QueryRowContext(ctx, "SELECT last_live_at FROM mentees WHERE id = $1", mentee).Scan(&last); err != nil || !last.Equal(start.Add(30*24*time.Hour)) {
+		t.Fatalf("last live session %v (%v), want the sixth", last, err)
+	}
+	err = s.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertBooking(ctx, booking(mentorA, mentee, start.Add(40*24*time.Hour), time.Hour)); err != nil {
+			return err
+		}
+		if err := tx.Exec(ctx, "SET CONSTRAINTS ALL IMMEDIATE"); err != nil {
+			return err
+		}
+		return tx.Exec(ctx, "UPDATE mentees SET mentor_id = ? WHERE id = ?", mentorB, mentee)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a recount forced, then a new mentor")
+	var booked bool
+	if err := s.SQLDB().QueryRowContext(ctx, "SELECT booked FROM mentees WHERE id = $1", mentee).Scan(&booked); err != nil || booked {
+		t.Fatalf("booked with the new mentor = %v (%v), want false", booked, err)
+	}
+}
