@@ -73,11 +73,19 @@ func (s *Service) Book(ctx context.Context, token string, in BookInput, idem *Id
 		if err != nil {
 			return err
 		}
-		if err := s.checkUpcomingLimit(ctx, tx, mentor, mentee); err != nil {
+		// The upcoming count and the sessions the slot check needs, in
+		// one read under the lock.
+		lo, hi := sessionsWindow(in.Start, in.Start.Add(time.Minute))
+		sessions, upcoming, err := tx.MentorSessionsAndUpcoming(ctx, mentor.ID, mentee.ID, lo, hi, s.now())
+		if err != nil {
+			return err
+		}
+		if err := upcomingLimit(mentor, upcoming); err != nil {
 			return err
 		}
 		noCalendars := s.heldNoCalendars(scope, mentor.ID)
-		if err := s.offeredOf(ctx, tx, mentor, in.Start, "", nil, !noCalendars); err != nil {
+		k := known{noCalendars: noCalendars, sessions: sessions, haveSessions: true}
+		if err := s.offeredOf(ctx, tx, mentor, in.Start, "", nil, k); err != nil {
 			return err
 		}
 		manage := secret.NewToken()
@@ -182,6 +190,12 @@ func (s *Service) checkUpcomingLimit(ctx context.Context, tx *store.Tx, mentor *
 	if err != nil {
 		return err
 	}
+	return upcomingLimit(mentor, n)
+}
+
+// upcomingLimit refuses a booking when the mentee already holds n
+// upcoming commitments with the mentor, the most allowed.
+func upcomingLimit(mentor *store.Mentor, n int) error {
 	if n >= mentor.MaxUpcomingPerMentee {
 		return apperr.Errorf(apperr.Conflict, "you already have %d upcoming session(s) with %s; reschedule or cancel it instead", n, mentor.Name).
 			With("booking.upcoming_limit", strconv.Itoa(n), mentor.Name)

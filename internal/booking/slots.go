@@ -133,12 +133,30 @@ func (s *Service) cachedSlots(ctx context.Context, token string, from, to time.T
 // hours, busy time widened by a day for buffers and per-day caps, and live
 // sessions except the one being moved (skipBookingID).
 func (s *Service) slotQuery(ctx context.Context, q store.Q, m *store.Mentor, from, to time.Time, skipBookingID string) (calendar.SlotQuery, error) {
-	return s.slotQueryOf(ctx, q, m, from, to, skipBookingID, true)
+	return s.slotQueryOf(ctx, q, m, from, to, skipBookingID, known{})
 }
 
-// slotQueryOf is slotQuery; without readBusy the mentor is known to have
-// no calendar, hence no busy time, and none is read.
-func (s *Service) slotQueryOf(ctx context.Context, q store.Q, m *store.Mentor, from, to time.Time, skipBookingID string, readBusy bool) (calendar.SlotQuery, error) {
+// known is what a caller of slotQueryOf read or knows already.
+type known struct {
+	// noCalendars: the mentor has no calendar, hence no busy time (see
+	// heldNoCalendars).
+	noCalendars bool
+	// sessions, when read, are the mentor's live sessions over the query's
+	// window widened by two days on each side (see sessionsWindow).
+	sessions     []store.SessionSpan
+	haveSessions bool
+}
+
+// sessionsWindow is the span slotQuery reads busy time and sessions over
+// for slots starting in [from, to). A local day is at most 26 hours long:
+// a 2-day margin covers the per-day cap of the first and last day, and any
+// buffer.
+func sessionsWindow(from, to time.Time) (time.Time, time.Time) {
+	return from.Add(-48 * time.Hour), to.Add(48 * time.Hour)
+}
+
+// slotQueryOf is slotQuery, not reading again what k holds.
+func (s *Service) slotQueryOf(ctx context.Context, q store.Q, m *store.Mentor, from, to time.Time, skipBookingID string, k known) (calendar.SlotQuery, error) {
 	loc, err := s.location("timezone", m.Timezone)
 	if err != nil {
 		return calendar.SlotQuery{}, fmt.Errorf("mentor %s zone: %w", m.ID, err)
@@ -147,18 +165,18 @@ func (s *Service) slotQueryOf(ctx context.Context, q store.Q, m *store.Mentor, f
 	if err != nil {
 		return calendar.SlotQuery{}, err
 	}
-	// A local day is at most 26 hours long: a 2-day margin covers the
-	// per-day cap of the first and last day, and any buffer.
-	lo, hi := from.Add(-48*time.Hour), to.Add(48*time.Hour)
+	lo, hi := sessionsWindow(from, to)
 	var busy []store.BusySpan
-	if readBusy {
+	if !k.noCalendars {
 		if busy, err = q.MentorBusy(ctx, m.ID, lo, hi); err != nil {
 			return calendar.SlotQuery{}, err
 		}
 	}
-	booked, err := q.MentorSessions(ctx, m.ID, lo, hi)
-	if err != nil {
-		return calendar.SlotQuery{}, err
+	booked := k.sessions
+	if !k.haveSessions {
+		if booked, err = q.MentorSessions(ctx, m.ID, lo, hi); err != nil {
+			return calendar.SlotQuery{}, err
+		}
 	}
 	query := mentorQuery(m, avail, s.now(), from, to)
 	query.Busy = make([]calendar.Interval, 0, len(busy))
@@ -227,16 +245,16 @@ func (s *Service) stale(ctx context.Context, mentorID string) (bool, error) {
 // the transaction's view of busy time and sessions. shape, when set,
 // adjusts the check (a transfer's own length and grid).
 func (s *Service) offered(ctx context.Context, tx *store.Tx, m *store.Mentor, start time.Time, skipBookingID string, shape func(*calendar.SlotQuery)) error {
-	return s.offeredOf(ctx, tx, m, start, skipBookingID, shape, true)
+	return s.offeredOf(ctx, tx, m, start, skipBookingID, shape, known{})
 }
 
-// offeredOf is offered; without readBusy the mentor is known to have no
-// calendar (see heldNoCalendars).
-func (s *Service) offeredOf(ctx context.Context, tx *store.Tx, m *store.Mentor, start time.Time, skipBookingID string, shape func(*calendar.SlotQuery), readBusy bool) error {
+// offeredOf is offered, not reading again what k holds (its sessions over
+// sessionsWindow(start, start+1m)).
+func (s *Service) offeredOf(ctx context.Context, tx *store.Tx, m *store.Mentor, start time.Time, skipBookingID string, shape func(*calendar.SlotQuery), k known) error {
 	if m.Status == store.MentorInactive {
 		return apperr.Errorf(apperr.SlotUnavailable, "%s is no longer mentoring and offers no sessions", m.Name)
 	}
-	q, err := s.slotQueryOf(ctx, tx.Q, m, start, start.Add(time.Minute), skipBookingID, readBusy)
+	q, err := s.slotQueryOf(ctx, tx.Q, m, start, start.Add(time.Minute), skipBookingID, k)
 	if err != nil {
 		return err
 	}

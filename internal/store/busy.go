@@ -119,3 +119,48 @@ func (q Q) OldestSuccessfulSync(ctx context.Context, mentorID string) (oldest *t
 	}
 	return oldest, len(conns) > 0, nil
 }
+
+// MentorSessionsAndUpcoming is MentorSessions over [from, to) and
+// CountUpcomingCommitments of menteeID at now in one statement: a booking
+// reads both under the mentor's lock, and this is one round trip fewer.
+func (q Q) MentorSessionsAndUpcoming(ctx context.Context, mentorID, menteeID string, from, to, now time.Time) ([]SessionSpan, int, error) {
+	db, cancel := q.with(ctx)
+	defer cancel()
+	from, to, now = UTCSecond(from), UTCSecond(to), UTCSecond(now)
+	rows, err := db.Raw(`SELECT id, start_at, end_at, mentee_id, series_id FROM bookings
+		WHERE mentor_id = ? AND status = ? AND ((start_at < ? AND end_at > ?) OR (mentee_id = ? AND end_at > ?))
+		ORDER BY start_at`,
+		mentorID, StatusConfirmed, to, from, menteeID, now).Rows()
+	if err != nil {
+		return nil, 0, fmt.Errorf("read sessions of mentor %s: %w", mentorID, translate(err))
+	}
+	defer rows.Close()
+	var (
+		out      []SessionSpan
+		upcoming = map[string]struct{}{}
+	)
+	for rows.Next() {
+		var (
+			s                SessionSpan
+			mentee, seriesID string
+		)
+		if err := rows.Scan(&s.ID, &s.StartAt, &s.EndAt, &mentee, &seriesID); err != nil {
+			return nil, 0, fmt.Errorf("read sessions of mentor %s: %w", mentorID, err)
+		}
+		if s.StartAt.Before(to) && s.EndAt.After(from) {
+			out = append(out, s)
+		}
+		if mentee == menteeID && s.EndAt.After(now) {
+			// A series counts once, however many sessions it has left.
+			key := s.ID
+			if seriesID != "" {
+				key = "series " + seriesID
+			}
+			upcoming[key] = struct{}{}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("read sessions of mentor %s: %w", mentorID, translate(err))
+	}
+	return out, len(upcoming), nil
+}
