@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ncruces/go-sqlite3"
 	sqlitedriver "github.com/ncruces/go-sqlite3/driver"
 	"github.com/ncruces/go-sqlite3/gormlite"
 	"gorm.io/driver/postgres"
@@ -121,7 +122,12 @@ func sqliteDSN(path string) string {
 	// Times are written as SQLite's own "YYYY-MM-DD HH:MM:SS" in UTC: fixed
 	// width, so text comparisons order correctly, and the format River's
 	// SQLite driver compares against datetime('now').
-	q.Set("_timefmt", "sqlite")
+	// Read back in that format too, not the driver's "auto" (for "sqlite"),
+	// which tries six other layouts first, each failing parse costing an
+	// error: 1.4 ms of a series preview's 4.3 ms of CPU. It is the same
+	// constant as sqlite3.TimeFormat3, so writes stay in UTC as before and
+	// reads still accept the fractional seconds River writes.
+	q.Set("_timefmt", string(sqlite3.TimeFormat3))
 	return (&url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(), RawQuery: q.Encode()}).String()
 }
 
