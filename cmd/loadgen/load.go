@@ -120,7 +120,7 @@ func slots(args []string) error {
 	client := newHTTPClient()
 	var (
 		mu                 sync.Mutex
-		lat, late          []time.Duration
+		lat, late, sent    []time.Duration
 		errs, non200, n304 atomic.Int64
 		bytesRead          atomic.Int64
 		etags              sync.Map
@@ -158,6 +158,7 @@ func slots(args []string) error {
 		mu.Lock()
 		lat = append(lat, d)
 		late = append(late, l)
+		sent = append(sent, d-l)
 		mu.Unlock()
 	}
 	cpu0 := cpuTime(*pid)
@@ -198,6 +199,8 @@ func slots(args []string) error {
 	if *rate > 0 {
 		l := percentiles(late)
 		fmt.Printf("sent late (the generator's own delay, part of the latency above): p50 %s  p90 %s  p99 %s  max %s\n", l.p50, l.p90, l.p99, l.max)
+		r := percentiles(sent)
+		fmt.Printf("from sending to the whole answer read (without that delay): p50 %s  p90 %s  p99 %s  max %s\n", r.p50, r.p90, r.p99, r.max)
 	}
 	if *pid > 0 && len(lat) > 0 {
 		used := cpuTime(*pid) - cpu0
