@@ -44,6 +44,36 @@ func firstSlot(t *testing.T, c client, link, tz string) string {
 	return slotsOf(t, c, link, tz)[0]
 }
 
+// slotsOfFullDay lists the slot starts of the first whole day in slotsOf's
+// window (the day after tomorrow), which begin with the mentor's first
+// hour whatever the time of day the test runs at: for tests that move a
+// session hours later the same day and need those hours to be working
+// ones.
+func slotsOfFullDay(t *testing.T, c client, link, tz string) []string {
+	t.Helper()
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var days []string
+	byDay := map[string][]string{}
+	for _, s := range slotsOf(t, c, link, tz) {
+		at, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatalf("slot %q: %v", s, err)
+		}
+		day := at.In(loc).Format(time.DateOnly)
+		if len(byDay[day]) == 0 {
+			days = append(days, day)
+		}
+		byDay[day] = append(byDay[day], s)
+	}
+	if len(days) < 2 {
+		t.Fatalf("slots of one day only: %v", days)
+	}
+	return byDay[days[1]]
+}
+
 // slotsOf lists the slot starts of the next two days after tomorrow.
 func slotsOf(t *testing.T, c client, link, tz string) []string {
 	t.Helper()

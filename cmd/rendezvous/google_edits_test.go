@@ -43,7 +43,7 @@ func TestGoogleCalendarEditsFollowThrough(t *testing.T) {
 		anon := client{t: t, base: g.s.base}
 		link := linkOf(*g.mentor.BookingURL)
 		var b bookingAnswer
-		if st := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": firstSlot(t, anon, link, "UTC"),
+		if st := anon.do("POST", "/api/v1/book/"+link+"/bookings", map[string]string{"start": slotsOfFullDay(t, anon, link, "UTC")[0],
 			"name": "Ada", "email": "ada@example.org", "timezone": "UTC"}, &b); st != 201 {
 			t.Fatalf("book: %d %+v", st, b)
 		}
