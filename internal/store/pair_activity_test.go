@@ -292,3 +292,79 @@ func TestPairRecountedOncePerTransaction(t *testing.T) {
 		t.Fatalf("booked with the new mentor = %v (%v), want false", booked, err)
 	}
 }
+
+// TestPairRaisedByABookingAlone: on PostgreSQL a transaction whose only
+// write is one new session raises the pair's counters from it (migration
+// 00026) instead of recounting: a cancelled or an earlier session leaves
+// last_live_at as it is, a session with a former mentor changes nothing;
+// concurrent bookings of one mentee leave the latest; and the counters'
+// own update bumps the mentor's slot version no second time.
+func TestPairRaisedByABookingAlone(t *testing.T) {
+	s := storetest.Open(t, storetest.Postgres(t))
+	ctx := context.Background()
+	mentorA, mentee := seedPair(t, s)
+	if err := s.Exec(ctx, "UPDATE mentors SET email = 'a@example.org' WHERE id = ?", mentorA); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Exec(ctx, "UPDATE mentees SET email = 'a@example.org', email_key = 'a@example.org' WHERE id = ?", mentee); err != nil {
+		t.Fatal(err)
+	}
+	mentorB, _ := seedPair(t, s)
+	start := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	version := func() (v int64) {
+		t.Helper()
+		if err := s.SQLDB().QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM slot_changes WHERE mentor_id = $1", mentorA).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	counters := func() (last *time.Time, booked bool) {
+		t.Helper()
+		if err := s.SQLDB().QueryRowContext(ctx, "SELECT last_live_at, booked FROM mentees WHERE id = $1", mentee).Scan(&last, &booked); err != nil {
+			t.Fatal(err)
+		}
+		return last, booked
+	}
+	insert := func(b *store.Booking) {
+		t.Helper()
+		if err := s.InsertBooking(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if bad := pairRecountMismatches(t, s); len(bad) > 0 {
+			t.Fatalf("counters differ from a recount for %v", bad)
+		}
+	}
+	cancelled := booking(mentorA, mentee, start.Add(72*time.Hour), time.Hour)
+	cancelled.Status = store.StatusCancelled
+	v0 := version()
+	insert(cancelled)
+	if last, booked := counters(); last != nil || !booked {
+		t.Fatalf("after a cancelled session: last %v booked %v, want none and true", last, booked)
+	}
+	if v := version(); v != v0+1 {
+		t.Fatalf("one booking bumped the mentor's slot version by %d, want 1 (the counters' update must not bump it)", v-v0)
+	}
+	insert(booking(mentorA, mentee, start.Add(48*time.Hour), time.Hour))
+	insert(booking(mentorA, mentee, start, time.Hour)) // earlier: last stays
+	missed := booking(mentorA, mentee, start.Add(96*time.Hour), time.Hour)
+	missed.Outcome = ptr("no_show")
+	insert(missed)
+	insert(booking(mentorB, mentee, start.Add(120*time.Hour), time.Hour)) // not the mentee's mentor
+	if last, _ := counters(); last == nil || !last.Equal(start.Add(48*time.Hour)) {
+		t.Fatalf("last live %v, want the session two days in", last)
+	}
+	done := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			done <- s.InsertBooking(ctx, booking(mentorA, mentee, start.Add(time.Duration(200+i*2)*time.Hour), time.Hour))
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if bad := pairRecountMismatches(t, s); len(bad) > 0 {
+		t.Fatalf("after concurrent bookings, counters differ from a recount for %v", bad)
+	}
+}
