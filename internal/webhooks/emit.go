@@ -18,6 +18,25 @@ import (
 type Emitter interface {
 	EmitTx(ctx context.Context, tx *store.Tx, events ...Event) error
 	EventJobs(ctx context.Context, tx *store.Tx, events ...Event) ([]river.InsertManyParams, error)
+	// Subscribed tells whether an enabled endpoint takes events of
+	// eventType, so that a caller builds an event only when one does (a
+	// booking event renders both parties' local times).
+	Subscribed(ctx context.Context, tx *store.Tx, eventType string) (bool, error)
+}
+
+// Subscribed tells whether an enabled endpoint takes events of eventType
+// (from the cached list of endpoints, as EventJobs reads it).
+func (s *Service) Subscribed(ctx context.Context, tx *store.Tx, eventType string) (bool, error) {
+	endpoints, err := s.enabledEndpoints(ctx, tx.Q)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range endpoints {
+		if slices.Contains(strings.Fields(e.Events), eventType) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // EmitTx records events in tx, the transaction of the change they report,
