@@ -135,9 +135,9 @@ func TestConcurrentBookingsOneSlot(t *testing.T) {
 		}
 		eventually(t, 20*time.Second, "the invites", func() bool { return len(smtp.Messages()) >= 2 })
 		inspect := openDB(t, db)
-		eventually(t, 20*time.Second, "mail jobs to finish", func() bool { return jobCount(t, inspect, "mail", "completed") == 2 })
-		if n := jobCount(t, inspect, "mail"); n != 2 {
-			t.Fatalf("mail jobs: %d, want exactly 2 (one invite each)", n)
+		eventually(t, 20*time.Second, "the mail job to finish", func() bool { return jobCount(t, inspect, "notice_mails", "completed") == 1 })
+		if n, single := jobCount(t, inspect, "notice_mails"), jobCount(t, inspect, "mail"); n != 1 || single != 0 {
+			t.Fatalf("mail jobs: %d notices, %d single mails, want exactly one notice (one invite each)", n, single)
 		}
 		if n := len(smtp.Messages()); n != 2 {
 			t.Fatalf("mails sent: %d, want 2", n)
@@ -249,14 +249,14 @@ func TestSMTPOutageDeliversOnce(t *testing.T) {
 		t.Fatalf("book: %d", st)
 	}
 	inspect := openDB(t, db)
-	eventually(t, 20*time.Second, "failed delivery attempts", func() bool { return jobCountWhere(t, inspect, "mail", "errors IS NOT NULL") == 2 })
+	eventually(t, 20*time.Second, "a failed delivery attempt", func() bool { return jobCountWhere(t, inspect, "notice_mails", "errors IS NOT NULL") == 1 })
 	if len(smtp.Messages()) != 0 {
 		t.Fatal("a refused mail was counted as delivered")
 	}
 	smtp.SetRejectCode(0)
-	waitFor(t, 30*time.Second, func() bool { return jobCount(t, inspect, "mail", "completed") == 2 }, func() string {
+	waitFor(t, 30*time.Second, func() bool { return jobCount(t, inspect, "notice_mails", "completed") == 1 }, func() string {
 		var errs []string
-		rows, _ := inspect.SQLDB().Query("SELECT state, attempt, CAST(errors AS TEXT) FROM river_job WHERE kind = 'mail'")
+		rows, _ := inspect.SQLDB().Query("SELECT state, attempt, CAST(errors AS TEXT) FROM river_job WHERE kind = 'notice_mails'")
 		for rows != nil && rows.Next() {
 			var state, e string
 			var attempt int

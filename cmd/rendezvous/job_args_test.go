@@ -66,7 +66,7 @@ func TestJobArgsHoldNoTokenInClear(t *testing.T) {
 				t.Errorf("a %s job without a version: %s", kind, args)
 			}
 		}
-		if kinds["mail"] < 6 {
+		if kinds["notice_mails"] < 3 {
 			t.Fatalf("jobs seen: %v, want the mails of the booking, the move and the cancellation", kinds)
 		}
 	})

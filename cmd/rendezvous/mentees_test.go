@@ -99,7 +99,7 @@ func TestMenteeAssignmentAndEnd(t *testing.T) {
 			t.Fatalf("book: %d %+v", st, b)
 		}
 		store := openDB(t, db)
-		mailsBefore := jobCount(t, store, "mail")
+		mailsBefore := jobCount(t, store, "notice_mails")
 		var ended menteeAnswer
 		if st := smallTok.do("POST", "/api/v1/mentees/"+first.ID+"/end", nil, &ended); st != 200 || ended.Status != "ended" || ended.BookingURL != nil {
 			t.Fatalf("end: %d %+v", st, ended)
@@ -108,8 +108,8 @@ func TestMenteeAssignmentAndEnd(t *testing.T) {
 		if st := smallTok.do("GET", "/api/v1/bookings/"+b.ID, nil, &after); st != 200 || after.Status != "cancelled" {
 			t.Fatalf("future session after the end: %d %+v", st, after)
 		}
-		if n := jobCount(t, store, "mail") - mailsBefore; n != 2 {
-			t.Fatalf("cancellation mails queued: %d, want one to each party", n)
+		if n := jobCount(t, store, "notice_mails") - mailsBefore; n != 1 {
+			t.Fatalf("cancellation mail jobs queued: %d, want one (a mail to each party)", n)
 		}
 		if st := anon.do("GET", "/api/v1/book/"+link, nil, nil); st != 404 {
 			t.Fatalf("an ended mentee's link: %d", st)

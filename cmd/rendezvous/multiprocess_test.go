@@ -43,7 +43,7 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 		t.Fatalf("book on the second process: %d", st)
 	}
 	inspect := openDB(t, db)
-	waitFor(t, 40*time.Second, func() bool { return jobCount(t, inspect, "mail", "completed") >= 4 }, func() string {
+	waitFor(t, 40*time.Second, func() bool { return jobCount(t, inspect, "notice_mails", "completed") >= 2 }, func() string {
 		rows, _ := inspect.SQLDB().Query("SELECT kind, state, coalesce(errors::text, '') FROM river_job WHERE kind <> 'calendar_sync'")
 		defer rows.Close()
 		var out []string
@@ -55,8 +55,8 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 		return "invites and reminders; jobs: " + strings.Join(out, "\n")
 	})
 	time.Sleep(2 * time.Second) // both processes poll again: nothing more may go out
-	if n := jobCount(t, inspect, "mail"); n != 4 {
-		t.Fatalf("mail jobs: %d, want 2 invites + 2 reminders", n)
+	if n, single := jobCount(t, inspect, "notice_mails"), jobCount(t, inspect, "mail"); n != 2 || single != 0 {
+		t.Fatalf("mail jobs: %d notices, %d single mails, want 2 notices (the invites, the reminders)", n, single)
 	}
 	var sent int
 	inspect.SQLDB().QueryRow("SELECT count(*) FROM reminders_sent").Scan(&sent)

@@ -3,6 +3,7 @@ package booking_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/rendezvous/rendezvous/internal/access"
 	"github.com/rendezvous/rendezvous/internal/apperr"
 	"github.com/rendezvous/rendezvous/internal/booking"
+	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/links"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/outbox"
@@ -26,16 +28,18 @@ import (
 // These tests drive the booking service itself, on both databases, with
 // a clock they move: its rules, and who may do what.
 
-// recordedJobs stands in for the job engine and keeps what was enqueued.
+// recordedJobs stands in for the job engine and keeps what was enqueued:
+// a notice's job as its mails (args), and, in kinds, every job's kind.
 type recordedJobs struct {
-	mu   sync.Mutex
-	args []river.JobArgs
+	mu    sync.Mutex
+	args  []river.JobArgs
+	kinds []string
 }
 
 func (r *recordedJobs) InsertTx(_ context.Context, _ *store.Tx, args river.JobArgs, _ *river.InsertOpts) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.args = append(r.args, args)
+	r.record(args)
 	return nil
 }
 
@@ -43,9 +47,20 @@ func (r *recordedJobs) InsertManyTx(_ context.Context, _ *store.Tx, params []riv
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, p := range params {
-		r.args = append(r.args, p.Args)
+		r.record(p.Args)
 	}
 	return nil
+}
+
+func (r *recordedJobs) record(args river.JobArgs) {
+	r.kinds = append(r.kinds, args.Kind())
+	if n, ok := args.(jobs.NoticeMailsArgs); ok {
+		for _, m := range n.Mails {
+			r.args = append(r.args, m)
+		}
+		return
+	}
+	r.args = append(r.args, args)
 }
 
 // noCalendars: no mentor has a calendar to write sessions into.
@@ -336,5 +351,32 @@ func TestIdempotentBooking(t *testing.T) {
 		}
 		_, _, err = f.book.Book(ctx, link, in, &booking.Idempotency{Key: "k1", RequestHash: "h2"})
 		wantCode(t, "the key with another body", err, apperr.Invalid)
+	})
+}
+
+// TestNoticeIsOneMailJob: a booking, then its cancellation, each enqueue
+// one job carrying the mails to both parties, the mentee's first.
+func TestNoticeIsOneMailJob(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		f := newFixture(t, db)
+		m := f.mentor("Grace", nil)
+		_, link := f.mentee(m.ID, "Zoe")
+		_, token := f.bookAt(link, monday.Add(26*time.Hour))
+		if _, err := f.book.CancelByManageToken(context.Background(), token, "ill"); err != nil {
+			t.Fatal(err)
+		}
+		f.jobs.mu.Lock()
+		defer f.jobs.mu.Unlock()
+		if strings.Join(f.jobs.kinds, " ") != "notice_mails notice_mails" {
+			t.Fatalf("jobs enqueued: %v, want one notice job per change", f.jobs.kinds)
+		}
+		var to []string
+		for _, a := range f.jobs.args {
+			m := a.(jobs.MailArgs)
+			to = append(to, fmt.Sprintf("%s:%v", m.Event, m.ToMentor))
+		}
+		if got := strings.Join(to, " "); got != "confirmed:false confirmed:true cancelled:false cancelled:true" {
+			t.Fatalf("mails: %s", got)
+		}
 	})
 }

@@ -66,6 +66,23 @@ func (MailArgs) Kind() string { return "mail" }
 // exponential backoff before giving up.
 func (MailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
 
+// NoticeMailsArgs sends the mails of one notice (a session's change or
+// reminder) to both parties in one job: each mail is a job row's worth of
+// database work less (insert, fetch, completion). Every mail is tried; the
+// job is retried while one failed temporarily, and the mails already sent
+// are recognised by their Message-ID (internal/maillog) and not sent again.
+type NoticeMailsArgs struct {
+	Version int `json:"version"` // see session.go
+	// Mails are the notice's mails, the mentee's first.
+	Mails []MailArgs `json:"mails"`
+}
+
+// Kind implements river.JobArgs.
+func (NoticeMailsArgs) Kind() string { return "notice_mails" }
+
+// InsertOpts retries as MailArgs.
+func (NoticeMailsArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
+
 // ReminderArgs fires a reminder before a session.
 type ReminderArgs struct {
 	Version   int           `json:"version"` // see session.go

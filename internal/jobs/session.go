@@ -243,3 +243,10 @@ func (a CalendarEditArgs) MarshalJSON() ([]byte, error) {
 	a.Version = ArgsVersion
 	return json.Marshal(plain(a))
 }
+
+// MarshalJSON writes the current version (each mail writes its own).
+func (a NoticeMailsArgs) MarshalJSON() ([]byte, error) {
+	type plain NoticeMailsArgs
+	a.Version = ArgsVersion
+	return json.Marshal(plain(a))
+}

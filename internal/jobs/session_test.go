@@ -87,10 +87,36 @@ func TestMailArgsVersion0StillDecodes(t *testing.T) {
 // TestArgsCarryVersion: every job kind with fields writes its version.
 func TestArgsCarryVersion(t *testing.T) {
 	for _, args := range []any{jobs.ReminderArgs{BookingID: "b"}, jobs.WritebackArgs{BookingID: "b"},
-		jobs.SyncArgs{ConnectionID: "c"}, jobs.SigninMailArgs{MentorID: "m"}} {
+		jobs.SyncArgs{ConnectionID: "c"}, jobs.SigninMailArgs{MentorID: "m"}, jobs.NoticeMailsArgs{}} {
 		data, _ := json.Marshal(args)
 		if !strings.Contains(string(data), `"version":1`) {
 			t.Errorf("%T written without its version: %s", args, data)
 		}
+	}
+}
+
+// TestNoticeMailsArgsRoundTrip: a notice's job writes its version and each
+// mail's, and reads its mails back, a mail of version 0 included.
+func TestNoticeMailsArgsRoundTrip(t *testing.T) {
+	in := jobs.NoticeMailsArgs{Mails: []jobs.MailArgs{{BookingID: "b1", Event: "confirmed", Language: "en"},
+		{BookingID: "b1", Event: "confirmed", ToMentor: true, Language: "fr"}}}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), `"version":1`); n != 3 {
+		t.Fatalf("want the job's version and each mail's: %s", data)
+	}
+	var back jobs.NoticeMailsArgs
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Version != jobs.ArgsVersion || len(back.Mails) != 2 || !back.Mails[1].ToMentor || back.Mails[1].Language != "fr" ||
+		back.Mails[0].Version != jobs.MailArgsVersion {
+		t.Fatalf("read back %+v", back)
+	}
+	old := `{"version":1,"mails":[{"booking_id":"b2","event":"reminder","session":{"UID":"b2@rendezvous","VideoURL":"https://v/x"}}]}`
+	if err := json.Unmarshal([]byte(old), &back); err != nil || back.Mails[0].Session.UID != "b2@rendezvous" {
+		t.Fatalf("a version 0 mail inside: %+v, %v", back, err)
 	}
 }

@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -34,9 +35,10 @@ type Notice struct {
 	Series *Series
 }
 
-// Mails are the mail jobs of a notice to the mentee and the mentor, each
-// in their own language and zone, with their own video link. Enqueue them
-// in the change's transaction: they exist if and only if it commits.
+// Mails is the mail job of a notice to the mentee and the mentor (one
+// job carrying both mails, each in its reader's language and zone, with
+// their own video link). Enqueue it in the change's transaction: it exists
+// if and only if the change commits.
 func (o *Outbox) Mails(n Notice) ([]river.InsertManyParams, error) {
 	sess, err := o.Session(n.Booking, n.Mentor, n.Mentee)
 	if err != nil {
@@ -68,7 +70,7 @@ func (o *Outbox) Mails(n Notice) ([]river.InsertManyParams, error) {
 			return nil, fmt.Errorf("skipped starts of series %s: %w", n.Series.Row.ID, err)
 		}
 	}
-	out := make([]river.InsertManyParams, 0, 2)
+	mails := make([]jobs.MailArgs, 0, 2)
 	for _, toMentor := range []bool{false, true} {
 		lang, zone, other := n.Mentee.Language, n.Mentee.Timezone, n.Mentor.Timezone
 		args := jobs.MailArgs{BookingID: n.Booking.ID, Event: n.Event, ToMentor: toMentor, Reason: n.Reason, Lead: n.Lead,
@@ -83,9 +85,9 @@ func (o *Outbox) Mails(n Notice) ([]river.InsertManyParams, error) {
 			forThem.ManageURL = "" // the mentee's key; the mentor's mail links to their session page
 		}
 		args.Session, args.Language, args.Timezone, args.OtherTimezone = jobs.SealSession(o.box, forThem), lang, zone, other
-		out = append(out, river.InsertManyParams{Args: args})
+		mails = append(mails, args)
 	}
-	return out, nil
+	return []river.InsertManyParams{{Args: jobs.NoticeMailsArgs{Mails: mails}}}, nil
 }
 
 // ownBookingToken is the mentee's own sealed booking link while their
@@ -211,9 +213,12 @@ func (o *Outbox) ReleaseHeld(ctx context.Context, tx *store.Tx, bookingID string
 	return o.jobs.InsertManyTx(ctx, tx, mails)
 }
 
-// RegisterWorkers adds the mail worker to the job engine.
+// RegisterWorkers adds the mail workers to the job engine: single mails,
+// and the notices' pairs of mails.
 func (o *Outbox) RegisterWorkers(w *river.Workers, sender mail.Sender, from calendar.Person) {
-	river.AddWorker(w, &mailWorker{sender: sender, from: from, logger: o.logger, box: o.box, links: o.links})
+	one := &mailWorker{sender: sender, from: from, logger: o.logger, box: o.box, links: o.links}
+	river.AddWorker(w, one)
+	river.AddWorker(w, &noticeMailsWorker{mail: one})
 }
 
 // mailWorker renders and sends one notification. Temporary failures (4xx,
@@ -229,11 +234,58 @@ type mailWorker struct {
 }
 
 func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.MailArgs]) error {
-	a := job.Args
+	permanent, err := w.deliver(ctx, job.Args, job.Attempt, job.MaxAttempts)
+	if permanent {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// noticeMailsWorker sends the mails of a notice, each as mailWorker does.
+// Every mail is tried. While one failed temporarily the job fails, and is
+// retried: the mails sent already are skipped then by their Message-ID
+// (the sender is internal/maillog's). A mail refused permanently is given
+// up (logged) without holding back the others; the job is cancelled only
+// when every mail was refused permanently, as a single mail's would be.
+type noticeMailsWorker struct {
+	river.WorkerDefaults[jobs.NoticeMailsArgs]
+	mail *mailWorker
+}
+
+func (w *noticeMailsWorker) Work(ctx context.Context, job *river.Job[jobs.NoticeMailsArgs]) error {
+	var temporary, permanent []error
+	sent := 0
+	for _, a := range job.Args.Mails {
+		perm, err := w.mail.deliver(ctx, a, job.Attempt, job.MaxAttempts)
+		switch {
+		case err == nil:
+			sent++
+		case perm:
+			permanent = append(permanent, err)
+		default:
+			temporary = append(temporary, err)
+		}
+	}
+	switch {
+	case len(temporary) > 0:
+		return errors.Join(temporary...)
+	case sent == 0 && len(permanent) > 0:
+		return river.JobCancel(errors.Join(permanent...))
+	}
+	return nil
+}
+
+// deliver renders and sends one mail (nil: sent, now or before). A mail
+// that can never go out (refused permanently, or its links sealed under
+// another key) is logged and reported permanent; a temporary failure is
+// logged as one to retry, or, on the last attempt, as given up.
+func (w *mailWorker) deliver(ctx context.Context, a jobs.MailArgs, attempt, maxAttempts int) (permanent bool, _ error) {
 	sess, err := a.Session.Open(w.box)
 	if err != nil {
 		// Sealed under another key: the links cannot be rebuilt.
-		return river.JobCancel(fmt.Errorf("%s mail for booking %s: %w", a.Event, a.BookingID, err))
+		err = fmt.Errorf("%s mail for booking %s: %w", a.Event, a.BookingID, err)
+		w.logger.Error("mail cannot be opened; giving up", slog.String("booking_id", a.BookingID), slog.String("event", a.Event), slog.Any("error", err))
+		return true, err
 	}
 	loc, err := time.LoadLocation(a.Timezone)
 	if err != nil {
@@ -268,21 +320,24 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[jobs.MailArgs]) er
 	}
 	msg, err := notify.BuildMessage(notify.Kind(a.Event), sess, to, w.from, extra)
 	if err != nil {
-		return river.JobCancel(fmt.Errorf("build %s mail for booking %s: %w", a.Event, a.BookingID, err))
+		err = fmt.Errorf("build %s mail for booking %s: %w", a.Event, a.BookingID, err)
+		w.logger.Error("mail cannot be built; giving up", slog.String("booking_id", a.BookingID), slog.String("event", a.Event), slog.Any("error", err))
+		return true, err
 	}
 	if err := w.sender.Send(ctx, msg); err != nil {
 		attrs := []any{slog.String("booking_id", a.BookingID), slog.String("event", a.Event),
-			slog.String("to", to.Person.Email), slog.Int("attempt", job.Attempt), slog.Any("error", err)}
+			slog.String("to", to.Person.Email), slog.Int("attempt", attempt), slog.Any("error", err)}
+		err = fmt.Errorf("send %s mail for booking %s: %w", a.Event, a.BookingID, err)
 		if mail.IsPermanent(err) {
 			w.logger.Error("mail refused permanently; giving up", attrs...)
-			return river.JobCancel(fmt.Errorf("send %s mail for booking %s: %w", a.Event, a.BookingID, err))
+			return true, err
 		}
-		if job.Attempt >= job.MaxAttempts {
+		if attempt >= maxAttempts {
 			w.logger.Error("mail not delivered after every retry; giving up", attrs...)
 		} else {
 			w.logger.Warn("mail delivery failed; will retry", attrs...)
 		}
-		return fmt.Errorf("send %s mail for booking %s: %w", a.Event, a.BookingID, err)
+		return false, err
 	}
-	return nil
+	return false, nil
 }
