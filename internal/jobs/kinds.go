@@ -71,10 +71,21 @@ func (MailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttem
 // database work less (insert, fetch, completion). Every mail is tried; the
 // job is retried while one failed temporarily, and the mails already sent
 // are recognised by their Message-ID (internal/maillog) and not sent again.
+//
+// The mails travel as one sealed value (SealNoticeMails, Open): River's
+// job table indexes every key and value of a job's args (GIN), and each
+// version of the row (inserted, fetched, completed) wrote two mails' ~60
+// entries again; one value is one entry, and the parties' names and
+// addresses are no longer readable in the table.
 type NoticeMailsArgs struct {
-	Version int `json:"version"` // see session.go
-	// Mails are the notice's mails, the mentee's first.
-	Mails []MailArgs `json:"mails"`
+	Version   int    `json:"version"` // see session.go
+	BookingID string `json:"booking_id"`
+	Event     string `json:"event"`
+	// MailsSealed is the JSON of the mails, the mentee's first, sealed.
+	MailsSealed string `json:"mails_sealed"`
+	// Mails are the mails as sealed, in the process that sealed them
+	// (not stored: a worker opens MailsSealed).
+	Mails []MailArgs `json:"-"`
 }
 
 // Kind implements river.JobArgs.

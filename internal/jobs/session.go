@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -244,9 +245,38 @@ func (a CalendarEditArgs) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(a))
 }
 
-// MarshalJSON writes the current version (each mail writes its own).
+// MarshalJSON writes the current version (each sealed mail carries its own).
 func (a NoticeMailsArgs) MarshalJSON() ([]byte, error) {
 	type plain NoticeMailsArgs
+	if a.MailsSealed == "" {
+		return nil, errors.New("notice mails written without being sealed (SealNoticeMails)")
+	}
 	a.Version = ArgsVersion
 	return json.Marshal(plain(a))
+}
+
+// SealNoticeMails is the job of a notice's mails (at least one, of one
+// booking and event).
+func SealNoticeMails(box Sealer, mails []MailArgs) (NoticeMailsArgs, error) {
+	if len(mails) == 0 {
+		return NoticeMailsArgs{}, errors.New("a notice without mails")
+	}
+	data, err := json.Marshal(mails)
+	if err != nil {
+		return NoticeMailsArgs{}, fmt.Errorf("encode the mails of %s notice of booking %s: %w", mails[0].Event, mails[0].BookingID, err)
+	}
+	return NoticeMailsArgs{BookingID: mails[0].BookingID, Event: mails[0].Event, MailsSealed: box.SealString(string(data)), Mails: mails}, nil
+}
+
+// Open is the notice's mails.
+func (a NoticeMailsArgs) Open(box Sealer) ([]MailArgs, error) {
+	data, err := box.OpenString(a.MailsSealed)
+	if err != nil {
+		return nil, fmt.Errorf("open the mails of %s notice of booking %s: %w", a.Event, a.BookingID, err)
+	}
+	var mails []MailArgs
+	if err := json.Unmarshal([]byte(data), &mails); err != nil {
+		return nil, fmt.Errorf("decode the mails of %s notice of booking %s: %w", a.Event, a.BookingID, err)
+	}
+	return mails, nil
 }

@@ -87,7 +87,7 @@ func TestMailArgsVersion0StillDecodes(t *testing.T) {
 // TestArgsCarryVersion: every job kind with fields writes its version.
 func TestArgsCarryVersion(t *testing.T) {
 	for _, args := range []any{jobs.ReminderArgs{BookingID: "b"}, jobs.WritebackArgs{BookingID: "b"},
-		jobs.SyncArgs{ConnectionID: "c"}, jobs.SigninMailArgs{MentorID: "m"}, jobs.NoticeMailsArgs{}} {
+		jobs.SyncArgs{ConnectionID: "c"}, jobs.SigninMailArgs{MentorID: "m"}, jobs.NoticeMailsArgs{MailsSealed: "v1:x"}} {
 		data, _ := json.Marshal(args)
 		if !strings.Contains(string(data), `"version":1`) {
 			t.Errorf("%T written without its version: %s", args, data)
@@ -95,28 +95,51 @@ func TestArgsCarryVersion(t *testing.T) {
 	}
 }
 
-// TestNoticeMailsArgsRoundTrip: a notice's job writes its version and each
-// mail's, and reads its mails back, a mail of version 0 included.
+// TestNoticeMailsArgsRoundTrip: a notice's job writes its version, holds
+// its mails sealed (no name, address or link in clear, and a handful of
+// JSON values for River's index of args), and opens them back, a mail of
+// version 0 included; unsealed mails are never written.
 func TestNoticeMailsArgsRoundTrip(t *testing.T) {
-	in := jobs.NoticeMailsArgs{Mails: []jobs.MailArgs{{BookingID: "b1", Event: "confirmed", Language: "en"},
-		{BookingID: "b1", Event: "confirmed", ToMentor: true, Language: "fr"}}}
+	box := testBox(t)
+	mails := []jobs.MailArgs{{BookingID: "b1", Event: "confirmed", Language: "en",
+		Session: jobs.SessionArgs{UID: "b1@rendezvous", Attendee: jobs.PersonArgs{Name: "Ada Lovelace", Email: "ada@example.org"}}},
+		{BookingID: "b1", Event: "confirmed", ToMentor: true, Language: "fr"}}
+	in, err := jobs.SealNoticeMails(box, mails)
+	if err != nil {
+		t.Fatal(err)
+	}
 	data, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(data), `"version":1`); n != 3 {
-		t.Fatalf("want the job's version and each mail's: %s", data)
+	if !strings.Contains(string(data), `"version":1`) || strings.Contains(string(data), "Ada") || strings.Contains(string(data), "ada@example.org") {
+		t.Fatalf("want the job's version and the mails sealed: %s", data)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(data, &fields); err != nil || len(fields) > 4 {
+		t.Fatalf("the stored args have %d values, want at most 4: %s", len(fields), data)
 	}
 	var back jobs.NoticeMailsArgs
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Version != jobs.ArgsVersion || len(back.Mails) != 2 || !back.Mails[1].ToMentor || back.Mails[1].Language != "fr" ||
-		back.Mails[0].Version != jobs.MailArgsVersion {
-		t.Fatalf("read back %+v", back)
+	got, err := back.Open(box)
+	if err != nil {
+		t.Fatal(err)
 	}
-	old := `{"version":1,"mails":[{"booking_id":"b2","event":"reminder","session":{"UID":"b2@rendezvous","VideoURL":"https://v/x"}}]}`
-	if err := json.Unmarshal([]byte(old), &back); err != nil || back.Mails[0].Session.UID != "b2@rendezvous" {
-		t.Fatalf("a version 0 mail inside: %+v, %v", back, err)
+	if back.Version != jobs.ArgsVersion || back.BookingID != "b1" || back.Event != "confirmed" || len(got) != 2 || !got[1].ToMentor ||
+		got[1].Language != "fr" || got[0].Session.Attendee.Email != "ada@example.org" || got[0].Version != jobs.MailArgsVersion {
+		t.Fatalf("read back %+v, %+v", back, got)
+	}
+	old := jobs.NoticeMailsArgs{BookingID: "b2", Event: "reminder",
+		MailsSealed: box.SealString(`[{"booking_id":"b2","event":"reminder","session":{"UID":"b2@rendezvous","VideoURL":"https://v/x"}}]`)}
+	if got, err := old.Open(box); err != nil || got[0].Session.UID != "b2@rendezvous" {
+		t.Fatalf("a version 0 mail inside: %+v, %v", got, err)
+	}
+	if _, err := json.Marshal(jobs.NoticeMailsArgs{Mails: mails}); err == nil {
+		t.Fatal("mails not sealed must not be written")
+	}
+	if _, err := (jobs.NoticeMailsArgs{MailsSealed: "v1:forged"}).Open(box); err == nil {
+		t.Fatal("a forged seal must not open")
 	}
 }

@@ -87,7 +87,11 @@ func (o *Outbox) Mails(n Notice) ([]river.InsertManyParams, error) {
 		args.Session, args.Language, args.Timezone, args.OtherTimezone = jobs.SealSession(o.box, forThem), lang, zone, other
 		mails = append(mails, args)
 	}
-	return []river.InsertManyParams{{Args: jobs.NoticeMailsArgs{Mails: mails}}}, nil
+	job, err := jobs.SealNoticeMails(o.box, mails)
+	if err != nil {
+		return nil, err
+	}
+	return []river.InsertManyParams{{Args: job}}, nil
 }
 
 // ownBookingToken is the mentee's own sealed booking link while their
@@ -253,9 +257,16 @@ type noticeMailsWorker struct {
 }
 
 func (w *noticeMailsWorker) Work(ctx context.Context, job *river.Job[jobs.NoticeMailsArgs]) error {
+	mails, err := job.Args.Open(w.mail.box)
+	if err != nil {
+		// Sealed under another key: none of them can be rebuilt.
+		w.mail.logger.Error("notice mails cannot be opened; giving up", slog.String("booking_id", job.Args.BookingID),
+			slog.String("event", job.Args.Event), slog.Any("error", err))
+		return river.JobCancel(err)
+	}
 	var temporary, permanent []error
 	sent := 0
-	for _, a := range job.Args.Mails {
+	for _, a := range mails {
 		perm, err := w.mail.deliver(ctx, a, job.Attempt, job.MaxAttempts)
 		switch {
 		case err == nil:

@@ -98,6 +98,9 @@ func newNoticeRig(t *testing.T, s *store.Store) *noticeRig {
 	if err := json.Unmarshal(stored, &r.args); err != nil {
 		t.Fatal(err)
 	}
+	if r.args.Mails, err = r.args.Open(box); err != nil {
+		t.Fatal(err)
+	}
 	if len(r.args.Mails) != 2 || r.args.Mails[0].ToMentor || !r.args.Mails[1].ToMentor || r.args.Version != jobs.ArgsVersion ||
 		r.args.Mails[0].Version != jobs.MailArgsVersion {
 		t.Fatalf("notice job read back: %+v", r.args)
