@@ -88,6 +88,11 @@ func serve(ctx context.Context, args []string, lookupEnv func(string) (string, b
 		fmt.Fprintln(stdout, "demo booking URL:", m.BookingURL)
 	}
 
+	// Before any session is booked without a reminder job: from now on
+	// reminders are the sweep's.
+	if err := program.Booking.TakeOverReminders(ctx); err != nil {
+		return err
+	}
 	if err := program.Jobs.Start(ctx); err != nil {
 		return err
 	}

@@ -131,6 +131,7 @@ func New(cfg *config.Config, db *store.Store, box *secret.Box, adminHash string,
 	})
 	book.RegisterWorkers(engine.Workers())
 	book.RegisterReportReminders(engine)
+	book.RegisterReminderSweep(engine)
 
 	signins := signin.New(db, engine, box, signin.Options{Links: public, AdminHash: adminHash, Mailer: sender, From: from, Logger: logger})
 	signins.RegisterWorkers(engine.Workers())

@@ -74,8 +74,9 @@ func (s *Service) emit(ctx context.Context, tx *store.Tx, events ...webhooks.Eve
 }
 
 // afterChange enqueues, in the change's transaction and in one round
-// trip, the mails to both parties, the calendar write-back, the reminders
-// and the webhook event: they exist if and only if the change commits.
+// trip, the mails to both parties, the calendar write-back and the webhook
+// event, and marks the reminders the session is too late for: they exist
+// if and only if the change commits.
 func (s *Service) afterChange(ctx context.Context, tx *store.Tx, c change) error {
 	if c.booking.SeriesID != "" && c.series == nil {
 		// A session of a series changed: the series' SEQUENCE rises, and
@@ -155,17 +156,10 @@ func (s *Service) followUps(ctx context.Context, tx *store.Tx, c change, hasTarg
 		batch = append(batch, mails...)
 	}
 	batch = append(batch, c.also...)
-	if c.booking.Status == store.StatusConfirmed {
-		for _, lead := range s.Reminders {
-			at := c.booking.StartAt.Add(-lead)
-			if !at.After(s.now()) {
-				continue
-			}
-			batch = append(batch, river.InsertManyParams{
-				Args:       jobs.ReminderArgs{BookingID: c.booking.ID, Lead: lead, StartAt: c.booking.StartAt.UTC()},
-				InsertOpts: &river.InsertOpts{ScheduledAt: at},
-			})
-		}
+	// Reminders go out from the sweep (SweepReminders); those whose point
+	// has passed are marked sent here, so the sweep leaves them.
+	if err := s.markLateReminders(ctx, tx, c.booking); err != nil {
+		return nil, err
 	}
 	return batch, nil
 }

@@ -18,9 +18,11 @@ func (s *Service) RegisterWorkers(w *river.Workers) {
 	river.AddWorker(w, &calendarEditWorker{svc: s})
 }
 
-// reminderWorker sends the reminders of a session once, even with several
-// processes: the reminders_sent row is the guard, written in the same
-// transaction as the mail jobs.
+// reminderWorker runs the reminder jobs that bookings scheduled before the
+// sweep took over (SweepReminders); none is enqueued now. It sends each
+// once, even with several processes and beside the sweep: the
+// reminders_sent row is the guard, written in the same transaction as the
+// mail jobs.
 type reminderWorker struct {
 	river.WorkerDefaults[jobs.ReminderArgs]
 	svc *Service

@@ -94,7 +94,9 @@ func (NoticeMailsArgs) Kind() string { return "notice_mails" }
 // InsertOpts retries as MailArgs.
 func (NoticeMailsArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
 
-// ReminderArgs fires a reminder before a session.
+// ReminderArgs fires a reminder before a session. Bookings no longer
+// schedule it (ReminderSweepArgs took over); its worker stays for the jobs
+// enqueued before.
 type ReminderArgs struct {
 	Version   int           `json:"version"` // see session.go
 	BookingID string        `json:"booking_id"`
@@ -207,6 +209,31 @@ func (CalendarEditArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
 	}}}
+}
+
+// ReminderSweepArgs looks for sessions whose reminders are due (see
+// booking.SweepReminders); it replaces the ReminderArgs job each booking
+// used to schedule per reminder.
+type ReminderSweepArgs struct {
+	Version int `json:"version"` // see session.go
+}
+
+// Kind implements river.JobArgs.
+func (ReminderSweepArgs) Kind() string { return "reminder_sweep" }
+
+// InsertOpts keeps one sweep at a time (River requires the unique states
+// to include running).
+func (ReminderSweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}}}
+}
+
+// MarshalJSON writes the current version.
+func (a ReminderSweepArgs) MarshalJSON() ([]byte, error) {
+	type plain ReminderSweepArgs
+	a.Version = ArgsVersion
+	return json.Marshal(plain(a))
 }
 
 // ReportReminderSweepArgs looks for ended sessions whose mentor is due a

@@ -1,0 +1,187 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/rendezvous/rendezvous/internal/jobs"
+	"github.com/rendezvous/rendezvous/internal/outbox"
+	"github.com/rendezvous/rendezvous/internal/store"
+)
+
+// Reminders before a session go out from a sweep every minute rather than
+// from a job scheduled per reminder per booking: a booking then inserts no
+// reminder job (on PostgreSQL, River's job rows with their indexes were
+// half of a booking's work). The reminders_sent row of (session, lead,
+// start) is the guard: the sweep, the reminder jobs enqueued before the
+// sweep existed and several processes send each reminder once; a session
+// changed after a lead's point has its row written by the change (see
+// markLateReminders), so it gets no reminder for that lead, as when the
+// job was not scheduled.
+
+// reminderSweepEvery: a reminder goes out at most this late (later when
+// every process was down: the next sweep catches up on the sessions still
+// to come).
+const reminderSweepEvery = time.Minute
+
+// Variables, for the tests.
+var (
+	// reminderSweepBatch bounds the sessions of one transaction.
+	reminderSweepBatch = 200
+	// reminderSweepRounds bounds the transactions of one lead in one
+	// sweep; the next sweep takes the rest.
+	reminderSweepRounds = 50
+)
+
+// RegisterReminderSweep adds the sweep of reminders before sessions, run
+// by one process (River's leader) every minute and when it starts.
+func (s *Service) RegisterReminderSweep(p Periodic) {
+	// Registered even without reminders: a sweep job left by an earlier
+	// configuration runs (and finds nothing).
+	river.AddWorker(p.Workers(), &reminderSweepWorker{svc: s})
+	if len(s.Reminders) == 0 {
+		return
+	}
+	p.AddPeriodic(reminderSweepEvery, func() river.JobArgs { return jobs.ReminderSweepArgs{} }, true)
+}
+
+type reminderSweepWorker struct {
+	river.WorkerDefaults[jobs.ReminderSweepArgs]
+	svc *Service
+}
+
+func (w *reminderSweepWorker) Work(ctx context.Context, _ *river.Job[jobs.ReminderSweepArgs]) error {
+	_, err := w.svc.SweepReminders(ctx)
+	return err
+}
+
+// TakeOverReminders records, once per database, when the sweep took over
+// the reminders (cmd/rendezvous calls it before serving). Reminders due
+// before then were the scheduled jobs' (still run by reminderWorker): the
+// sweep leaves them, so a session booked inside a lead before the upgrade,
+// which had no job for it, gets no reminder for it now either.
+func (s *Service) TakeOverReminders(ctx context.Context) error {
+	_, err := s.store.PutSettingIfAbsent(ctx, store.SettingRemindersSweptSince, s.now().UTC().Format(time.RFC3339))
+	return err
+}
+
+// remindersSweptSince is when the sweep took over (zero when never
+// recorded: every due reminder is the sweep's).
+func (s *Service) remindersSweptSince(ctx context.Context) (time.Time, error) {
+	v, err := s.store.Setting(ctx, store.SettingRemindersSweptSince)
+	if errors.Is(err, store.ErrNotFound) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.Parse(time.RFC3339, v)
+}
+
+// SweepReminders sends each due reminder and reports how many went out.
+// For each lead L, the sessions due are the confirmed ones starting in
+// (now, now+L] without a reminders_sent row of L at their start; each
+// transaction takes at most reminderSweepBatch of them, records them sent
+// and enqueues their mails, so a reminder and its mark commit together.
+// The work is bounded: reminderSweepRounds transactions per lead at most,
+// each reading one range of an index; what is left waits a minute.
+func (s *Service) SweepReminders(ctx context.Context) (int, error) {
+	since, err := s.remindersSweptSince(ctx)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, lead := range s.Reminders {
+		for range reminderSweepRounds {
+			n, more, err := s.sweepReminderBatch(ctx, lead, since)
+			sent += n
+			if err != nil {
+				return sent, fmt.Errorf("send the %s reminders: %w", lead, err)
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	return sent, nil
+}
+
+// sweepReminderBatch sends at most reminderSweepBatch reminders of lead
+// in one transaction; more reports that the batch was full.
+func (s *Service) sweepReminderBatch(ctx context.Context, lead time.Duration, since time.Time) (sent int, more bool, err error) {
+	err = s.store.InTx(ctx, func(tx *store.Tx) error {
+		sent = 0
+		now := s.now().UTC()
+		after := now
+		// A start whose lead's point came before the take-over: the job's.
+		if !since.IsZero() && since.Add(lead).After(after) {
+			after = since.Add(lead - time.Nanosecond)
+		}
+		due, err := tx.DueReminders(ctx, lead, after, now.Add(lead), reminderSweepBatch)
+		if err != nil {
+			return err
+		}
+		more = len(due) == reminderSweepBatch
+		marked, err := tx.MarkRemindersSent(ctx, lead, due, now)
+		if err != nil {
+			return err
+		}
+		mentors, mentees := map[string]*store.Mentor{}, map[string]*store.Mentee{}
+		var batch []river.InsertManyParams
+		for i := range due {
+			b := &due[i]
+			if !marked[b.ID] {
+				continue // sent by another sweep or a reminder job meanwhile
+			}
+			mentor, ok := mentors[b.MentorID]
+			if !ok {
+				if mentor, err = tx.Mentor(ctx, b.MentorID); err != nil {
+					return fmt.Errorf("mentor of booking %s: %w", b.ID, err)
+				}
+				mentors[b.MentorID] = mentor
+			}
+			mentee, ok := mentees[b.MenteeID]
+			if !ok {
+				if mentee, err = tx.Mentee(ctx, b.MenteeID); err != nil {
+					return fmt.Errorf("mentee of booking %s: %w", b.ID, err)
+				}
+				mentees[b.MenteeID] = mentee
+			}
+			mails, err := s.outbox.Mails(outbox.Notice{Booking: b, Mentor: mentor, Mentee: mentee, Event: EventReminder, Lead: lead})
+			if err != nil {
+				return err
+			}
+			batch = append(batch, mails...)
+			sent++
+		}
+		return s.jobs.InsertManyTx(ctx, tx, batch)
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return sent, more, nil
+}
+
+// markLateReminders records as sent the reminders of a confirmed session
+// whose lead's point has passed at its change (booked, moved or handed
+// over inside the lead): the sweep skips them, as no job was scheduled
+// for them before. A session changed well ahead writes nothing.
+func (s *Service) markLateReminders(ctx context.Context, tx *store.Tx, b *store.Booking) error {
+	now := s.now()
+	if b.Status != store.StatusConfirmed || !b.StartAt.After(now) {
+		return nil
+	}
+	for _, lead := range s.Reminders {
+		if b.StartAt.Add(-lead).After(now) {
+			continue
+		}
+		if _, err := tx.MarkReminderSent(ctx, b.ID, lead, b.StartAt, now.UTC()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
