@@ -28,15 +28,6 @@ import (
 // to come).
 const reminderSweepEvery = time.Minute
 
-// Variables, for the tests.
-var (
-	// reminderSweepBatch bounds the sessions of one transaction.
-	reminderSweepBatch = 200
-	// reminderSweepRounds bounds the transactions of one lead in one
-	// sweep; the next sweep takes the rest.
-	reminderSweepRounds = 50
-)
-
 // RegisterReminderSweep adds the sweep of reminders before sessions, run
 // by one process (River's leader) every minute and when it starts.
 func (s *Service) RegisterReminderSweep(p Periodic) {
@@ -85,9 +76,9 @@ func (s *Service) remindersSweptSince(ctx context.Context) (time.Time, error) {
 // SweepReminders sends each due reminder and reports how many went out.
 // For each lead L, the sessions due are the confirmed ones starting in
 // (now, now+L] without a reminders_sent row of L at their start; each
-// transaction takes at most reminderSweepBatch of them, records them sent
+// transaction takes at most ReminderSweepBatch of them, records them sent
 // and enqueues their mails, so a reminder and its mark commit together.
-// The work is bounded: reminderSweepRounds transactions per lead at most,
+// The work is bounded: ReminderSweepRounds transactions per lead at most,
 // each reading one range of an index; what is left waits a minute.
 func (s *Service) SweepReminders(ctx context.Context) (int, error) {
 	since, err := s.remindersSweptSince(ctx)
@@ -96,7 +87,7 @@ func (s *Service) SweepReminders(ctx context.Context) (int, error) {
 	}
 	sent := 0
 	for _, lead := range s.Reminders {
-		for range reminderSweepRounds {
+		for range s.ReminderSweepRounds {
 			n, more, err := s.sweepReminderBatch(ctx, lead, since)
 			sent += n
 			if err != nil {
@@ -110,7 +101,7 @@ func (s *Service) SweepReminders(ctx context.Context) (int, error) {
 	return sent, nil
 }
 
-// sweepReminderBatch sends at most reminderSweepBatch reminders of lead
+// sweepReminderBatch sends at most ReminderSweepBatch reminders of lead
 // in one transaction; more reports that the batch was full.
 func (s *Service) sweepReminderBatch(ctx context.Context, lead time.Duration, since time.Time) (sent int, more bool, err error) {
 	err = s.store.InTx(ctx, func(tx *store.Tx) error {
@@ -121,11 +112,11 @@ func (s *Service) sweepReminderBatch(ctx context.Context, lead time.Duration, si
 		if !since.IsZero() && since.Add(lead).After(after) {
 			after = since.Add(lead - time.Nanosecond)
 		}
-		due, err := tx.DueReminders(ctx, lead, after, now.Add(lead), reminderSweepBatch)
+		due, err := tx.DueReminders(ctx, lead, after, now.Add(lead), s.ReminderSweepBatch)
 		if err != nil {
 			return err
 		}
-		more = len(due) == reminderSweepBatch
+		more = len(due) == s.ReminderSweepBatch
 		marked, err := tx.MarkRemindersSent(ctx, lead, due, now)
 		if err != nil {
 			return err

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/rendezvous/rendezvous/internal/access"
-	"github.com/rendezvous/rendezvous/internal/booking"
 	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/mentoring"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -256,9 +255,9 @@ func TestReminderSweepTakesOver(t *testing.T) {
 // number of sessions, and at most a bounded number of them per lead; the
 // next sweep sends the rest.
 func TestReminderSweepBounded(t *testing.T) {
-	defer booking.SetReminderSweepBounds(2, 2)()
 	storetest.Each(t, func(t *testing.T, db storetest.Database) {
 		f := withReminders(newFixture(t, db))
+		f.book.ReminderSweepBatch, f.book.ReminderSweepRounds = 2, 2
 		ten := 10
 		m := f.mentor("Grace", func(in *mentoring.MentorInput) { in.MaxUpcomingPerMentee = &ten })
 		_, link := f.mentee(m.ID, "Zoe")

@@ -73,6 +73,10 @@ type Options struct {
 	Videos map[string]video.Provider
 	// Reminders are the lead times of reminder mails.
 	Reminders []time.Duration
+	// ReminderSweepBatch bounds the sessions of one transaction of the
+	// reminder sweep (200 when 0), ReminderSweepRounds its transactions
+	// per lead in one run (50 when 0; the next run takes the rest).
+	ReminderSweepBatch, ReminderSweepRounds int
 	// LateCancel: a mentee cancelling less than this before the start
 	// is recorded late_cancel (RENDEZVOUS_LATE_CANCEL); 0 never.
 	LateCancel time.Duration
@@ -114,6 +118,12 @@ func New(d Deps, opts Options) *Service {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.ReminderSweepBatch <= 0 {
+		opts.ReminderSweepBatch = 200
+	}
+	if opts.ReminderSweepRounds <= 0 {
+		opts.ReminderSweepRounds = 50
 	}
 	return &Service{Options: opts, store: d.Store, jobs: d.Jobs, box: d.Box, links: d.Links, outbox: d.Outbox,
 		mentorships: d.Mentorships, calendars: d.Calendars, webhooks: d.Webhooks,
