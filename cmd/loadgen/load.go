@@ -228,6 +228,8 @@ func book(args []string) error {
 	first := fs.Int("first", 0, "index of the first link to use (with -per-link: links before it were booked by an earlier run)")
 	count := fs.Int("count", 0, "links to use (0: all from -first on)")
 	pid := fs.Int("pid", 0, "server process id: report its CPU time per booking (from /proc), counted from the clock's start so the slot reads before it are left out")
+	drainDB := fs.String("drain-db", "", "the server's database URL: after the bookings, wait until the jobs they enqueued (mails) have run, and report the CPU per booking with them")
+	pgPid := fs.Int("pg-pid", 0, "PostgreSQL's postmaster process id: report its and its backends' CPU time per booking too (from /proc)")
 	fs.Parse(args)
 	links, err := readLinks(*linksFile)
 	if err != nil {
@@ -285,7 +287,7 @@ func book(args []string) error {
 			}
 		}
 	}
-	cpu0 := cpuTime(*pid)
+	cpu0, pg0 := cpuTime(*pid), treeCPU(*pgPid)
 	t0 := time.Now()
 	end := t0.Add(*dur)
 	for w := range *conc {
@@ -318,6 +320,19 @@ func book(args []string) error {
 		// clock stops: this counts the booking path and the jobs run so far.
 		used := cpuTime(*pid) - cpu0
 		fmt.Printf("server CPU: %s in all, %.0f µs per booking\n", used.Round(time.Millisecond), float64(used.Microseconds())/float64(ok.Load()))
+	}
+	if *drainDB != "" && ok.Load() > 0 {
+		t1 := time.Now()
+		if err := drainJobs(*drainDB, 2*time.Minute); err != nil {
+			return err
+		}
+		perBooking := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(ok.Load()) }
+		fmt.Printf("jobs done %s after the last booking; CPU per booking with them: server %.0f µs", time.Since(t1).Round(time.Millisecond),
+			perBooking(cpuTime(*pid)-cpu0))
+		if *pgPid > 0 {
+			fmt.Printf(", PostgreSQL %.0f µs", perBooking(treeCPU(*pgPid)-pg0))
+		}
+		fmt.Println()
 	}
 	return nil
 }
