@@ -52,14 +52,7 @@ func pairRecountMismatches(t *testing.T, s *store.Store) []string {
 func TestPairCountersFollowEveryWrite(t *testing.T) {
 	storetest.EachStore(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		mentorA, first := seedPair(t, s)
-		if err := s.Exec(ctx, "UPDATE mentors SET email = 'a@example.org' WHERE id = ?", mentorA); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Exec(ctx, "UPDATE mentees SET email = 'a@example.org', email_key = 'a@example.org' WHERE id = ?", first); err != nil {
-			t.Fatal(err)
-		}
-		mentorB, second := seedPair(t, s)
+		mentorA, first, mentorB, second := seedTwoPairs(t, s)
 		mentees := []string{first, second}
 		for i := range 2 {
 			e := &store.Mentee{ID: uuid.NewString(), MentorID: &mentorA, Name: "E", Email: fmt.Sprintf("x%d@example.org", i),
@@ -189,6 +182,22 @@ func TestPairCountersFollowEveryWrite(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// seedTwoPairs seeds two mentors with a mentee each (the first pair's
+// addresses changed so that the second seeding does not collide).
+func seedTwoPairs(t *testing.T, s *store.Store) (mentorA, menteeA, mentorB, menteeB string) {
+	t.Helper()
+	ctx := context.Background()
+	mentorA, menteeA = seedPair(t, s)
+	if err := s.Exec(ctx, "UPDATE mentors SET email = 'a@example.org' WHERE id = ?", mentorA); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Exec(ctx, "UPDATE mentees SET email = 'a@example.org', email_key = 'a@example.org' WHERE id = ?", menteeA); err != nil {
+		t.Fatal(err)
+	}
+	mentorB, menteeB = seedPair(t, s)
+	return mentorA, menteeA, mentorB, menteeB
+}
+
 // TestPairCountersBackfilled: sessions written before migration 00024
 // (with the schema taken down to 00023) are counted by its backfill, on
 // databases that have mentees (PostgreSQL queues a deferred trigger event
@@ -234,14 +243,7 @@ func TestPairCountersBackfilled(t *testing.T) {
 func TestPairRecountedOncePerTransaction(t *testing.T) {
 	s := storetest.Open(t, storetest.Postgres(t))
 	ctx := context.Background()
-	mentorA, mentee := seedPair(t, s)
-	if err := s.Exec(ctx, "UPDATE mentors SET email = 'a@example.org' WHERE id = ?", mentorA); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Exec(ctx, "UPDATE mentees SET email = 'a@example.org', email_key = 'a@example.org' WHERE id = ?", mentee); err != nil {
-		t.Fatal(err)
-	}
-	mentorB, _ := seedPair(t, s)
+	mentorA, mentee, mentorB, _ := seedTwoPairs(t, s)
 	start := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
 	check := func(what string) {
 		t.Helper()
@@ -302,14 +304,7 @@ func TestPairRecountedOncePerTransaction(t *testing.T) {
 func TestPairRaisedByABookingAlone(t *testing.T) {
 	s := storetest.Open(t, storetest.Postgres(t))
 	ctx := context.Background()
-	mentorA, mentee := seedPair(t, s)
-	if err := s.Exec(ctx, "UPDATE mentors SET email = 'a@example.org' WHERE id = ?", mentorA); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Exec(ctx, "UPDATE mentees SET email = 'a@example.org', email_key = 'a@example.org' WHERE id = ?", mentee); err != nil {
-		t.Fatal(err)
-	}
-	mentorB, _ := seedPair(t, s)
+	mentorA, mentee, mentorB, _ := seedTwoPairs(t, s)
 	start := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
 	version := func() (v int64) {
 		t.Helper()
