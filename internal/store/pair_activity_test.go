@@ -363,3 +363,58 @@ func TestPairRaisedByABookingAlone(t *testing.T) {
 		t.Fatalf("after concurrent bookings, counters differ from a recount for %v", bad)
 	}
 }
+
+// TestPairBookingWaitsForALoweringRecount: a booking alone made while
+// another transaction's recount holds the mentee with lower counters (its
+// latest live session cancelled) waits for it and raises the counters from
+// what it committed: the booking's session stays counted (migrations 00026
+// and 00027).
+func TestPairBookingWaitsForALoweringRecount(t *testing.T) {
+	s := storetest.Open(t, storetest.Postgres(t))
+	ctx := context.Background()
+	mentor, mentee := seedPair(t, s)
+	start := time.Date(2026, 6, 10, 8, 0, 0, 0, time.UTC)
+	latest := booking(mentor, mentee, start, time.Hour)
+	if err := s.InsertBooking(ctx, latest); err != nil {
+		t.Fatal(err)
+	}
+	holding, release, booked := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		<-holding
+		booked <- s.InsertBooking(ctx, booking(mentor, mentee, start.Add(-5*24*time.Hour), time.Hour))
+	}()
+	err := s.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Exec(ctx, "UPDATE bookings SET status = 'cancelled' WHERE id = ?", latest.ID); err != nil {
+			return err
+		}
+		// The recount runs now: the mentee is locked with no live session
+		// (and nothing else the booking takes: slot_changes stays deferred).
+		if err := tx.Exec(ctx, "SET CONSTRAINTS mentee_pair_update IMMEDIATE"); err != nil {
+			return err
+		}
+		close(holding)
+		// Until the booking's commit waits for the mentee's lock.
+		for range 200 {
+			var waiting int
+			if err := s.SQLDB().QueryRowContext(ctx, "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'").Scan(&waiting); err != nil {
+				return err
+			}
+			if waiting > 0 {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		close(release)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-release
+	if err := <-booked; err != nil {
+		t.Fatal(err)
+	}
+	if bad := pairRecountMismatches(t, s); len(bad) > 0 {
+		t.Fatalf("the booking's session is not counted: counters differ from a recount for %v", bad)
+	}
+}
