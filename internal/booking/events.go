@@ -156,10 +156,17 @@ func (s *Service) followUps(ctx context.Context, tx *store.Tx, c change, hasTarg
 		batch = append(batch, mails...)
 	}
 	batch = append(batch, c.also...)
-	// Reminders go out from the sweep (SweepReminders); those whose point
-	// has passed are marked sent here, so the sweep leaves them.
-	if err := s.markLateReminders(ctx, tx, c.booking); err != nil {
-		return nil, err
+	// Reminders go out from the sweep (SweepReminders). A session that
+	// gets its start now (new, moved, confirmed again) after a lead's point
+	// is marked sent for that lead, so the sweep leaves it. A change that
+	// keeps the start (a transfer, a new end) marks nothing: the sweep may
+	// not have run since the point passed, and its reminder is still due.
+	startSetNow := c.event == EventConfirmed ||
+		(c.before != nil && (c.before.Status != store.StatusConfirmed || !c.before.StartAt.Equal(c.booking.StartAt)))
+	if startSetNow {
+		if err := s.markLateReminders(ctx, tx, c.booking); err != nil {
+			return nil, err
+		}
 	}
 	return batch, nil
 }

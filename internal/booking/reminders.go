@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -50,27 +51,39 @@ func (w *reminderSweepWorker) Work(ctx context.Context, _ *river.Job[jobs.Remind
 	return err
 }
 
-// TakeOverReminders records, once per database, when the sweep took over
-// the reminders (cmd/rendezvous calls it before serving). Reminders due
-// before then were the scheduled jobs' (still run by reminderWorker): the
-// sweep leaves them, so a session booked inside a lead before the upgrade,
-// which had no job for it, gets no reminder for it now either.
+// TakeOverReminders records, once per database and lead, when the sweep
+// took the lead over (cmd/rendezvous calls it before serving). Reminders
+// due before then are left alone: those of an upgrade's first start were
+// the scheduled jobs' (still run by reminderWorker), so a session booked
+// inside a lead before the upgrade, which had no job, gets none now
+// either; and a lead added or changed later starts with the sessions whose
+// point is still to come, instead of reminding at once every session
+// already inside it.
 func (s *Service) TakeOverReminders(ctx context.Context) error {
-	_, err := s.store.PutSettingIfAbsent(ctx, store.SettingRemindersSweptSince, s.now().UTC().Format(time.RFC3339))
-	return err
+	now := s.now().UTC().Format(time.RFC3339)
+	for _, lead := range s.Reminders {
+		if _, err := s.store.PutSettingIfAbsent(ctx, store.SettingRemindersSweptSince(lead), now); err != nil {
+			return fmt.Errorf("record when the %s reminders were taken over: %w", lead, err)
+		}
+	}
+	return nil
 }
 
-// remindersSweptSince is when the sweep took over (zero when never
-// recorded: every due reminder is the sweep's).
-func (s *Service) remindersSweptSince(ctx context.Context) (time.Time, error) {
-	v, err := s.store.Setting(ctx, store.SettingRemindersSweptSince)
+// remindersSweptSince is when the sweep took lead over (zero when never
+// recorded: every due reminder of it is the sweep's).
+func (s *Service) remindersSweptSince(ctx context.Context, lead time.Duration) (time.Time, error) {
+	v, err := s.store.Setting(ctx, store.SettingRemindersSweptSince(lead))
 	if errors.Is(err, store.ErrNotFound) {
 		return time.Time{}, nil
 	}
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, fmt.Errorf("read when the %s reminders were taken over: %w", lead, err)
 	}
-	return time.Parse(time.RFC3339, v)
+	since, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("when the %s reminders were taken over (%q): %w", lead, v, err)
+	}
+	return since, nil
 }
 
 // SweepReminders sends each due reminder and reports how many went out.
@@ -79,14 +92,16 @@ func (s *Service) remindersSweptSince(ctx context.Context) (time.Time, error) {
 // transaction takes at most ReminderSweepBatch of them, records them sent
 // and enqueues their mails, so a reminder and its mark commit together.
 // The work is bounded: ReminderSweepRounds transactions per lead at most,
-// each reading one range of an index; what is left waits a minute.
+// each reading one range of an index, the confirmed sessions starting
+// within the lead (at a program's scale, some thousands a minute); what is
+// left waits a minute.
 func (s *Service) SweepReminders(ctx context.Context) (int, error) {
-	since, err := s.remindersSweptSince(ctx)
-	if err != nil {
-		return 0, err
-	}
 	sent := 0
 	for _, lead := range s.Reminders {
+		since, err := s.remindersSweptSince(ctx, lead)
+		if err != nil {
+			return sent, err
+		}
 		for range s.ReminderSweepRounds {
 			n, more, err := s.sweepReminderBatch(ctx, lead, since)
 			sent += n
@@ -144,7 +159,12 @@ func (s *Service) sweepReminderBatch(ctx context.Context, lead time.Duration, si
 			}
 			mails, err := s.outbox.Mails(outbox.Notice{Booking: b, Mentor: mentor, Mentee: mentee, Event: EventReminder, Lead: lead})
 			if err != nil {
-				return err
+				// A session whose mails cannot be built (its links sealed
+				// under another key) would fail every sweep until it starts
+				// and hold back the reminders after it: it is given up.
+				s.Logger.Error("reminder cannot be built; giving it up", slog.String("booking_id", b.ID),
+					slog.Duration("lead", lead), slog.Any("error", err))
+				continue
 			}
 			batch = append(batch, mails...)
 			sent++

@@ -274,3 +274,44 @@ func TestReminderSweepBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestReminderSweepAfterAChangeOrANewLead: a change that keeps a session's
+// start (a transfer) made after a lead's point but before the next sweep
+// leaves that reminder due; a lead configured later reminds the sessions
+// whose point comes after it was taken over, not those already inside it.
+func TestReminderSweepAfterAChangeOrANewLead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db storetest.Database) {
+		ctx := context.Background()
+		f := withReminders(newFixture(t, db))
+		five := 5
+		m := f.mentor("Grace", func(in *mentoring.MentorInput) { in.MaxUpcomingPerMentee = &five })
+		ada := f.mentor("Ada", nil)
+		_, link := f.mentee(m.ID, "Zoe")
+		handed, _ := f.bookAt(link, monday.Add(30*time.Hour))   // Tuesday 15:00
+		inside, _ := f.bookAt(link, monday.Add(77*time.Hour))   // Thursday 14:00
+		outside, _ := f.bookAt(link, monday.Add(100*time.Hour)) // Friday 13:00
+		if err := f.book.TakeOverReminders(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.now = monday.Add(6 * time.Hour)
+		f.sweep(1)                                        // handed's 24-hour reminder
+		f.now = monday.Add(29*time.Hour + 20*time.Second) // its 1-hour point, before the sweep
+		if _, err := f.book.Transfer(ctx, access.Staff("s1", access.RoleCoordinator), handed.ID, ada.ID); err != nil {
+			t.Fatal(err)
+		}
+		f.sweep(1) // still due
+
+		f.now = monday.Add(40 * time.Hour)
+		f.book.Reminders = append(f.book.Reminders, 48*time.Hour)
+		if err := f.book.TakeOverReminders(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.sweep(0) // inside's 48-hour point (Tuesday 14:00) came before the new lead
+		f.now = monday.Add(52 * time.Hour)
+		f.sweep(1) // outside's 48-hour point
+		got := f.reminded()
+		if !sameLeads(got[handed.ID], 24*time.Hour, time.Hour) || len(got[inside.ID]) != 0 || !sameLeads(got[outside.ID], 48*time.Hour) {
+			t.Fatalf("reminders %v", got)
+		}
+	})
+}

@@ -3,15 +3,19 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
 )
 
-// SettingRemindersSweptSince is when the reminder sweep took over from the
-// reminder jobs each booking used to schedule (RFC 3339).
-const SettingRemindersSweptSince = "reminders_swept_since"
+// SettingRemindersSweptSince is when the reminder sweep took over a lead
+// (RFC 3339): from the reminder jobs each booking used to schedule, or
+// from nothing for a lead configured later.
+func SettingRemindersSweptSince(lead time.Duration) string {
+	return "reminders_swept_since:" + strconv.Itoa(offsetMinutes(lead))
+}
 
 func offsetMinutes(lead time.Duration) int { return int(lead / time.Minute) }
 
