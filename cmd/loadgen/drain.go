@@ -41,13 +41,14 @@ func drainJobs(dbURL string, limit time.Duration) error {
 }
 
 // treeCPU is the CPU time of pid and its children (PostgreSQL's
-// postmaster and its backends), from /proc. A backend that exited since
-// the last reading is not counted: the server keeps its connections open.
+// postmaster and its backends), from /proc: the living children's, and
+// the exited ones' that pid reaped (autovacuum and parallel workers
+// started and gone between two readings included).
 func treeCPU(pid int) time.Duration {
 	if pid <= 0 {
 		return 0
 	}
-	total := cpuTime(pid)
+	total := cpuTime(pid) + reapedCPU(pid)
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return total
@@ -67,4 +68,21 @@ func treeCPU(pid int) time.Duration {
 		}
 	}
 	return total
+}
+
+// reapedCPU is the CPU time of pid's children that exited and were waited
+// for (cutime and cstime in /proc/pid/stat).
+func reapedCPU(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	if len(fields) < 15 {
+		return 0
+	}
+	var cutime, cstime int64
+	fmt.Sscan(fields[13], &cutime)
+	fmt.Sscan(fields[14], &cstime)
+	return time.Duration(cutime+cstime) * 10 * time.Millisecond
 }

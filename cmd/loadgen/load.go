@@ -327,8 +327,10 @@ func book(args []string) error {
 			return err
 		}
 		perBooking := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(ok.Load()) }
-		fmt.Printf("jobs done %s after the last booking; CPU per booking with them: server %.0f µs", time.Since(t1).Round(time.Millisecond),
-			perBooking(cpuTime(*pid)-cpu0))
+		fmt.Printf("jobs done %s after the last booking", time.Since(t1).Round(time.Millisecond))
+		if *pid > 0 {
+			fmt.Printf("; CPU per booking with them: server %.0f µs", perBooking(cpuTime(*pid)-cpu0))
+		}
 		if *pgPid > 0 {
 			fmt.Printf(", PostgreSQL %.0f µs", perBooking(treeCPU(*pgPid)-pg0))
 		}
