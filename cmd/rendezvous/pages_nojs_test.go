@@ -110,8 +110,10 @@ func TestPagesMovingWithoutJavaScript(t *testing.T) {
 	if evalBool(t, tab, `!document.getElementById('picker').hidden`) {
 		t.Error("the script-only picker shows without JavaScript")
 	}
+	// The first day shown may hold a single time late in the mentor's
+	// day (run in the evening, Paris time): wait for the first time.
 	b.do(tab, "show the times in Toronto time", chromedp.SetValue(chromedp.CSS("#plain-tz"), "America/Toronto"),
-		chromedp.Click(chromedp.CSS(".plain-zone button")), chromedp.WaitVisible(chromedp.CSS("#plain-start-1")))
+		chromedp.Click(chromedp.CSS(".plain-zone button")), chromedp.WaitVisible(chromedp.CSS("#plain-start-0")))
 	if got := evalString(t, tab, `document.querySelector('#plain-move legend').textContent`); !strings.Contains(got, "(America/Toronto)") {
 		t.Errorf("the day's times are not in the chosen zone: %q", got)
 	}
