@@ -61,6 +61,15 @@ func (f *fixture) remindersSent() int {
 	return n
 }
 
+// menteeOfGrace is the booking link of Zoe, mentee of Grace, who takes
+// up to upcoming sessions per mentee.
+func (f *fixture) menteeOfGrace(upcoming int) (link string) {
+	f.t.Helper()
+	m := f.mentor("Grace", func(in *mentoring.MentorInput) { in.MaxUpcomingPerMentee = &upcoming })
+	_, link = f.mentee(m.ID, "Zoe")
+	return link
+}
+
 func withReminders(f *fixture) *fixture {
 	f.book.Reminders = []time.Duration{time.Hour, 24 * time.Hour}
 	return f
@@ -85,9 +94,7 @@ func sameLeads(got []time.Duration, want ...time.Duration) bool {
 func TestReminderSweep(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.Database) {
 		f := withReminders(newFixture(t, db))
-		five := 5
-		m := f.mentor("Grace", func(in *mentoring.MentorInput) { in.MaxUpcomingPerMentee = &five })
-		_, link := f.mentee(m.ID, "Zoe")
+		link := f.menteeOfGrace(5)
 		start := monday.Add(3*24*time.Hour + time.Hour) // Thursday 10:00
 		b, _ := f.bookAt(link, start)
 		other, _ := f.bookAt(link, start.Add(2*time.Hour))
@@ -146,10 +153,8 @@ func TestReminderSweepFollowsChanges(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.Database) {
 		ctx := context.Background()
 		f := withReminders(newFixture(t, db))
-		five := 5
-		m := f.mentor("Grace", func(in *mentoring.MentorInput) { in.MaxUpcomingPerMentee = &five })
+		link := f.menteeOfGrace(5)
 		ada := f.mentor("Ada", nil)
-		_, link := f.mentee(m.ID, "Zoe")
 		day := monday.Add(3 * 24 * time.Hour) // Thursday 09:00
 		cancelled, _ := f.bookAt(link, day.Add(time.Hour))
 		moved, _ := f.bookAt(link, day.Add(3*time.Hour))
@@ -210,9 +215,7 @@ func TestReminderSweepTakesOver(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.Database) {
 		ctx := context.Background()
 		f := withReminders(newFixture(t, db))
-		five := 5
-		m := f.mentor("Grace", func(in *mentoring.MentorInput) { in.MaxUpcomingPerMentee = &five })
-		_, link := f.mentee(m.ID, "Zoe")
+		link := f.menteeOfGrace(5)
 		// Booked before the upgrade, on Monday 09:00: at 14:00 (no 24-hour
 		// job), Tuesday 10:00 (its 24-hour job ran at 10:00), Tuesday
 		// 11:30 (its 24-hour job is due at 11:30).
@@ -258,9 +261,7 @@ func TestReminderSweepBounded(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.Database) {
 		f := withReminders(newFixture(t, db))
 		f.book.ReminderSweepBatch, f.book.ReminderSweepRounds = 2, 2
-		ten := 10
-		m := f.mentor("Grace", func(in *mentoring.MentorInput) { in.MaxUpcomingPerMentee = &ten })
-		_, link := f.mentee(m.ID, "Zoe")
+		link := f.menteeOfGrace(10)
 		day := monday.Add(3 * 24 * time.Hour) // Thursday 09:00
 		for i := range 5 {
 			f.bookAt(link, day.Add(time.Duration(i)*time.Hour))
@@ -283,10 +284,8 @@ func TestReminderSweepAfterAChangeOrANewLead(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db storetest.Database) {
 		ctx := context.Background()
 		f := withReminders(newFixture(t, db))
-		five := 5
-		m := f.mentor("Grace", func(in *mentoring.MentorInput) { in.MaxUpcomingPerMentee = &five })
+		link := f.menteeOfGrace(5)
 		ada := f.mentor("Ada", nil)
-		_, link := f.mentee(m.ID, "Zoe")
 		handed, _ := f.bookAt(link, monday.Add(30*time.Hour))   // Tuesday 15:00
 		inside, _ := f.bookAt(link, monday.Add(77*time.Hour))   // Thursday 14:00
 		outside, _ := f.bookAt(link, monday.Add(100*time.Hour)) // Friday 13:00
