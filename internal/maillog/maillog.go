@@ -3,7 +3,8 @@
 // in between leaves a job that already sent its mail marked as running,
 // and the job is rescued and run again. Every mail the SMTP server accepted
 // is recorded here by its Message-ID before the worker returns, and a mail
-// already recorded is not sent again.
+// already recorded is not sent again. So is every mail it refused for good:
+// a job retried for another of its mails does not offer that one again.
 package maillog
 
 import (
@@ -32,27 +33,39 @@ func New(next mail.Sender, s *store.Store, logger *slog.Logger) *Sender {
 	return &Sender{next: next, store: s, logger: logger, now: time.Now}
 }
 
-// Send sends m unless a mail with its Message-ID was sent already. A mail
-// without a stable Message-ID cannot be recognised and is simply sent.
+// Send sends m unless a mail with its Message-ID was sent already, or
+// refused for good (then it fails again as permanent, without asking the
+// server). A mail without a stable Message-ID cannot be recognised and is
+// simply sent.
 func (s *Sender) Send(ctx context.Context, m mail.Message) error {
 	if m.MessageID == "" {
 		return s.next.Send(ctx, m)
 	}
-	sent, err := s.store.MailSent(ctx, m.MessageID)
+	outcome, err := s.store.MailOutcomeOf(ctx, m.MessageID)
 	if err != nil {
 		return fmt.Errorf("check whether %s was sent: %w", m.MessageID, err)
 	}
-	if sent {
+	switch outcome {
+	case store.MailSent:
 		s.logger.Info("mail was sent before; not sending it again", slog.String("message_id", m.MessageID))
 		return nil
+	case store.MailRefused:
+		return fmt.Errorf("mail %s was refused for good before; not offering it again: %w", m.MessageID, mail.ErrPermanent)
 	}
-	if err := s.next.Send(ctx, m); err != nil {
-		return err
-	}
-	// The server has the mail: record it even if the job's own context
-	// ends now, or a retry would send it again.
+	err = s.next.Send(ctx, m)
+	// The server answered: record it even if the job's own context ends
+	// now, or a retry would offer the mail again.
 	record, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	if err != nil {
+		if mail.IsPermanent(err) {
+			if rerr := s.store.RecordMailRefused(record, m.MessageID, s.now()); rerr != nil {
+				s.logger.Warn("mail refused for good but not recorded; a retry will offer it again",
+					slog.String("message_id", m.MessageID), slog.Any("error", rerr))
+			}
+		}
+		return err
+	}
 	if err := s.store.RecordMailSent(record, m.MessageID, s.now()); err != nil {
 		// Returning the error would retry, and so resend, the mail.
 		s.logger.Error("mail sent but not recorded; a crash now could send it twice",

@@ -3,6 +3,7 @@ package maillog_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/rendezvous/rendezvous/internal/maillog"
@@ -57,3 +58,46 @@ func TestEachMessageIDSentOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusedForGoodNotOfferedAgain: a mail the server refused for good is
+// recorded, and a later attempt fails as permanent without asking the
+// server; a mail refused for now is offered again.
+func TestRefusedForGoodNotOfferedAgain(t *testing.T) {
+	storetest.EachStore(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		next := &countingSender{sent: map[string]int{}}
+		once := maillog.New(next, s, nil)
+		offered := 0
+		counting := maillog.New(senderFunc(func(ctx context.Context, m mail.Message) error {
+			offered++
+			return next.Send(ctx, m)
+		}), s, nil)
+		refused := mail.Message{MessageID: "confirmed.refused@example.org"}
+		next.fail = fmt.Errorf("550 no such mailbox: %w", mail.ErrPermanent)
+		for i := range 3 {
+			if err := counting.Send(ctx, refused); !mail.IsPermanent(err) {
+				t.Fatalf("attempt %d: want a permanent failure, got %v", i+1, err)
+			}
+		}
+		if offered != 1 {
+			t.Errorf("a mail refused for good was offered %d times, want once", offered)
+		}
+		next.fail = nil
+		if err := once.Send(ctx, refused); !mail.IsPermanent(err) || next.sent[refused.MessageID] != 0 {
+			t.Errorf("once refused for good it stays refused: %v, sent %d", err, next.sent[refused.MessageID])
+		}
+
+		offered = 0
+		later := mail.Message{MessageID: "confirmed.later@example.org"}
+		next.fail = errors.New("451 try later")
+		counting.Send(ctx, later)
+		next.fail = nil
+		if err := counting.Send(ctx, later); err != nil || offered != 2 || next.sent[later.MessageID] != 1 {
+			t.Errorf("a mail refused for now is offered again: %v, offered %d, sent %d", err, offered, next.sent[later.MessageID])
+		}
+	})
+}
+
+type senderFunc func(context.Context, mail.Message) error
+
+func (f senderFunc) Send(ctx context.Context, m mail.Message) error { return f(ctx, m) }

@@ -30,6 +30,7 @@ import (
 type smtpStub struct {
 	mu       sync.Mutex
 	accepted map[string]int
+	offered  map[string]int    // recipient → mails offered, accepted or not
 	ids      map[string]string // recipient → Message-ID
 	refuse   map[string]error
 }
@@ -37,6 +38,7 @@ type smtpStub struct {
 func (s *smtpStub) Send(_ context.Context, m mail.Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.offered[m.To.Email]++
 	if err := s.refuse[m.To.Email]; err != nil {
 		return err
 	}
@@ -94,7 +96,7 @@ func newNoticeRig(t *testing.T, s *store.Store) *noticeRig {
 			t.Fatalf("the notice job holds a token in clear: %s", stored)
 		}
 	}
-	r := &noticeRig{smtp: &smtpStub{accepted: map[string]int{}, ids: map[string]string{}, refuse: map[string]error{}}}
+	r := &noticeRig{smtp: &smtpStub{accepted: map[string]int{}, offered: map[string]int{}, ids: map[string]string{}, refuse: map[string]error{}}}
 	if err := json.Unmarshal(stored, &r.args); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +213,8 @@ func TestNoticeMailsTemporaryRefusal(t *testing.T) {
 }
 
 // TestNoticeMailsMixedRefusals: one mail refused for good and the other
-// for now: the job is retried until the other goes out, then done.
+// for now: the job is retried until the other goes out, then done, and
+// the refused mail is not offered to the server again at each retry.
 func TestNoticeMailsMixedRefusals(t *testing.T) {
 	storetest.EachStore(t, func(t *testing.T, s *store.Store) {
 		r := newNoticeRig(t, s)
@@ -220,11 +223,20 @@ func TestNoticeMailsMixedRefusals(t *testing.T) {
 			t.Fatalf("want a retry, got %v", err)
 		}
 		r.accepted(t, 0, 0)
+		if err := r.run(2); err == nil || cancelled(err) {
+			t.Fatalf("want another retry, got %v", err)
+		}
 		delete(r.smtp.refuse, mentorEmail)
-		if err := r.run(2); err != nil {
+		if err := r.run(3); err != nil {
 			t.Fatalf("the mentor's mail sent, the mentee's refused for good: done, got %v", err)
 		}
 		r.accepted(t, 0, 1)
+		if n := r.smtp.offered[menteeEmail]; n != 1 {
+			t.Errorf("the mail refused for good was offered %d times over three attempts, want once", n)
+		}
+		if n := r.smtp.offered[mentorEmail]; n != 3 {
+			t.Errorf("the mail refused for now was offered %d times, want at each of the three attempts", n)
+		}
 	})
 }
 
@@ -249,11 +261,15 @@ func TestSingleMailJobStillRuns(t *testing.T) {
 		if err := run(r.args.Mails[1]); !cancelled(err) {
 			t.Fatalf("a permanent refusal cancels a single mail's job, got %v", err)
 		}
-		// The notice's job then sends nothing twice.
+		// The notice's job then sends nothing twice, and does not offer
+		// the mail refused for good again.
 		delete(r.smtp.refuse, mentorEmail)
 		if err := r.run(1); err != nil {
 			t.Fatal(err)
 		}
-		r.accepted(t, 1, 1)
+		r.accepted(t, 1, 0)
+		if n := r.smtp.offered[mentorEmail]; n != 1 {
+			t.Errorf("the mail refused for good was offered %d times, want once", n)
+		}
 	})
 }

@@ -205,10 +205,12 @@ type ReminderSent struct {
 // TableName overrides gorm's pluralisation.
 func (ReminderSent) TableName() string { return "reminders_sent" }
 
-// SentMail records a mail the SMTP server accepted.
+// SentMail records a mail the SMTP server accepted, or refused for good
+// (Refused): either way it is not offered to the server again.
 type SentMail struct {
-	MessageID string `gorm:"primaryKey"`
-	SentAt    time.Time
+	MessageID string    `gorm:"primaryKey"`
+	SentAt    time.Time // when it was accepted or refused
+	Refused   bool
 }
 
 // TableName overrides gorm's pluralisation.
