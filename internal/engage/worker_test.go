@@ -89,8 +89,13 @@ func TestMailWorkerSendsOnce(t *testing.T) {
 		refused.Event = "mentor:m4"
 		cancelled("a permanent refusal", run(refused))
 		smtp.fail = errors.New("421 try later")
+		// Refused for good, it stays so: the job is cancelled again
+		// without the server's new answer being asked for.
+		cancelled("a mail refused for good before", run(refused))
+		later := args
+		later.Event = "mentor:m5"
 		var c *river.JobCancelError
-		if err := run(refused); err == nil || errors.As(err, &c) {
+		if err := run(later); err == nil || errors.As(err, &c) {
 			t.Errorf("a temporary failure: %v, want an error to retry", err)
 		}
 		if len(smtp.sent) != 1 {
