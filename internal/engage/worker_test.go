@@ -84,7 +84,7 @@ func TestMailWorkerSendsOnce(t *testing.T) {
 		foreign := args
 		foreign.Event, foreign.LinkSealed = "mentor:m3", other.SealString("https://rdv.example.org/mentor/signin/x")
 		cancelled("a link sealed under another key", run(foreign))
-		smtp.fail = fmt.Errorf("550 no such user: %w", mail.ErrPermanent)
+		smtp.fail = fmt.Errorf("550 no such user: %w", mail.ErrRefused)
 		refused := args
 		refused.Event = "mentor:m4"
 		cancelled("a permanent refusal", run(refused))

@@ -3,8 +3,9 @@
 // in between leaves a job that already sent its mail marked as running,
 // and the job is rescued and run again. Every mail the SMTP server accepted
 // is recorded here by its Message-ID before the worker returns, and a mail
-// already recorded is not sent again. So is every mail it refused for good:
-// a job retried for another of its mails does not offer that one again.
+// already recorded is not sent again. So is every mail it refused for good
+// (a 5xx to its recipient or content): a job retried for another of its
+// mails does not offer that one again.
 package maillog
 
 import (
@@ -34,7 +35,7 @@ func New(next mail.Sender, s *store.Store, logger *slog.Logger) *Sender {
 }
 
 // Send sends m unless a mail with its Message-ID was sent already, or
-// refused for good (then it fails again as permanent, without asking the
+// refused for good (then it fails again as refused, without asking the
 // server). A mail without a stable Message-ID cannot be recognised and is
 // simply sent.
 func (s *Sender) Send(ctx context.Context, m mail.Message) error {
@@ -50,15 +51,18 @@ func (s *Sender) Send(ctx context.Context, m mail.Message) error {
 		s.logger.Info("mail was sent before; not sending it again", slog.String("message_id", m.MessageID))
 		return nil
 	case store.MailRefused:
-		return fmt.Errorf("mail %s was refused for good before; not offering it again: %w", m.MessageID, mail.ErrPermanent)
+		return fmt.Errorf("mail %s was refused for good before; not offering it again: %w", m.MessageID, mail.ErrRefused)
 	}
 	err = s.next.Send(ctx, m)
-	// The server answered: record it even if the job's own context ends
-	// now, or a retry would offer the mail again.
+	// Record the server's answer even if the job's own context ends now,
+	// or a retry would offer the mail again.
 	record, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err != nil {
-		if mail.IsPermanent(err) {
+		// Only the message's own refusal: a 5xx to the account or the
+		// connection (a wrong password, a sender not allowed) ends when
+		// the configuration is fixed, and the mail must go out then.
+		if mail.IsRefused(err) {
 			if rerr := s.store.RecordMailRefused(record, m.MessageID, s.now()); rerr != nil {
 				s.logger.Warn("mail refused for good but not recorded; a retry will offer it again",
 					slog.String("message_id", m.MessageID), slog.Any("error", rerr))

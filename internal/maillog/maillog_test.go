@@ -73,7 +73,7 @@ func TestRefusedForGoodNotOfferedAgain(t *testing.T) {
 			return next.Send(ctx, m)
 		}), s, nil)
 		refused := mail.Message{MessageID: "confirmed.refused@example.org"}
-		next.fail = fmt.Errorf("550 no such mailbox: %w", mail.ErrPermanent)
+		next.fail = fmt.Errorf("550 no such mailbox: %w", mail.ErrRefused)
 		for i := range 3 {
 			if err := counting.Send(ctx, refused); !mail.IsPermanent(err) {
 				t.Fatalf("attempt %d: want a permanent failure, got %v", i+1, err)
@@ -83,8 +83,21 @@ func TestRefusedForGoodNotOfferedAgain(t *testing.T) {
 			t.Errorf("a mail refused for good was offered %d times, want once", offered)
 		}
 		next.fail = nil
-		if err := once.Send(ctx, refused); !mail.IsPermanent(err) || next.sent[refused.MessageID] != 0 {
+		if err := once.Send(ctx, refused); !mail.IsRefused(err) || next.sent[refused.MessageID] != 0 {
 			t.Errorf("once refused for good it stays refused: %v, sent %d", err, next.sent[refused.MessageID])
+		}
+
+		// A 5xx to the account (a wrong password) is permanent, but the
+		// mail goes out once the configuration is fixed.
+		offered = 0
+		account := mail.Message{MessageID: "confirmed.account@example.org"}
+		next.fail = fmt.Errorf("535 authentication failed: %w", mail.ErrPermanent)
+		if err := counting.Send(ctx, account); !mail.IsPermanent(err) || mail.IsRefused(err) {
+			t.Fatalf("want a permanent failure that is not a refusal, got %v", err)
+		}
+		next.fail = nil
+		if err := counting.Send(ctx, account); err != nil || offered != 2 || next.sent[account.MessageID] != 1 {
+			t.Errorf("after the account's failure is fixed the mail goes out: %v, offered %d, sent %d", err, offered, next.sent[account.MessageID])
 		}
 
 		offered = 0

@@ -53,7 +53,7 @@ const (
 )
 
 var (
-	permanent = fmt.Errorf("550 mailbox unavailable: %w", mail.ErrPermanent)
+	permanent = fmt.Errorf("550 mailbox unavailable: %w", mail.ErrRefused)
 	temporary = errors.New("451 try again later")
 )
 

@@ -2,9 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm/clause"
 )
 
 // MailOutcome is what the SMTP server answered to a mail, by Message-ID.
@@ -34,22 +35,27 @@ func (q Q) MailOutcomeOf(ctx context.Context, messageID string) (MailOutcome, er
 }
 
 // RecordMailSent records an accepted mail; recording it twice is fine.
+// Accepted wins over a refusal recorded before (two runs of one job that
+// overlapped, or an acceptance whose record was lost): the mail is out.
 func (q Q) RecordMailSent(ctx context.Context, messageID string, at time.Time) error {
-	return q.recordMail(ctx, SentMail{MessageID: messageID, SentAt: at.UTC()})
+	return q.recordMail(ctx, SentMail{MessageID: messageID, SentAt: at.UTC()}, clause.OnConflict{
+		Columns:   []clause.Column{{Name: "message_id"}},
+		DoUpdates: clause.Assignments(map[string]any{"refused": false, "sent_at": at.UTC()}),
+		Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "sent_mail.refused"}}},
+	})
 }
 
 // RecordMailRefused records a mail refused for good; a record already
 // there (accepted by an earlier attempt) stays as it is.
 func (q Q) RecordMailRefused(ctx context.Context, messageID string, at time.Time) error {
-	return q.recordMail(ctx, SentMail{MessageID: messageID, SentAt: at.UTC(), Refused: true})
+	return q.recordMail(ctx, SentMail{MessageID: messageID, SentAt: at.UTC(), Refused: true}, clause.OnConflict{DoNothing: true})
 }
 
-func (q Q) recordMail(ctx context.Context, row SentMail) error {
+func (q Q) recordMail(ctx context.Context, row SentMail, onConflict clause.OnConflict) error {
 	db, cancel := q.with(ctx)
 	defer cancel()
-	err := translate(db.Create(&row).Error)
-	if err != nil && !errors.Is(err, ErrDuplicate) {
-		return fmt.Errorf("record sent mail: %w", err)
+	if err := db.Clauses(onConflict).Create(&row).Error; err != nil {
+		return fmt.Errorf("record sent mail: %w", translate(err))
 	}
 	return nil
 }

@@ -23,6 +23,18 @@ var ErrPermanent = errors.New("permanent mail failure")
 // IsPermanent reports whether retrying err is pointless.
 func IsPermanent(err error) bool { return errors.Is(err, ErrPermanent) }
 
+// ErrRefused marks the permanent refusal of one message: a 5xx to its
+// recipient or to its content. It is refused again whenever it is offered.
+// A 5xx to the connection or the account (EHLO, AUTH, MAIL FROM) is
+// permanent but not a refusal: fixing the configuration ends it.
+var ErrRefused = fmt.Errorf("message refused: %w", ErrPermanent)
+
+// IsRefused reports whether the server refused this very message for good.
+func IsRefused(err error) bool { return errors.Is(err, ErrRefused) }
+
+// messageSteps are the SMTP steps whose 5xx answers concern the message.
+var messageSteps = map[string]bool{"RCPT TO": true, "DATA": true, "end of DATA": true}
+
 // deliveryError carries the step that failed and whether it is permanent.
 type deliveryError struct {
 	step      string
@@ -33,7 +45,7 @@ type deliveryError struct {
 func (e *deliveryError) Error() string { return "mail: smtp " + e.step + ": " + e.err.Error() }
 func (e *deliveryError) Unwrap() error { return e.err }
 func (e *deliveryError) Is(target error) bool {
-	return e.permanent && target == ErrPermanent
+	return e.permanent && (target == ErrPermanent || target == ErrRefused && messageSteps[e.step])
 }
 
 func classify(step string, err error) error {

@@ -94,6 +94,11 @@ func TestSMTPErrorClassification(t *testing.T) {
 		if IsPermanent(err) != tc.permanent || errors.Is(err, ErrPermanent) != tc.permanent {
 			t.Errorf("%d: IsPermanent = %v, want %v (%v)", tc.code, IsPermanent(err), tc.permanent, err)
 		}
+		// The server answers the end of DATA: a 5xx there refuses this
+		// message.
+		if IsRefused(err) != tc.permanent {
+			t.Errorf("%d at the end of DATA: IsRefused = %v, want %v (%v)", tc.code, IsRefused(err), tc.permanent, err)
+		}
 	}
 }
 
@@ -109,8 +114,12 @@ func TestSMTPRejectSwitchAndWrongPassword(t *testing.T) {
 		t.Fatalf("after the switch back: %v", err)
 	}
 	bad, _ := NewSMTPSender("smtp://u:wrong@"+srv.Addr, WithTLSConfig(srv.ClientTLSConfig()))
-	if err := bad.Send(context.Background(), inviteMessage(t, "REQUEST")); !IsPermanent(err) {
+	err := bad.Send(context.Background(), inviteMessage(t, "REQUEST"))
+	if !IsPermanent(err) {
 		t.Fatalf("wrong password: err = %v, want permanent (535)", err)
+	}
+	if IsRefused(err) {
+		t.Errorf("wrong password: %v is the account's failure, not a refusal of the message", err)
 	}
 }
 
@@ -136,8 +145,12 @@ func TestSMTPInvalidMessageIsPermanent(t *testing.T) {
 	sender, _ := NewSMTPSender(srv.URL())
 	m := inviteMessage(t, "REQUEST")
 	m.Method = "CANCEL"
-	if err := sender.Send(context.Background(), m); !IsPermanent(err) || !errors.Is(err, ErrInvalidMessage) {
+	err := sender.Send(context.Background(), m)
+	if !IsPermanent(err) || !errors.Is(err, ErrInvalidMessage) {
 		t.Fatalf("err = %v, want permanent ErrInvalidMessage", err)
+	}
+	if IsRefused(err) {
+		t.Errorf("%v never reached the server: not a refusal a fixed build could not end", err)
 	}
 }
 
