@@ -10,6 +10,7 @@ package maillog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -17,6 +18,10 @@ import (
 	"github.com/rendezvous/rendezvous/internal/store"
 	"github.com/rendezvous/rendezvous/providers/mail"
 )
+
+// ErrRefusedBefore is the failure of a mail the server refused for good at
+// an earlier attempt: a job retried for its other mails logs it quietly.
+var ErrRefusedBefore = errors.New("refused for good before")
 
 // Sender sends through next at most once per Message-ID.
 type Sender struct {
@@ -51,7 +56,7 @@ func (s *Sender) Send(ctx context.Context, m mail.Message) error {
 		s.logger.Info("mail was sent before; not sending it again", slog.String("message_id", m.MessageID))
 		return nil
 	case store.MailRefused:
-		return fmt.Errorf("mail %s was refused for good before; not offering it again: %w", m.MessageID, mail.ErrRefused)
+		return fmt.Errorf("mail %s: %w; not offering it again: %w", m.MessageID, ErrRefusedBefore, mail.ErrRefused)
 	}
 	err = s.next.Send(ctx, m)
 	// Record the server's answer even if the job's own context ends now,

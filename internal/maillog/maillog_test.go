@@ -83,7 +83,7 @@ func TestRefusedForGoodNotOfferedAgain(t *testing.T) {
 			t.Errorf("a mail refused for good was offered %d times, want once", offered)
 		}
 		next.fail = nil
-		if err := once.Send(ctx, refused); !mail.IsRefused(err) || next.sent[refused.MessageID] != 0 {
+		if err := once.Send(ctx, refused); !mail.IsRefused(err) || !errors.Is(err, maillog.ErrRefusedBefore) || next.sent[refused.MessageID] != 0 {
 			t.Errorf("once refused for good it stays refused: %v, sent %d", err, next.sent[refused.MessageID])
 		}
 

@@ -13,6 +13,7 @@ import (
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/internal/jobs"
 	"github.com/rendezvous/rendezvous/internal/links"
+	"github.com/rendezvous/rendezvous/internal/maillog"
 	"github.com/rendezvous/rendezvous/internal/notify"
 	"github.com/rendezvous/rendezvous/internal/secret"
 	"github.com/rendezvous/rendezvous/internal/store"
@@ -339,6 +340,10 @@ func (w *mailWorker) deliver(ctx context.Context, a jobs.MailArgs, attempt, maxA
 		attrs := []any{slog.String("booking_id", a.BookingID), slog.String("event", a.Event),
 			slog.String("to", to.Person.Email), slog.Int("attempt", attempt), slog.Any("error", err)}
 		err = fmt.Errorf("send %s mail for booking %s: %w", a.Event, a.BookingID, err)
+		if errors.Is(err, maillog.ErrRefusedBefore) {
+			w.logger.Info("mail refused for good at an earlier attempt; not offered again", attrs...)
+			return true, err
+		}
 		if mail.IsPermanent(err) {
 			w.logger.Error("mail refused permanently; giving up", attrs...)
 			return true, err
