@@ -14,7 +14,7 @@ type MailOutcome int
 const (
 	MailNotSent MailOutcome = iota // never accepted nor refused for good: send it
 	MailSent                       // accepted
-	MailRefused                    // refused for good (a 5xx answer)
+	MailRefused                    // refused for good (a 5xx to the message)
 )
 
 // MailOutcomeOf is what became of the mail with this Message-ID.

@@ -32,8 +32,11 @@ var ErrRefused = fmt.Errorf("message refused: %w", ErrPermanent)
 // IsRefused reports whether the server refused this very message for good.
 func IsRefused(err error) bool { return errors.Is(err, ErrRefused) }
 
-// messageSteps are the SMTP steps whose 5xx answers concern the message.
-var messageSteps = map[string]bool{"RCPT TO": true, "DATA": true, "end of DATA": true}
+// aboutMessage reports whether a 5xx at this SMTP step concerns the
+// message rather than the connection or the account.
+func aboutMessage(step string) bool {
+	return step == "RCPT TO" || step == "DATA" || step == "end of DATA"
+}
 
 // deliveryError carries the step that failed and whether it is permanent.
 type deliveryError struct {
@@ -45,7 +48,7 @@ type deliveryError struct {
 func (e *deliveryError) Error() string { return "mail: smtp " + e.step + ": " + e.err.Error() }
 func (e *deliveryError) Unwrap() error { return e.err }
 func (e *deliveryError) Is(target error) bool {
-	return e.permanent && (target == ErrPermanent || target == ErrRefused && messageSteps[e.step])
+	return e.permanent && (target == ErrPermanent || target == ErrRefused && aboutMessage(e.step))
 }
 
 func classify(step string, err error) error {
