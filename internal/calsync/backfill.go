@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/rendezvous/rendezvous/calendar"
 	"github.com/rendezvous/rendezvous/calendar/ical"
@@ -102,9 +101,7 @@ func (s *Service) writeBackfills(ctx context.Context, tx *store.Tx, fills []back
 		if f.rewrite {
 			rewrites = append(rewrites, river.InsertManyParams{Args: jobs.WritebackArgs{BookingID: f.bookingID}, InsertOpts: &river.InsertOpts{
 				MaxAttempts: jobs.WritebackArgs{}.InsertOpts().MaxAttempts,
-				UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-					rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-				}},
+				UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: jobs.UntilDone()},
 			}})
 			continue
 		}

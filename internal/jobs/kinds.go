@@ -8,6 +8,15 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
+// UntilDone are the states of a job not yet finished: a unique job is
+// refused while another with its key is in one of them (River requires
+// running among them).
+func UntilDone() []rivertype.JobState {
+	return []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
+	}
+}
+
 // The job kinds shared between the services that enqueue them and the
 // workers that run them.
 
@@ -135,9 +144,7 @@ func (SyncArgs) Kind() string { return "calendar_sync" }
 // InsertOpts keeps one pending sync per connection: a sync already waiting
 // covers any newer request.
 func (SyncArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
+	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: UntilDone()}}
 }
 
 // SigninMailArgs mails a mentor a sign-in link. The link is sealed: job
@@ -206,9 +213,7 @@ func (CalendarEditArgs) Kind() string { return "calendar_edit" }
 
 // InsertOpts: one pending job per edit seen.
 func (CalendarEditArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
+	return river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: UntilDone()}}
 }
 
 // ReminderSweepArgs looks for sessions whose reminders are due (see
@@ -224,9 +229,7 @@ func (ReminderSweepArgs) Kind() string { return "reminder_sweep" }
 // InsertOpts keeps one sweep at a time (River requires the unique states
 // to include running).
 func (ReminderSweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: UntilDone()}}
 }
 
 // MarshalJSON writes the current version.
@@ -248,9 +251,7 @@ func (ReportReminderSweepArgs) Kind() string { return "report_reminder_sweep" }
 // InsertOpts keeps one sweep at a time (River requires the unique states
 // to include running).
 func (ReportReminderSweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: UntilDone()}}
 }
 
 // MarshalJSON writes the current version.

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 )
 
 // PeopleMailArgs mails one person about their place in the programme,
@@ -69,9 +68,7 @@ func (NudgeSweepArgs) Kind() string { return "nudge_sweep" }
 // InsertOpts keeps one sweep at a time across processes (River requires
 // the unique states to include running).
 func (NudgeSweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: UntilDone()}}
 }
 
 // MarshalJSON writes the current version.
