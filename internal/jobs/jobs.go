@@ -42,9 +42,13 @@ type Engine struct {
 	JobTimeout time.Duration
 }
 
+// DefaultMaxWorkers is how many jobs of the default queue one process
+// runs at once unless told otherwise.
+const DefaultMaxWorkers = 8
+
 // New prepares an engine on s.
 func New(s *store.Store, logger *slog.Logger) *Engine {
-	return &Engine{store: s, logger: logger, workers: river.NewWorkers(), PollInterval: time.Second, MaxWorkers: 8}
+	return &Engine{store: s, logger: logger, workers: river.NewWorkers(), PollInterval: time.Second, MaxWorkers: DefaultMaxWorkers}
 }
 
 // Workers is where services register their workers before Start.
